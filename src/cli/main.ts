@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { createRequire } from "node:module";
+import { registerCommands } from "./commands.js";
+
+const require = createRequire(import.meta.url);
+const { version } = require("../../package.json") as { version: string };
+
+const program = new Command();
+program
+  .name("conceptfreq")
+  .description(
+    "Measure how often the concepts of a downstream task occur in a multimodal pretraining dataset,\n" +
+      "and how that frequency determines a model's zero-shot performance.",
+  )
+  .version(version)
+  .showHelpAfterError("(run with --help for usage)")
+  .exitOverride();
+
+registerCommands(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    // help and version are not errors; usage errors exit 2 (commander already printed the sentence).
+    process.exit(e.exitCode === 0 ? 0 : 2);
+  }
+  throw e;
+}

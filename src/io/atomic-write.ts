@@ -1,0 +1,21 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, basename } from "node:path";
+
+/** Writes a file under a temporary name beside it and renames it when complete. */
+export function writeFileAtomic(path: string, data: string | Uint8Array): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+/** Writes the output to a file atomically, or to stdout when no path is given. */
+export function writeOutput(path: string | undefined, data: string | Uint8Array): void {
+  if (path === undefined || path === "-") process.stdout.write(data);
+  else writeFileAtomic(path, data);
+}

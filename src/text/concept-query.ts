@@ -1,0 +1,53 @@
+/**
+ * Concept names as queries. A name goes through the same analyzer as captions:
+ * lowercase; alternates separated by "|" ("sea lion|sealion"); a parenthesised part is a
+ * disambiguation, not a required word ("kite (bird of prey)" -> "kite"); words split on whitespace,
+ * "_", "-" and "/"; each word lemmatised as a noun ("geese" -> "goose").
+ */
+import { lemmatizeAsNoun, letterRuns } from "./analyzer.js";
+
+/** One required word of a concept: its noun lemma and its lowercase surface form (letters only). */
+export interface ConceptWord {
+  lemma: string;
+  surface: string;
+}
+
+export interface ConceptQuery {
+  /** The name exactly as given (the key of every output). */
+  name: string;
+  /** Each alternate is a sequence of words; a caption matches the concept when it matches any alternate. */
+  alternates: ConceptWord[][];
+}
+
+const WORD_SEPARATORS = /[\s_\-/]+/u;
+const DISAMBIGUATION = /\([^)]*\)/gu;
+
+function parseAlternate(text: string): ConceptWord[] {
+  const words: ConceptWord[] = [];
+  for (const word of text.toLowerCase().replace(DISAMBIGUATION, " ").split(WORD_SEPARATORS)) {
+    if (word === "") continue;
+    const surfaces = letterRuns(word);
+    if (surfaces.length === 0) continue;
+    const lemmas = lemmatizeAsNoun(word);
+    if (lemmas.length === surfaces.length) {
+      for (let i = 0; i < lemmas.length; i++) words.push({ lemma: lemmas[i]!, surface: surfaces[i]! });
+    } else {
+      for (const s of surfaces) words.push({ lemma: s, surface: s });
+    }
+  }
+  return words;
+}
+
+/** Parses a concept name into its query. Alternates with no letters at all are dropped. */
+export function parseConcept(name: string): ConceptQuery {
+  const alternates = name
+    .split("|")
+    .map(parseAlternate)
+    .filter((a) => a.length > 0);
+  return { name, alternates };
+}
+
+/** The forms under which a concept word may appear in a caption's noun set (lemma first). */
+export function wordForms(w: ConceptWord): string[] {
+  return w.lemma === w.surface ? [w.lemma] : [w.lemma, w.surface];
+}
