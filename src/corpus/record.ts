@@ -1,0 +1,50 @@
+/**
+ * The one record type every corpus reader yields: a caption row, in file order.
+ *
+ * Every row of the input is a record — malformed ones included, with `malformed` set and `text`
+ * empty — because doc ids are dense row numbers: an image index built over the same inputs (one
+ * embedding row per caption row) must line up row for row. The index gives a malformed row its doc
+ * id, indexes nothing for it, and counts it by kind in the manifest.
+ */
+export type MalformedKind =
+  | "wrong_column_count" // TSV/CSV row with fewer columns than the text column needs
+  | "invalid_utf8" // bytes that are not UTF-8
+  | "empty_caption" // caption missing, null or only whitespace
+  | "caption_too_long" // longer than ReaderOptions.maxCaptionLength characters
+  | "bad_json"; // a JSONL line or WebDataset .json member that does not parse
+
+export const MALFORMED_KINDS: readonly MalformedKind[] = [
+  "wrong_column_count",
+  "invalid_utf8",
+  "empty_caption",
+  "caption_too_long",
+  "bad_json",
+];
+
+export interface CaptionRow {
+  /** The caption ("" when malformed). Newlines inside a caption are kept as they are. */
+  text: string;
+  /** Where the row is: 1-based line (TSV/CSV/JSONL), row (Parquet) or sample (WebDataset) number. */
+  location: number;
+  /** The row's key, when the format has one (WebDataset `__key__`) or a key column was asked for. */
+  key?: string;
+  malformed?: MalformedKind;
+}
+
+export type CorpusFormat = "auto" | "tsv" | "csv" | "jsonl" | "parquet" | "wds";
+
+export interface ReaderOptions {
+  format?: CorpusFormat;
+  /** TSV/CSV: the first row names the columns. */
+  header?: boolean;
+  /** Column name or 0-based index (TSV/CSV), field name (JSONL, Parquet, WebDataset .json). */
+  textColumn?: string;
+  /** Optional key column/field (for key-based alignment with image data). */
+  keyColumn?: string;
+  /** The first malformed row throws a UserError naming file and line. */
+  strict?: boolean;
+  /** Captions longer than this many characters are malformed (default 10,000). */
+  maxCaptionLength?: number;
+}
+
+export const DEFAULT_MAX_CAPTION_LENGTH = 10_000;
