@@ -1,7 +1,14 @@
 import type { Command } from "commander";
+import { registerIndex } from "./index-cmd.js";
+import { registerCount } from "./count.js";
+import { registerSearch } from "./search.js";
+import { registerConcepts } from "./concepts.js";
 // One line per command module; each module adds its command(s) to the program.
 // (Keep one import and one call per line so parallel work merges cleanly.)
 
 export function registerCommands(program: Command): void {
-  void program;
+  registerIndex(program);
+  registerCount(program);
+  registerSearch(program);
+  registerConcepts(program);
 }

@@ -1,0 +1,62 @@
+import type { Command } from "commander";
+import { buildTextIndex } from "../index/build.js";
+import { mergeTextIndexes } from "../index/merge.js";
+import { action, positiveInt } from "./action.js";
+import { progressBar } from "./progress.js";
+import { addReaderFlags, readerOptions, type ReaderFlagValues } from "./reader-flags.js";
+
+export function registerIndex(program: Command): void {
+  const index = program.command("index").description("build and merge text indexes of caption corpora");
+
+  addReaderFlags(
+    index
+      .command("build")
+      .description("index captions: noun lemmas per caption, Roaring postings, kept captions")
+      .argument("<inputs...>", "caption files (TSV/CSV/JSONL/Parquet/WebDataset .tar; .gz/.zst text), in doc-id order")
+      .requiredOption("--out <dir>", "index directory to create"),
+  )
+    .option("--workers <n>", "worker threads analysing captions (default: all cores)", positiveInt)
+    .option("--memory <MiB>", "memory for in-memory postings before spilling runs to disk", positiveInt, 4096)
+    .option("--force", "replace an existing output directory", false)
+    .addHelpText(
+      "after",
+      "\nExample:\n  conceptfreq index build cc3m_train.tsv --out cc3m.idx\n  conceptfreq index build --header --text-column caption laion/part-*.parquet --out laion.idx",
+    )
+    .action(
+      action(async (inputs: string[], o: ReaderFlagValues & { out: string; workers?: number; memory: number; force: boolean }) => {
+        const bar = progressBar("indexing |{bar}| file {value}/{total} | {rows} rows | {rate} rows/s | ETA {eta_formatted}", inputs.length);
+        const m = await buildTextIndex(inputs, {
+          ...readerOptions(o),
+          out: o.out,
+          workers: o.workers,
+          memoryMiB: o.memory,
+          force: o.force,
+          onProgress: (p) => bar.update(p.inputIndex, { rows: p.rows, rate: Math.round(p.rows / Math.max(p.seconds, 1e-9)) }),
+        });
+        bar.stop();
+        const skipped = Object.entries(m.skipped);
+        const skippedText = skipped.length
+          ? `; ${skipped.reduce((a, [, n]) => a + n, 0)} malformed rows kept as empty docs (${skipped.map(([k, n]) => `${k} ${n}`).join(", ")})`
+          : "";
+        process.stderr.write(
+          `indexed ${m.docCount} docs from ${m.inputs.length} file(s) in ${m.buildSeconds.toFixed(2)} s ` +
+            `(${Math.round(m.docCount / Math.max(m.buildSeconds, 1e-9))} rows/s)${skippedText}; ` +
+            `${m.vocabulary.nouns} noun lemmas -> ${o.out}\n`,
+        );
+      }),
+    );
+
+  index
+    .command("merge")
+    .description("append indexes: doc ids of the second follow those of the first, and so on")
+    .argument("<indexes...>", "index directories, in order")
+    .requiredOption("--out <dir>", "merged index directory to create")
+    .option("--force", "replace an existing output directory", false)
+    .addHelpText("after", "\nExample:\n  conceptfreq index merge part0.idx part1.idx --out all.idx")
+    .action(
+      action((dirs: string[], o: { out: string; force: boolean }) => {
+        const m = mergeTextIndexes(dirs, { out: o.out, force: o.force });
+        process.stderr.write(`merged ${dirs.length} indexes: ${m.docCount} docs -> ${o.out}\n`);
+      }),
+    );
+}

@@ -1,0 +1,34 @@
+import type { Command } from "commander";
+import { searchConcept } from "../index/search.js";
+import { TextIndex } from "../index/text-index.js";
+import { action, nonNegativeInt } from "./action.js";
+import { parseMatch } from "./count.js";
+import type { MatchMode } from "../index/count.js";
+
+export function registerSearch(program: Command): void {
+  program
+    .command("search")
+    .description("a concept's count and example captions")
+    .argument("<concept>", 'concept name, e.g. "tiger shark" or "sea lion|sealion"')
+    .requiredOption("--index <dir>", "text index directory")
+    .option("--limit <n>", "example captions to show (lowest doc ids first)", nonNegativeInt, 10)
+    .option("--match <rule>", "paper or phrase (see count)", parseMatch, "paper")
+    .option("--json", "print {concept, count, examples: [{doc, caption}]} as JSON", false)
+    .addHelpText("after", '\nExample:\n  conceptfreq search --index cc3m.idx "tiger shark" --limit 5')
+    .action(
+      action((concept: string, o: { index: string; limit: number; match: MatchMode; json: boolean }) => {
+        const index = TextIndex.open(o.index);
+        try {
+          const r = searchConcept(index, concept, { limit: o.limit, match: o.match });
+          if (o.json) {
+            process.stdout.write(JSON.stringify(r, null, 2) + "\n");
+            return;
+          }
+          process.stdout.write(`${r.concept}: ${r.count} of ${index.docCount} captions (${r.words.join(" + ") || "no words"})\n`);
+          for (const e of r.examples) process.stdout.write(`  [${e.doc}] ${e.caption}\n`);
+        } finally {
+          index.close();
+        }
+      }),
+    );
+}

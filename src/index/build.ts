@@ -1,0 +1,234 @@
+/**
+ * Builds a text index: reads the inputs in order, gives every row the next dense doc id, keeps the
+ * captions, and has worker threads analyse captions into postings (spilling sorted runs when their
+ * memory share is used), then merges the runs. Everything is written in a temporary directory that
+ * is renamed to the output only when complete.
+ */
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join, resolve } from "node:path";
+import { Worker } from "node:worker_threads";
+import { UserError } from "../errors.js";
+import { openCorpus, detectFormat } from "../corpus/open.js";
+import { MALFORMED_KINDS, type ReaderOptions } from "../corpus/record.js";
+import { ANALYZER } from "../text/analyzer.js";
+import { writeFileAtomic } from "../io/atomic-write.js";
+import { CaptionStoreWriter } from "./caption-store.js";
+import {
+  MANIFEST_FILE,
+  TEXT_INDEX_FORMAT,
+  TEXT_INDEX_FORMAT_VERSION,
+  type InputSummary,
+  type MalformedCounts,
+  type TextIndexManifest,
+} from "./manifest.js";
+import { mergePostingRuns } from "./merge-runs.js";
+import type { WorkerConfig, WorkerRuns } from "./build-worker.js";
+
+export interface BuildProgress {
+  rows: number;
+  /** Input bytes of the files finished so far plus the current file's bytes (when known). */
+  inputIndex: number;
+  inputCount: number;
+  seconds: number;
+}
+
+export interface BuildOptions extends ReaderOptions {
+  out: string;
+  /** Worker threads analysing captions (default: all cores). */
+  workers?: number;
+  /** Memory budget for in-memory postings across workers, in MiB (default 4096). */
+  memoryMiB?: number;
+  /** Replace an existing output directory. */
+  force?: boolean;
+  onProgress?: (p: BuildProgress) => void;
+}
+
+const BATCH_ROWS = 2048;
+const MAX_IN_FLIGHT = 3;
+/** Rough bytes one in-memory posting costs (array slot + map share). */
+const BYTES_PER_POSTING = 12;
+
+export const FILES = {
+  nouns: "nouns.postings",
+  terms: "terms.postings",
+  captions: "captions.txt",
+  offsets: "captions.offsets",
+} as const;
+
+interface WorkerSlot {
+  worker: Worker;
+  inFlight: number;
+}
+
+export async function buildTextIndex(inputs: string[], opts: BuildOptions): Promise<TextIndexManifest> {
+  if (inputs.length === 0) throw new UserError("index build needs at least one input file.");
+  for (const p of inputs) {
+    if (!existsSync(p) || !statSync(p).isFile()) throw new UserError(`cannot read ${p}: no such file.`);
+  }
+  const out = resolve(opts.out);
+  if (existsSync(out)) {
+    if (!opts.force) throw new UserError(`${opts.out} already exists; use --force to replace it.`);
+  }
+  const started = process.hrtime.bigint();
+  const tmp = `${out}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  const runDir = join(tmp, "runs");
+  mkdirSync(runDir, { recursive: true });
+
+  const nWorkers = Math.max(1, opts.workers ?? availableParallelism());
+  const budget = (opts.memoryMiB ?? 4096) * 1024 * 1024;
+  const spillPostings = Math.max(1000, Math.floor(budget / BYTES_PER_POSTING / nWorkers));
+  const slots: WorkerSlot[] = [];
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  const wakeUp = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+
+  const workerUrl = new URL(import.meta.url.endsWith(".ts") ? "./build-worker.ts" : "./build-worker.js", import.meta.url);
+  for (let i = 0; i < nWorkers; i++) {
+    const config: WorkerConfig = { workerId: i, runDir, spillPostings };
+    const worker = new Worker(workerUrl, { workerData: config });
+    const slot: WorkerSlot = { worker, inFlight: 0 };
+    worker.on("message", (m: { type: string }) => {
+      if (m.type === "done") {
+        slot.inFlight--;
+        wakeUp();
+      }
+    });
+    worker.on("error", (e) => {
+      failure ??= e;
+      wakeUp();
+    });
+    slots.push(slot);
+  }
+
+  const store = new CaptionStoreWriter(join(tmp, FILES.captions), join(tmp, FILES.offsets));
+  const summaries: InputSummary[] = [];
+  const totalSkipped: MalformedCounts = {};
+  let doc = 0;
+  let lastProgress = 0;
+  let storeClosed = false;
+
+  async function dispatch(docs: Uint32Array, texts: string[]): Promise<void> {
+    for (;;) {
+      if (failure) throw failure;
+      let best: WorkerSlot | undefined;
+      for (const s of slots) if (s.inFlight < MAX_IN_FLIGHT && (!best || s.inFlight < best.inFlight)) best = s;
+      if (best) {
+        best.inFlight++;
+        best.worker.postMessage({ type: "batch", docs, texts }, [docs.buffer as ArrayBuffer]);
+        return;
+      }
+      await new Promise<void>((r) => (wake = r));
+    }
+  }
+
+  try {
+    for (let k = 0; k < inputs.length; k++) {
+      const path = inputs[k]!;
+      const summary: InputSummary = {
+        path,
+        format: opts.format && opts.format !== "auto" ? opts.format : detectFormat(path),
+        bytes: statSync(path).size,
+        rows: 0,
+        skipped: {},
+        firstDoc: doc,
+      };
+      let docs: number[] = [];
+      let texts: string[] = [];
+      for await (const rows of openCorpus(path, opts)) {
+        for (const row of rows) {
+          store.add(row.text);
+          if (row.malformed) {
+            summary.skipped[row.malformed] = (summary.skipped[row.malformed] ?? 0) + 1;
+            totalSkipped[row.malformed] = (totalSkipped[row.malformed] ?? 0) + 1;
+          } else {
+            docs.push(doc);
+            texts.push(row.text);
+          }
+          doc++;
+          if (doc > 0xffffffff) throw new UserError("an index holds at most 4,294,967,296 docs (32-bit doc ids); split the inputs into several indexes.");
+        }
+        summary.rows += rows.length;
+        if (texts.length >= BATCH_ROWS) {
+          await dispatch(Uint32Array.from(docs), texts);
+          docs = [];
+          texts = [];
+        }
+        if (opts.onProgress && doc - lastProgress >= 10000) {
+          lastProgress = doc;
+          opts.onProgress({ rows: doc, inputIndex: k, inputCount: inputs.length, seconds: elapsed(started) });
+        }
+      }
+      if (texts.length > 0) await dispatch(Uint32Array.from(docs), texts);
+      summaries.push(summary);
+    }
+    store.close();
+    storeClosed = true;
+
+    const runs: WorkerRuns = { nouns: [], terms: [] };
+    await Promise.all(
+      slots.map(
+        (s) =>
+          new Promise<void>((res, rej) => {
+            s.worker.on("message", (m: { type: string; runs?: WorkerRuns }) => {
+              if (m.type === "finished") {
+                runs.nouns.push(...m.runs!.nouns);
+                runs.terms.push(...m.runs!.terms);
+                res();
+              }
+            });
+            s.worker.on("error", rej);
+            if (failure) rej(failure);
+            s.worker.postMessage({ type: "finish" });
+          }),
+      ),
+    );
+    if (failure) throw failure;
+    opts.onProgress?.({ rows: doc, inputIndex: inputs.length, inputCount: inputs.length, seconds: elapsed(started) });
+
+    const nounTerms = mergePostingRuns(runs.nouns.sort(), join(tmp, FILES.nouns)).terms;
+    const termTerms = mergePostingRuns(runs.terms.sort(), join(tmp, FILES.terms)).terms;
+    rmSync(runDir, { recursive: true, force: true });
+
+    const skipped: MalformedCounts = {};
+    for (const kind of MALFORMED_KINDS) if (totalSkipped[kind]) skipped[kind] = totalSkipped[kind];
+    const manifest: TextIndexManifest = {
+      format: TEXT_INDEX_FORMAT,
+      formatVersion: TEXT_INDEX_FORMAT_VERSION,
+      analyzer: { name: ANALYZER.name, version: ANALYZER.version },
+      docCount: doc,
+      inputs: summaries,
+      skipped,
+      vocabulary: { nouns: nounTerms, terms: termTerms },
+      files: { ...FILES },
+      reader: { format: opts.format ?? "auto", header: !!opts.header, textColumn: opts.textColumn ?? null },
+      buildSeconds: Math.round(elapsed(started) * 1000) / 1000,
+    };
+    writeFileAtomic(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
+    if (existsSync(out)) rmSync(out, { recursive: true, force: true });
+    renameSync(tmp, out);
+    return manifest;
+  } catch (e) {
+    if (!storeClosed) store.close();
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  } finally {
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+}
+
+function elapsed(started: bigint): number {
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+/** Lists the entries of a directory that an interrupted build left (for tests and cleanup). */
+export function leftoverTempDirs(out: string): string[] {
+  const parent = resolve(out, "..");
+  const base = resolve(out).slice(parent.length + 1);
+  return readdirSync(parent).filter((n) => n.startsWith(`${base}.tmp-`));
+}

@@ -1,0 +1,86 @@
+/**
+ * The captions kept beside an index, addressable by doc id:
+ *   captions.txt     every caption as UTF-8, one after another (no separators)
+ *   captions.offsets u64 little-endian byte offsets, docCount + 1 of them (caption d is [o[d], o[d+1]))
+ * Malformed rows are stored as empty captions so ids stay dense.
+ */
+import { closeSync, openSync, readSync, writeSync } from "node:fs";
+
+export class CaptionStoreWriter {
+  private readonly textFd: number;
+  private readonly offsetFd: number;
+  private textBuf: Buffer[] = [];
+  private textBytes = 0;
+  private offsets: BigUint64Array = new BigUint64Array(65536);
+  private nOffsets = 0;
+  private position = 0n;
+
+  constructor(textPath: string, offsetsPath: string) {
+    this.textFd = openSync(textPath, "w");
+    this.offsetFd = openSync(offsetsPath, "w");
+    this.pushOffset(0n);
+  }
+
+  private pushOffset(o: bigint): void {
+    this.offsets[this.nOffsets++] = o;
+    if (this.nOffsets === this.offsets.length) this.flushOffsets();
+  }
+
+  private flushOffsets(): void {
+    writeSync(this.offsetFd, new Uint8Array(this.offsets.buffer, 0, this.nOffsets * 8));
+    this.nOffsets = 0;
+  }
+
+  add(text: string): void {
+    const b = Buffer.from(text, "utf8");
+    this.textBuf.push(b);
+    this.textBytes += b.length;
+    this.position += BigInt(b.length);
+    this.pushOffset(this.position);
+    if (this.textBytes >= 1 << 22) this.flushText();
+  }
+
+  private flushText(): void {
+    writeSync(this.textFd, Buffer.concat(this.textBuf, this.textBytes));
+    this.textBuf = [];
+    this.textBytes = 0;
+  }
+
+  close(): void {
+    this.flushText();
+    this.flushOffsets();
+    closeSync(this.textFd);
+    closeSync(this.offsetFd);
+  }
+}
+
+export class CaptionStore {
+  private readonly textFd: number;
+  private readonly offsetFd: number;
+
+  constructor(
+    textPath: string,
+    offsetsPath: string,
+    readonly docCount: number,
+  ) {
+    this.textFd = openSync(textPath, "r");
+    this.offsetFd = openSync(offsetsPath, "r");
+  }
+
+  caption(doc: number): string {
+    if (!Number.isInteger(doc) || doc < 0 || doc >= this.docCount) throw new RangeError(`doc ${doc} out of range`);
+    const o = Buffer.alloc(16);
+    readSync(this.offsetFd, o, 0, 16, doc * 8);
+    const start = Number(o.readBigUInt64LE(0));
+    const end = Number(o.readBigUInt64LE(8));
+    const b = Buffer.alloc(end - start);
+    let read = 0;
+    while (read < b.length) read += readSync(this.textFd, b, read, b.length - read, start + read);
+    return b.toString("utf8");
+  }
+
+  close(): void {
+    closeSync(this.textFd);
+    closeSync(this.offsetFd);
+  }
+}

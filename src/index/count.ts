@@ -1,0 +1,100 @@
+/**
+ * Counting semantics (see README "Counting semantics"):
+ *
+ * paper  — a caption matches a concept alternate when every word of it, lemmatised as a noun, is in
+ *          the caption's set of noun/proper-noun lemmas (a word also matches under its own surface
+ *          form, which catches proper-noun plurals the lemmatizer leaves alone: "Beatles", "Jeans").
+ * phrase — the alternate's words occur contiguously, in order, in the caption's token sequence, any
+ *          part of speech; a word matches a token when its lemma or surface form equals the token's
+ *          lemma or surface form.
+ * A concept's count is the number of captions matching ANY of its alternates ("sea lion|sealion").
+ */
+import { phraseTokens, PHRASE_STOPWORDS, type PhraseToken } from "../text/analyzer.js";
+import { parseConcept, wordForms, type ConceptQuery, type ConceptWord } from "../text/concept-query.js";
+import { RoaringBitmap32 } from "./posting-file.js";
+import type { TextIndex } from "./text-index.js";
+
+export type MatchMode = "paper" | "phrase";
+
+/** Docs matching the concept under the given rule. */
+export function matchConcept(index: TextIndex, query: ConceptQuery, match: MatchMode = "paper"): RoaringBitmap32 {
+  const parts = query.alternates.map((words) => (match === "paper" ? matchAllNouns(index, words) : matchPhrase(index, words)));
+  if (parts.length === 0) return new RoaringBitmap32();
+  return parts.length === 1 ? parts[0]! : RoaringBitmap32.orMany(parts);
+}
+
+function wordPostings(file: TextIndex["nouns"], w: ConceptWord): RoaringBitmap32 {
+  const forms = wordForms(w).filter((f) => file.has(f));
+  if (forms.length === 0) return new RoaringBitmap32();
+  if (forms.length === 1) return file.get(forms[0]!);
+  return RoaringBitmap32.orMany(forms.map((f) => file.get(f)));
+}
+
+/** Intersects word postings, rarest first, stopping early when empty. */
+function intersectWords(file: TextIndex["nouns"], words: ConceptWord[]): RoaringBitmap32 {
+  const ordered = [...words].sort(
+    (a, b) => sumCard(file, a) - sumCard(file, b),
+  );
+  let acc: RoaringBitmap32 | undefined;
+  for (const w of ordered) {
+    const p = wordPostings(file, w);
+    acc = acc === undefined ? p : acc.andInPlace(p);
+    if (acc.isEmpty) break;
+  }
+  return acc ?? new RoaringBitmap32();
+}
+
+function sumCard(file: TextIndex["nouns"], w: ConceptWord): number {
+  let n = 0;
+  for (const f of wordForms(w)) n += file.cardinality(f);
+  return n;
+}
+
+function matchAllNouns(index: TextIndex, words: ConceptWord[]): RoaringBitmap32 {
+  return intersectWords(index.nouns, words);
+}
+
+function matchPhrase(index: TextIndex, words: ConceptWord[]): RoaringBitmap32 {
+  // Candidates: captions holding every non-stopword of the phrase in any POS; then verify order.
+  const content = words.filter((w) => !(PHRASE_STOPWORDS.has(w.lemma) && PHRASE_STOPWORDS.has(w.surface)));
+  if (content.length === 0) return new RoaringBitmap32(); // a phrase of stopwords only is not a concept
+  const candidates = intersectWords(index.terms, content);
+  if (words.length === 1) return candidates; // one word: the term postings already say it all
+  const out: number[] = [];
+  for (const doc of candidates) {
+    if (containsPhrase(phraseTokens(index.captions.caption(doc)), words)) out.push(doc);
+  }
+  return new RoaringBitmap32(out);
+}
+
+function tokenMatches(t: PhraseToken, w: ConceptWord): boolean {
+  if (t.lemma === "" && t.surface === "") return false;
+  return t.lemma === w.lemma || t.surface === w.lemma || t.lemma === w.surface || t.surface === w.surface;
+}
+
+export function containsPhrase(tokens: PhraseToken[], words: ConceptWord[]): boolean {
+  outer: for (let i = 0; i + words.length <= tokens.length; i++) {
+    for (let j = 0; j < words.length; j++) if (!tokenMatches(tokens[i + j]!, words[j]!)) continue outer;
+    return true;
+  }
+  return false;
+}
+
+export interface ConceptCount {
+  concept: string;
+  count: number;
+  /** The matching docs, when asked for. */
+  ids?: RoaringBitmap32;
+}
+
+/** Counts each concept (in the given order) under the rule. */
+export function countConcepts(
+  index: TextIndex,
+  concepts: readonly string[],
+  opts: { match?: MatchMode; keepIds?: boolean } = {},
+): ConceptCount[] {
+  return concepts.map((concept) => {
+    const ids = matchConcept(index, parseConcept(concept), opts.match ?? "paper");
+    return opts.keepIds ? { concept, count: ids.size, ids } : { concept, count: ids.size };
+  });
+}

@@ -1,0 +1,27 @@
+/**
+ * Writes the matching doc ids of each concept as a Roaring file (portable serialisation),
+ * one per concept, plus an index.json mapping concept names to file names (names are not always
+ * valid file names). The directory is written under a temporary name and renamed when complete.
+ */
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { UserError } from "../errors.js";
+import { serializePortable, type RoaringBitmap32 } from "./posting-file.js";
+
+export function writeConceptIds(dir: string, entries: { concept: string; ids: RoaringBitmap32 }[], force = false): void {
+  const out = resolve(dir);
+  if (existsSync(out) && !force) throw new UserError(`${dir} already exists; use --force to replace it.`);
+  const tmp = `${out}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const files: Record<string, string> = {};
+  entries.forEach((e, i) => {
+    const slug = e.concept.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "_").replace(/^_|_$/g, "").slice(0, 60) || "concept";
+    const name = `${String(i).padStart(5, "0")}-${slug}.roaring`;
+    writeFileSync(join(tmp, name), serializePortable(e.ids));
+    files[e.concept] = name;
+  });
+  writeFileSync(join(tmp, "index.json"), JSON.stringify({ format: "conceptfreq-concept-ids", formatVersion: 1, serialization: "roaring-portable", files }, null, 2) + "\n");
+  if (existsSync(out)) rmSync(out, { recursive: true, force: true });
+  renameSync(tmp, out);
+}

@@ -1,0 +1,94 @@
+/**
+ * Appends text indexes: the docs of index k get ids offset by the doc counts of indexes 0..k-1.
+ * All inputs must share the format and analyzer versions (checked on open).
+ */
+import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { UserError } from "../errors.js";
+import { writeFileAtomic } from "../io/atomic-write.js";
+import { FILES } from "./build.js";
+import { MANIFEST_FILE, readTextManifest, type MalformedCounts, type TextIndexManifest } from "./manifest.js";
+import { mergePostingRuns } from "./merge-runs.js";
+
+
+export function mergeTextIndexes(dirs: string[], opts: { out: string; force?: boolean }): TextIndexManifest {
+  if (dirs.length < 2) throw new UserError("index merge needs at least two indexes.");
+  const manifests = dirs.map(readTextManifest);
+  const out = resolve(opts.out);
+  if (existsSync(out) && !opts.force) throw new UserError(`${opts.out} already exists; use --force to replace it.`);
+  const started = process.hrtime.bigint();
+  const tmp = `${out}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  try {
+    const offsets: number[] = [];
+    let total = 0;
+    for (const m of manifests) {
+      offsets.push(total);
+      total += m.docCount;
+    }
+    if (total > 0x100000000) throw new UserError("the merged index would hold more than 2^32 docs (32-bit doc ids).");
+    const nouns = mergePostingRuns(dirs.map((d, i) => join(d, manifests[i]!.files.nouns)), join(tmp, FILES.nouns), offsets).terms;
+    const terms = mergePostingRuns(dirs.map((d, i) => join(d, manifests[i]!.files.terms)), join(tmp, FILES.terms), offsets).terms;
+    concatCaptions(dirs, manifests, tmp);
+
+    const skipped: MalformedCounts = {};
+    for (const m of manifests) for (const [k, n] of Object.entries(m.skipped)) skipped[k as keyof MalformedCounts] = (skipped[k as keyof MalformedCounts] ?? 0) + n;
+    const first = manifests[0]!;
+    const manifest: TextIndexManifest = {
+      ...first,
+      docCount: total,
+      inputs: manifests.flatMap((m, i) => m.inputs.map((inp) => ({ ...inp, firstDoc: inp.firstDoc + offsets[i]! }))),
+      skipped,
+      vocabulary: { nouns, terms },
+      files: { ...FILES },
+      buildSeconds: Math.round((Number(process.hrtime.bigint() - started) / 1e9) * 1000) / 1000,
+    };
+    writeFileAtomic(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
+    if (existsSync(out)) rmSync(out, { recursive: true, force: true });
+    renameSync(tmp, out);
+    return manifest;
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+function concatCaptions(dirs: string[], manifests: TextIndexManifest[], tmp: string): void {
+  const textOut = openSync(join(tmp, FILES.captions), "w");
+  const offOut = openSync(join(tmp, FILES.offsets), "w");
+  try {
+    let base = 0n;
+    writeSync(offOut, new Uint8Array(new BigUint64Array([0n]).buffer));
+    const buf = Buffer.allocUnsafe(1 << 22);
+    for (let i = 0; i < dirs.length; i++) {
+      const m = manifests[i]!;
+      const tf = openSync(join(dirs[i]!, m.files.captions), "r");
+      for (;;) {
+        const n = readSync(tf, buf, 0, buf.length, null);
+        if (n === 0) break;
+        writeSync(textOut, buf, 0, n);
+      }
+      closeSync(tf);
+      const of = openSync(join(dirs[i]!, m.files.offsets), "r");
+      // skip the leading 0 of each input's offsets; shift the rest by the bytes before it
+      let pos = 8;
+      let last = base;
+      for (;;) {
+        const n = readSync(of, buf, 0, buf.length - (buf.length % 8), pos);
+        if (n === 0) break;
+        pos += n;
+        const arr = new BigUint64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + n));
+        for (let k = 0; k < arr.length; k++) arr[k] = arr[k]! + base;
+        last = arr[arr.length - 1]!;
+        writeSync(offOut, new Uint8Array(arr.buffer));
+      }
+      closeSync(of);
+      base = last;
+    }
+  } finally {
+    closeSync(textOut);
+    closeSync(offOut);
+  }
+}
+

@@ -1,0 +1,48 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { analyzeCaption, analyzeCaptionForIndex, lemmatizeAsNoun, phraseTokens, letterRuns } from "../../src/text/analyzer.js";
+import { parseConcept } from "../../src/text/concept-query.js";
+
+test("a caption becomes its sorted set of noun and proper-noun lemmas", () => {
+  assert.deepEqual(analyzeCaption("Three geese flying over the lake near two dogs"), ["dog", "goose", "lake"]);
+  // adjectives and verbs are not nouns: the paper's rule gives "great white shark" only "shark"
+  assert.deepEqual(analyzeCaption("a great white shark in the sea"), ["sea", "shark"]);
+  // duplicates collapse, case folds
+  assert.deepEqual(analyzeCaption("Dog and dog and DOGS"), ["dog"]);
+});
+
+test("lemmas are lowercase letters only", () => {
+  assert.deepEqual(letterRuns("t-shirt"), ["t", "shirt"]);
+  assert.deepEqual(letterRuns("3d"), ["d"]);
+  assert.deepEqual(letterRuns("..."), []);
+  for (const l of analyzeCaption("The iPhone 12, a T-Shirt & 3 cats!")) assert.match(l, /^\p{Ll}+$/u);
+});
+
+test("the index analysis keeps nouns and the non-stopword terms of every POS", () => {
+  const a = analyzeCaptionForIndex("a hot dog on a plate");
+  assert.ok(a.nouns.includes("dog") && a.nouns.includes("plate"));
+  assert.ok(a.terms.includes("hot"));
+  assert.ok(!a.terms.includes("a") && !a.terms.includes("on"));
+});
+
+test("concept words are lemmatised as nouns", () => {
+  assert.deepEqual(lemmatizeAsNoun("geese"), ["goose"]);
+  assert.deepEqual(lemmatizeAsNoun("leaves"), ["leaf"]);
+  assert.deepEqual(lemmatizeAsNoun("Mice"), ["mouse"]);
+});
+
+test("concept names: lowercase, separators, disambiguation, alternates", () => {
+  const kite = parseConcept("kite (bird of prey)");
+  assert.deepEqual(kite.alternates.map((a) => a.map((w) => w.lemma)), [["kite"]]);
+  const shark = parseConcept("Great_White-Shark");
+  assert.deepEqual(shark.alternates[0]!.map((w) => w.lemma), ["great", "white", "shark"]);
+  const seaLion = parseConcept("sea lion|sealion");
+  assert.equal(seaLion.alternates.length, 2);
+  assert.deepEqual(parseConcept("red/green light").alternates[0]!.map((w) => w.lemma), ["red", "green", "light"]);
+  assert.equal(parseConcept("sea lion|sealion").name, "sea lion|sealion");
+});
+
+test("phrase tokens keep order and mark punctuation as a break", () => {
+  const t = phraseTokens("a hot, dog");
+  assert.deepEqual(t.map((x) => x.lemma), ["a", "hot", "", "dog"]);
+});
