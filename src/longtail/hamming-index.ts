@@ -1,0 +1,194 @@
+/**
+ * Radius search over binary hashes by multi-index hashing (Norouzi, Punjani & Fleet, 2012).
+ *
+ * The B bits are split into m contiguous bands. If two hashes are within Hamming distance d, then by
+ * the pigeonhole principle at least one band differs in at most ⌊d/m⌋ bits. Each band has a hash
+ * table from the band's value to the ids having it; a query probes, in every band, all values within
+ * ⌊d/m⌋ bits of its own band and verifies each candidate with the full distance. (With m = d+1 bands
+ * this is the "share one band exactly" rule; fewer, wider bands with a small probe radius are usually
+ * cheaper.) m is chosen from the number of hashes to minimise probes + expected candidates for
+ * uniformly random hashes; when a linear scan would be cheaper (few hashes, or a radius near B/2),
+ * the index scans instead. Results are exact either way.
+ */
+import { popcount32 } from "./phash.js";
+
+export interface HammingMatch {
+  id: number;
+  distance: number;
+}
+
+interface Band {
+  start: number;
+  width: number;
+}
+
+/** Σ_{i ≤ r} C(w, i): how many values lie within r bits of a w-bit value. */
+function ballSize(w: number, r: number): number {
+  let total = 0;
+  let c = 1;
+  for (let i = 0; i <= Math.min(r, w); i++) {
+    total += c;
+    c = (c * (w - i)) / (i + 1);
+  }
+  return total;
+}
+
+function splitBands(bits: number, m: number): Band[] {
+  const bands: Band[] = [];
+  let start = 0;
+  for (let b = 0; b < m; b++) {
+    const width = Math.floor(bits / m) + (b < bits % m ? 1 : 0);
+    bands.push({ start, width });
+    start += width;
+  }
+  return bands;
+}
+
+/** Reads `width` (≤ 32) bits starting at bit `start` (0 = most significant bit of word 0). */
+function bandValue(words: Uint32Array, offset: number, start: number, width: number): number {
+  let v = 0;
+  for (let i = 0; i < width; i++) {
+    const p = start + i;
+    v = v * 2 + ((words[offset + (p >>> 5)]! >>> (31 - (p & 31))) & 1);
+  }
+  return v;
+}
+
+/** All w-bit masks with at most r bits set (0 first). */
+function flipMasks(w: number, r: number): number[] {
+  const out: number[] = [0];
+  const rec = (from: number, left: number, mask: number): void => {
+    for (let b = from; b < w; b++) {
+      const m = (mask | (2 ** b)) >>> 0;
+      out.push(m);
+      if (left > 1) rec(b + 1, left - 1, m);
+    }
+  };
+  if (r > 0) rec(0, r, 0);
+  return out;
+}
+
+/** Per-query work charged for verifying one candidate, relative to one table probe. */
+const CANDIDATE_COST = 1;
+
+export class HammingIndex {
+  readonly bits: number;
+  readonly radius: number;
+  readonly size: number;
+  /** Bands used, or empty when the index scans linearly. */
+  readonly bands: readonly Band[];
+  private readonly wordsPer: number;
+  private readonly store: Uint32Array;
+  private readonly tables: Map<number, number[]>[];
+  private readonly masks: number[][];
+  private readonly stamp: Int32Array;
+  private query = 0;
+
+  /**
+   * Indexes `hashes` (all of `bits` bits, given as MSB-first 32-bit words) for searches of radius
+   * at most `radius`. Ids are the positions in `hashes`.
+   */
+  constructor(hashes: readonly Uint32Array[], bits: number, radius: number) {
+    if (bits % 32 !== 0 || bits <= 0) throw new Error(`bits must be a positive multiple of 32, got ${bits}`);
+    if (!Number.isInteger(radius) || radius < 0) throw new Error(`radius must be a non-negative integer, got ${radius}`);
+    this.bits = bits;
+    this.radius = radius;
+    this.size = hashes.length;
+    this.wordsPer = bits / 32;
+    this.store = new Uint32Array(hashes.length * this.wordsPer);
+    hashes.forEach((h, i) => {
+      if (h.length !== this.wordsPer) throw new Error(`hash ${i} has ${h.length * 32} bits, expected ${bits}`);
+      this.store.set(h, i * this.wordsPer);
+    });
+    this.stamp = new Int32Array(hashes.length);
+    this.bands = HammingIndex.chooseBands(bits, radius, hashes.length);
+    const probeRadius = this.bands.length ? Math.floor(radius / this.bands.length) : 0;
+    const maskCache = new Map<number, number[]>();
+    this.masks = this.bands.map((b) => {
+      let m = maskCache.get(b.width);
+      if (!m) maskCache.set(b.width, (m = flipMasks(b.width, probeRadius)));
+      return m;
+    });
+    this.tables = this.bands.map((band) => {
+      const t = new Map<number, number[]>();
+      for (let i = 0; i < hashes.length; i++) {
+        const v = bandValue(this.store, i * this.wordsPer, band.start, band.width);
+        const list = t.get(v);
+        if (list) list.push(i);
+        else t.set(v, [i]);
+      }
+      return t;
+    });
+  }
+
+  /** The band split with the least expected work per query, or [] when a linear scan is cheaper. */
+  static chooseBands(bits: number, radius: number, n: number): Band[] {
+    let best: Band[] = [];
+    let bestCost = n * CANDIDATE_COST;
+    const minM = Math.ceil(bits / 32);
+    const maxM = Math.max(minM, Math.min(bits, radius + 1));
+    for (let m = minM; m <= maxM; m++) {
+      const bands = splitBands(bits, m);
+      const r = Math.floor(radius / m);
+      let cost = 0;
+      for (const b of bands) {
+        const probes = ballSize(b.width, r);
+        cost += probes + probes * (n / 2 ** b.width) * CANDIDATE_COST;
+      }
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = bands;
+      }
+    }
+    return best;
+  }
+
+  /** The words of hash `id`. */
+  hash(id: number): Uint32Array {
+    return this.store.subarray(id * this.wordsPer, (id + 1) * this.wordsPer);
+  }
+
+  private distanceTo(q: Uint32Array, id: number): number {
+    let d = 0;
+    const o = id * this.wordsPer;
+    for (let w = 0; w < this.wordsPer; w++) d += popcount32((q[w]! ^ this.store[o + w]!) >>> 0);
+    return d;
+  }
+
+  /** Every indexed hash within `radius` (default: the index's radius) of `q`, by ascending id. */
+  search(q: Uint32Array, radius: number = this.radius): HammingMatch[] {
+    if (q.length !== this.wordsPer) throw new Error(`query has ${q.length * 32} bits, expected ${this.bits}`);
+    if (radius > this.radius) throw new Error(`search radius ${radius} exceeds the index radius ${this.radius}`);
+    const out: HammingMatch[] = [];
+    if (this.bands.length === 0) {
+      for (let id = 0; id < this.size; id++) {
+        const d = this.distanceTo(q, id);
+        if (d <= radius) out.push({ id, distance: d });
+      }
+      return out;
+    }
+    const stampValue = ++this.query;
+    if (stampValue === 0x7fffffff) {
+      this.stamp.fill(0);
+      this.query = 1;
+    }
+    const s = this.query;
+    for (let b = 0; b < this.bands.length; b++) {
+      const band = this.bands[b]!;
+      const table = this.tables[b]!;
+      const v = bandValue(q, 0, band.start, band.width);
+      for (const mask of this.masks[b]!) {
+        const list = table.get((v ^ mask) >>> 0);
+        if (!list) continue;
+        for (const id of list) {
+          if (this.stamp[id] === s) continue;
+          this.stamp[id] = s;
+          const d = this.distanceTo(q, id);
+          if (d <= radius) out.push({ id, distance: d });
+        }
+      }
+    }
+    out.sort((a, b) => a.id - b.id);
+    return out;
+  }
+}
