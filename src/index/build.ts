@@ -39,6 +39,8 @@ export interface BuildOptions extends ReaderOptions {
   workers?: number;
   /** Memory budget for in-memory postings across workers, in MiB (default 4096). */
   memoryMiB?: number;
+  /** Spill a worker's run after this many postings (overrides memoryMiB; for tests and tuning). */
+  spillPostings?: number;
   /** Replace an existing output directory. */
   force?: boolean;
   onProgress?: (p: BuildProgress) => void;
@@ -78,7 +80,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
 
   const nWorkers = Math.max(1, opts.workers ?? availableParallelism());
   const budget = (opts.memoryMiB ?? 4096) * 1024 * 1024;
-  const spillPostings = Math.max(1000, Math.floor(budget / BYTES_PER_POSTING / nWorkers));
+  const spillPostings = opts.spillPostings ?? Math.max(1000, Math.floor(budget / BYTES_PER_POSTING / nWorkers));
   const slots: WorkerSlot[] = [];
   let failure: unknown;
   let wake: (() => void) | undefined;
@@ -88,10 +90,18 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
     w?.();
   };
 
-  const workerUrl = new URL(import.meta.url.endsWith(".ts") ? "./build-worker.ts" : "./build-worker.js", import.meta.url);
+  // Run from source (tests through tsx), the worker is TypeScript and needs tsx's loader too.
+  const fromSource = import.meta.url.endsWith(".ts");
+  const workerUrl = new URL(fromSource ? "./build-worker.ts" : "./build-worker.js", import.meta.url);
+
   for (let i = 0; i < nWorkers; i++) {
     const config: WorkerConfig = { workerId: i, runDir, spillPostings };
-    const worker = new Worker(workerUrl, { workerData: config });
+    const worker = fromSource
+      ? new Worker(
+          `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); });`,
+          { eval: true, workerData: config },
+        )
+      : new Worker(workerUrl, { workerData: config });
     const slot: WorkerSlot = { worker, inFlight: 0 };
     worker.on("message", (m: { type: string }) => {
       if (m.type === "done") {

@@ -1,0 +1,96 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildTextIndex } from "../../src/index/build.js";
+import { mergeTextIndexes } from "../../src/index/merge.js";
+import { TextIndex } from "../../src/index/text-index.js";
+import { countConcepts } from "../../src/index/count.js";
+
+const dir = mkdtempSync(join(tmpdir(), "cf-build-"));
+
+// A planted corpus: caption i mentions animals chosen by i, so every count is known.
+const ANIMALS = ["dog", "cat", "horse", "goose", "zebra"];
+function caption(i: number): string {
+  const parts = ANIMALS.filter((_, k) => i % (k + 2) === 0);
+  return parts.length ? `a photo of a ${parts.join(" and a ")} in the park` : `an empty road at night`;
+}
+const N = 3000;
+const lines = Array.from({ length: N }, (_, i) => `${caption(i)}\thttp://x.invalid/${i}.jpg`);
+const tsv = join(dir, "corpus.tsv");
+writeFileSync(tsv, lines.join("\n") + "\n");
+
+test("doc ids and postings do not depend on the worker count or on spilling", async () => {
+  const a = join(dir, "w1");
+  const b = join(dir, "w2");
+  await buildTextIndex([tsv], { out: a, workers: 1 });
+  await buildTextIndex([tsv], { out: b, workers: 2, spillPostings: 1000 });
+  for (const f of ["nouns.postings", "terms.postings", "captions.txt", "captions.offsets"]) {
+    assert.deepEqual(readFileSync(join(a, f)), readFileSync(join(b, f)), f);
+  }
+  const index = TextIndex.open(b);
+  assert.equal(index.docCount, N);
+  const counts = countConcepts(index, ANIMALS);
+  ANIMALS.forEach((animal, k) => {
+    const expected = Array.from({ length: N }, (_, i) => i).filter((i) => i % (k + 2) === 0).length;
+    assert.equal(counts[k]!.count, expected, animal);
+  });
+  assert.equal(index.captions.caption(6), caption(6));
+  index.close();
+  // nothing temporary is left beside the output
+  assert.deepEqual(readdirSync(dir).filter((n) => n.includes(".tmp-")), []);
+});
+
+test("malformed rows keep their doc id, index nothing and are counted by kind", async () => {
+  const p = join(dir, "bad.tsv");
+  writeFileSync(p, ["a dog in the snow\tu0", "\tu1", "a cat on a sofa\tu2", "x".repeat(50) + " cat\tu3"].join("\n") + "\n");
+  const out = join(dir, "bad");
+  const m = await buildTextIndex([p], { out, workers: 1, maxCaptionLength: 40 });
+  assert.equal(m.docCount, 4);
+  assert.deepEqual(m.skipped, { empty_caption: 1, caption_too_long: 1 });
+  assert.deepEqual(m.inputs[0]!.skipped, { empty_caption: 1, caption_too_long: 1 });
+  const index = TextIndex.open(out);
+  const [cat] = countConcepts(index, ["cat"], { keepIds: true });
+  assert.deepEqual([...cat!.ids!], [2]); // row 3 of the file is doc 2: the empty row kept id 1
+  index.close();
+});
+
+test("several inputs continue the doc ids; merge equals one build over both", async () => {
+  const p1 = join(dir, "p1.tsv");
+  const p2 = join(dir, "p2.tsv");
+  writeFileSync(p1, lines.slice(0, 1000).join("\n") + "\n");
+  writeFileSync(p2, lines.slice(1000).join("\n") + "\n");
+  const both = join(dir, "both");
+  const m = await buildTextIndex([p1, p2], { out: both, workers: 2 });
+  assert.deepEqual(m.inputs.map((i) => [i.rows, i.firstDoc]), [[1000, 0], [2000, 1000]]);
+  await buildTextIndex([p1], { out: join(dir, "i1"), workers: 1 });
+  await buildTextIndex([p2], { out: join(dir, "i2"), workers: 1 });
+  mergeTextIndexes([join(dir, "i1"), join(dir, "i2")], { out: join(dir, "merged") });
+  for (const f of ["nouns.postings", "terms.postings", "captions.txt", "captions.offsets"]) {
+    assert.deepEqual(readFileSync(join(both, f)), readFileSync(join(dir, "merged", f)), f);
+  }
+  const merged = TextIndex.open(join(dir, "merged"));
+  assert.equal(merged.docCount, N);
+  assert.equal(merged.captions.caption(2500), caption(2500));
+  merged.close();
+});
+
+test("an index built with another analyzer or format version is refused", async () => {
+  const out = join(dir, "old");
+  await buildTextIndex([tsv], { out, workers: 1 });
+  const mpath = join(out, "manifest.json");
+  const m = JSON.parse(readFileSync(mpath, "utf8"));
+  writeFileSync(mpath, JSON.stringify({ ...m, analyzer: { ...m.analyzer, version: "0-old" } }));
+  assert.throws(() => TextIndex.open(out), /built with analyzer .*0-old.*rebuild the index/);
+  writeFileSync(mpath, JSON.stringify({ ...m, formatVersion: 99 }));
+  assert.throws(() => TextIndex.open(out), /format version 99/);
+});
+
+test("an existing output is not replaced without force, and a failed build leaves nothing", async () => {
+  const out = join(dir, "w1");
+  await assert.rejects(buildTextIndex([tsv], { out, workers: 1 }), /already exists/);
+  const out2 = join(dir, "never");
+  await assert.rejects(buildTextIndex([tsv, join(dir, "missing.tsv")], { out: out2, workers: 1 }), /cannot read/);
+  assert.equal(existsSync(out2), false);
+});

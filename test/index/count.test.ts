@@ -1,0 +1,98 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildTextIndex } from "../../src/index/build.js";
+import { TextIndex } from "../../src/index/text-index.js";
+import { countConcepts } from "../../src/index/count.js";
+import { searchConcept } from "../../src/index/search.js";
+import { writeConceptIds } from "../../src/index/ids-out.js";
+import { deserializePortable } from "../../src/index/posting-file.js";
+import { readConceptList } from "../../src/concepts/concept-list.js";
+
+const dir = mkdtempSync(join(tmpdir(), "cf-count-"));
+const CAPTIONS = [
+  "a great white shark in the sea", // 0
+  "a hot dog on a plate", // 1
+  "a dog on a hot day", // 2
+  "two dogs and a hot-air balloon", // 3
+  "geese on the lake", // 4
+  "a sea lion on the rocks", // 5
+  "a sealion sleeping", // 6
+  "a kite flying over the beach", // 7
+  "the sea at night with a lion statue", // 8
+];
+let index: TextIndex;
+
+test.before(async () => {
+  const p = join(dir, "c.tsv");
+  writeFileSync(p, CAPTIONS.map((c, i) => `${c}\tu${i}`).join("\n") + "\n");
+  await buildTextIndex([p], { out: join(dir, "idx"), workers: 1 });
+  index = TextIndex.open(join(dir, "idx"));
+});
+test.after(() => index.close());
+
+function ids(concept: string, match: "paper" | "phrase" = "paper"): number[] {
+  return [...countConcepts(index, [concept], { match, keepIds: true })[0]!.ids!];
+}
+
+test("paper rule: every word's noun lemma in the caption's noun set, order ignored", () => {
+  assert.deepEqual(ids("great white shark"), []);
+  assert.deepEqual(ids("shark"), [0]);
+  assert.deepEqual(ids("hot dog"), []);
+  assert.deepEqual(ids("dog"), [1, 2, 3]);
+  assert.deepEqual(ids("goose"), [4]);
+  assert.deepEqual(ids("Geese"), [4]);
+  // bag of nouns: "sea" and "lion" anywhere
+  assert.deepEqual(ids("sea lion"), [5, 8]);
+});
+
+test("phrase rule: contiguous and in order, any part of speech", () => {
+  assert.deepEqual(ids("great white shark", "phrase"), [0]);
+  assert.deepEqual(ids("hot dog", "phrase"), [1]);
+  assert.deepEqual(ids("sea lion", "phrase"), [5]);
+  assert.deepEqual(ids("dogs", "phrase"), [1, 2, 3]);
+});
+
+test("alternates: a caption matching any alternate counts once", () => {
+  assert.deepEqual(ids("sea lion|sealion", "phrase"), [5, 6]);
+  assert.equal(countConcepts(index, ["sea lion|sealion"], { match: "phrase" })[0]!.count, 2);
+});
+
+test("a parenthesised part is a disambiguation, not a required word", () => {
+  assert.deepEqual(ids("kite (bird of prey)"), [7]);
+});
+
+test("counts come back in the concept list's order", () => {
+  const r = countConcepts(index, ["lake", "dog", "unicorn"]);
+  assert.deepEqual(r.map((c) => [c.concept, c.count]), [["lake", 1], ["dog", 3], ["unicorn", 0]]);
+});
+
+test("search gives the count and the first captions", () => {
+  const r = searchConcept(index, "dog", { limit: 2 });
+  assert.equal(r.count, 3);
+  assert.deepEqual(r.examples, [{ doc: 1, caption: CAPTIONS[1] }, { doc: 2, caption: CAPTIONS[2] }]);
+});
+
+test("ids-out writes one portable Roaring file per concept", () => {
+  const out = join(dir, "ids");
+  const r = countConcepts(index, ["dog", "lake"], { keepIds: true });
+  writeConceptIds(out, r.map((c) => ({ concept: c.concept, ids: c.ids! })));
+  const map = JSON.parse(readFileSync(join(out, "index.json"), "utf8")).files as Record<string, string>;
+  assert.deepEqual([...deserializePortable(readFileSync(join(out, map["dog"]!)))], [1, 2, 3]);
+  assert.equal(readdirSync(out).length, 3);
+});
+
+test("concept lists: txt with comments, JSON, CSV with a concept column, builtins", () => {
+  writeFileSync(join(dir, "l.txt"), "# animals\ndog\n\nsea lion|sealion\ndog\n");
+  assert.deepEqual(readConceptList(join(dir, "l.txt")), { concepts: ["dog", "sea lion|sealion"], duplicates: 1, source: join(dir, "l.txt") });
+  writeFileSync(join(dir, "l.json"), JSON.stringify(["a", "b"]));
+  assert.deepEqual(readConceptList(join(dir, "l.json")).concepts, ["a", "b"]);
+  writeFileSync(join(dir, "l.csv"), 'id,concept\n1,"tiger, shark"\n2,goose\n');
+  assert.deepEqual(readConceptList(join(dir, "l.csv")).concepts, ["tiger, shark", "goose"]);
+  assert.equal(readConceptList("builtin:cifar10").concepts.length, 10);
+  assert.equal(readConceptList("builtin:cifar100").concepts.length, 100);
+  assert.throws(() => readConceptList("builtin:nope"), /unknown builtin/);
+  assert.throws(() => readConceptList(join(dir, "missing.txt")), /cannot read/);
+});
