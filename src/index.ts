@@ -8,6 +8,8 @@ export { parseConcept, type ConceptQuery, type ConceptWord } from "./text/concep
 export { UserError } from "./errors.js";
 // --- corpus ---
 export type { CaptionRow, ReaderOptions, CorpusFormat, MalformedKind } from "./corpus/record.js";
+export { openCorpus, detectFormat } from "./corpus/open.js";
+export { MALFORMED_KINDS, DEFAULT_MAX_CAPTION_LENGTH, DEFAULT_BATCH_ROWS } from "./corpus/record.js";
 // --- index ---
 export { PostingFile, PostingFileWriter, RoaringBitmap32 } from "./index/posting-file.js";
 // --- analysis ---

@@ -45,6 +45,9 @@ export interface ReaderOptions {
   strict?: boolean;
   /** Captions longer than this many characters are malformed (default 10,000). */
   maxCaptionLength?: number;
+  /** Rows per yielded batch (default 4096; the last batch of a file may be shorter). */
+  batchRows?: number;
 }
 
 export const DEFAULT_MAX_CAPTION_LENGTH = 10_000;
+export const DEFAULT_BATCH_ROWS = 4096;

@@ -1,0 +1,117 @@
+/**
+ * A file's bytes as a stream of Buffers, decompressed on the fly when the file is gzip or zstd.
+ * Compression is recognised by the file's first bytes (gzip 1f 8b, zstd 28 b5 2f fd), not by its
+ * name; neither magic can begin a UTF-8 text, so a plain text file is never mistaken for one.
+ */
+import { open, type FileHandle } from "node:fs/promises";
+import { Transform, type Readable, type TransformCallback } from "node:stream";
+import { pipeline } from "node:stream";
+import { createGunzip } from "node:zlib";
+import { Decompress } from "fzstd";
+import { UserError } from "../errors.js";
+
+export type Compression = "none" | "gzip" | "zstd";
+
+const CHUNK_BYTES = 1 << 20;
+
+/** Opens `path` for reading; a missing or unreadable file is a UserError `cannot read FILE: ...`. */
+export async function openFile(path: string): Promise<FileHandle> {
+  try {
+    const handle = await open(path, "r");
+    const st = await handle.stat().catch(async (e: unknown) => {
+      await handle.close();
+      throw e;
+    });
+    if (st.isDirectory()) {
+      await handle.close();
+      throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+    }
+    return handle;
+  } catch (e) {
+    throw cannotRead(path, e);
+  }
+}
+
+/** The file's bytes, decompressed. Errors while reading surface from the stream as UserErrors. */
+export async function readBytes(path: string): Promise<Readable> {
+  const handle = await openFile(path);
+  let compression: Compression;
+  try {
+    const head = Buffer.alloc(4);
+    const { bytesRead } = await handle.read(head, 0, 4, 0);
+    compression = sniffCompression(head.subarray(0, bytesRead));
+  } catch (e) {
+    await handle.close();
+    throw cannotRead(path, e);
+  }
+  const raw = handle.createReadStream({ start: 0, highWaterMark: CHUNK_BYTES });
+  if (compression === "none") return raw;
+  const inflate = compression === "gzip" ? createGunzip({ chunkSize: 256 * 1024 }) : new ZstdDecompress();
+  // pipeline destroys every stream on error; the error reaches whoever iterates `inflate`.
+  return pipeline(raw, inflate, () => {});
+}
+
+export function sniffCompression(head: Uint8Array): Compression {
+  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return "gzip";
+  if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return "zstd";
+  return "none";
+}
+
+/** Streaming zstd decompression (Node 20's zlib has none) through fzstd. */
+class ZstdDecompress extends Transform {
+  private readonly inflater = new Decompress((data) => {
+    if (data.length) this.push(Buffer.from(data.buffer, data.byteOffset, data.length));
+  });
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      this.inflater.push(chunk);
+      done();
+    } catch (e) {
+      done(zstdError(e));
+    }
+  }
+
+  override _flush(done: TransformCallback): void {
+    try {
+      this.inflater.push(new Uint8Array(0), true);
+      done();
+    } catch (e) {
+      done(zstdError(e));
+    }
+  }
+}
+
+function zstdError(e: unknown): Error {
+  const msg = e instanceof Error ? e.message : String(e);
+  return new Error(`not valid zstd data (${msg})`);
+}
+
+/** `cannot read FILE: reason.` for an error met while opening or reading a file. */
+export function cannotRead(path: string, e: unknown): UserError {
+  if (e instanceof UserError) return e;
+  return new UserError(`cannot read ${path}: ${describeReadError(e)}.`);
+}
+
+function describeReadError(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  switch (code) {
+    case "ENOENT":
+      return "no such file";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "it is a directory";
+    case "Z_DATA_ERROR":
+    case "Z_BUF_ERROR":
+      return `not valid gzip data (${errorMessage(e)})`;
+    default:
+      return errorMessage(e);
+  }
+}
+
+export function errorMessage(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.replace(/\.+$/, "");
+}

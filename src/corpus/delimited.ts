@@ -1,0 +1,132 @@
+/**
+ * TSV and CSV caption files, headerless by default (CC-3M is `caption<TAB>url`, CC-12M and YFCC
+ * are `url<TAB>caption`; pick the caption column with `textColumn`).
+ *
+ * TSV is a plain split on tabs with no quoting at all, as in the Conceptual Captions files: a
+ * quote is an ordinary character and a caption cannot hold a tab or a line break. CSV follows
+ * RFC 4180 (see csv-record.ts). In both, a trailing "\r" ends the line like "\n", the header row
+ * (with `header: true`) is not a row, and a row with fewer columns than the caption (or key)
+ * column needs is malformed `wrong_column_count`.
+ */
+import { UserError } from "../errors.js";
+import { columnsFromHeader, columnsWithoutHeader, type ColumnChoice } from "./columns.js";
+import { CsvRecordParser } from "./csv-record.js";
+import type { LineFormat } from "./line-reader.js";
+import type { ReaderOptions } from "./record.js";
+import type { RowSink } from "./row-sink.js";
+
+/** A CSV record may span lines; past this many characters an open quoted field is taken as a missing closing quote. */
+export const MAX_CSV_RECORD_CHARS = 64 * 1024 * 1024;
+
+abstract class DelimitedFormat implements LineFormat {
+  protected columns: ColumnChoice | undefined;
+  private readonly header: boolean;
+
+  constructor(
+    protected readonly file: string,
+    protected readonly sink: RowSink,
+    protected readonly options: ReaderOptions,
+  ) {
+    this.header = options.header === true;
+    if (!this.header) this.columns = columnsWithoutHeader(file, options.textColumn, options.keyColumn);
+  }
+
+  abstract line(buf: Buffer, start: number, end: number, line: number, utf8: boolean): void;
+  abstract end(): void;
+
+  /** Fields of a complete record: the header (first record with `header: true`) or a row. */
+  protected record(fields: string[], location: number, utf8: boolean): void {
+    const columns = this.columns;
+    if (columns === undefined) {
+      if (!utf8) throw new UserError(`${this.file} line ${location}: the header row is not valid UTF-8.`);
+      this.columns = columnsFromHeader(this.file, fields, this.options.textColumn, this.options.keyColumn);
+      return;
+    }
+    if (!utf8) {
+      this.sink.malformed("invalid_utf8", location);
+      return;
+    }
+    if (fields.length < columns.needed) {
+      this.sink.malformed("wrong_column_count", location, columnCountDetail(columns.needed, fields.length));
+      return;
+    }
+    this.sink.caption(fields[columns.text]!, location, columns.key === -1 ? undefined : fields[columns.key]);
+  }
+}
+
+function columnCountDetail(needed: number, found: number): string {
+  return `expected at least ${needed} column${needed === 1 ? "" : "s"}, found ${found}`;
+}
+
+export class TsvFormat extends DelimitedFormat {
+  line(buf: Buffer, start: number, end: number, line: number, utf8: boolean): void {
+    if (end > start && buf[end - 1] === 13) end--;
+    const columns = this.columns;
+    if (columns === undefined || !utf8) {
+      this.record(utf8 ? buf.toString("utf8", start, end).split("\t") : [], line, utf8);
+      return;
+    }
+    const s = buf.toString("utf8", start, end);
+    // Walk the tabs only as far as the columns needed.
+    let text: string | undefined;
+    let key: string | undefined;
+    let from = 0;
+    for (let col = 0; ; col++) {
+      const tab = s.indexOf("\t", from);
+      const to = tab === -1 ? s.length : tab;
+      if (col === columns.text) text = s.substring(from, to);
+      if (col === columns.key) key = s.substring(from, to);
+      if (col + 1 === columns.needed) break;
+      if (tab === -1) {
+        this.sink.malformed("wrong_column_count", line, columnCountDetail(columns.needed, col + 1));
+        return;
+      }
+      from = tab + 1;
+    }
+    this.sink.caption(text!, line, key);
+  }
+
+  end(): void {}
+}
+
+export class CsvFormat extends DelimitedFormat {
+  private readonly parser = new CsvRecordParser();
+  private recordLine = 0; // first line of the open record
+  private recordUtf8 = true;
+
+  line(buf: Buffer, start: number, end: number, line: number, utf8: boolean): void {
+    const s = buf.toString("utf8", start, end);
+    const parser = this.parser;
+    if (!parser.inQuotes) {
+      if (s.indexOf('"') === -1) {
+        // Fast path: no quoting on this line.
+        const plain = s.length > 0 && s.charCodeAt(s.length - 1) === 13 ? s.slice(0, -1) : s;
+        this.record(plain.split(","), line, utf8);
+        return;
+      }
+      this.recordLine = line;
+      this.recordUtf8 = utf8;
+    } else if (!utf8) {
+      this.recordUtf8 = false;
+    }
+    if (parser.feed(s)) {
+      const fields = parser.fields;
+      parser.reset();
+      this.record(fields, this.recordLine, this.recordUtf8);
+    } else if (parser.pendingLength > MAX_CSV_RECORD_CHARS) {
+      throw new UserError(
+        `${this.file} line ${this.recordLine}: a quoted field runs on for more than ${MAX_CSV_RECORD_CHARS / (1024 * 1024)} Mi characters; is a closing quote missing?`,
+      );
+    }
+  }
+
+  end(): void {
+    if (this.parser.inQuotes) {
+      // The file ended inside a quoted field: the record ends with the file.
+      this.parser.finishOpen();
+      const fields = this.parser.fields;
+      this.parser.reset();
+      this.record(fields, this.recordLine, this.recordUtf8);
+    }
+  }
+}

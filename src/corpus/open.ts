@@ -1,0 +1,106 @@
+/**
+ * Opening a corpus file: the format from the option or the file name, then the format's streaming
+ * reader. Every reader yields the same CaptionRow records, in file order, in batches.
+ */
+import { statSync } from "node:fs";
+import { basename } from "node:path";
+import { UserError } from "../errors.js";
+import { cannotRead } from "./byte-stream.js";
+import { columnsWithoutHeader } from "./columns.js";
+import { CsvFormat, TsvFormat } from "./delimited.js";
+import { JsonlFormat } from "./jsonl.js";
+import { readLineFormat } from "./line-reader.js";
+import { readParquet } from "./parquet.js";
+import { DEFAULT_BATCH_ROWS, DEFAULT_MAX_CAPTION_LENGTH, type CaptionRow, type CorpusFormat, type ReaderOptions } from "./record.js";
+import { RowSink } from "./row-sink.js";
+import { readWebDataset } from "./webdataset.js";
+
+type ConcreteFormat = Exclude<CorpusFormat, "auto">;
+
+const EXTENSIONS: Record<string, ConcreteFormat> = {
+  tsv: "tsv",
+  txt: "tsv",
+  csv: "csv",
+  jsonl: "jsonl",
+  json: "jsonl",
+  ndjson: "jsonl",
+  parquet: "parquet",
+  tar: "wds",
+  tgz: "wds",
+};
+
+const COMPRESSED = ["gz", "zst"];
+
+/**
+ * The format a file name says: .tsv/.txt, .csv, .jsonl/.json/.ndjson, .parquet, .tar (WebDataset),
+ * after dropping a .gz or .zst suffix (`captions.tsv.gz`, `x.jsonl.zst`, `shard.tar.gz`).
+ */
+export function detectFormat(path: string): ConcreteFormat {
+  const parts = basename(path).toLowerCase().split(".");
+  if (parts.length > 2 && COMPRESSED.includes(parts[parts.length - 1]!)) parts.pop();
+  const ext = parts.length > 1 ? parts[parts.length - 1]! : "";
+  const format = EXTENSIONS[ext];
+  if (format === undefined) {
+    throw new UserError(
+      `cannot tell the format of ${path} from its name (${ext ? `.${ext}` : "no extension"}); pass --format tsv, csv, jsonl, parquet or wds.`,
+    );
+  }
+  return format;
+}
+
+/**
+ * Streams the caption rows of one corpus file, in file order, in batches of `batchRows` (default
+ * 4096) rows. Memory stays bounded whatever the file's size. Malformed rows are yielded too
+ * (`text` empty, `malformed` set) unless `strict`, where the first one is a UserError naming the
+ * file and line. Option and file errors (unknown format, missing file, bad column) are UserErrors:
+ * those that need no reading are thrown by this call, the others by the first iteration.
+ */
+export function openCorpus(path: string, options: ReaderOptions = {}): AsyncIterable<CaptionRow[]> {
+  const format = options.format === undefined || options.format === "auto" ? detectFormat(path) : options.format;
+  const maxCaptionLength = options.maxCaptionLength ?? DEFAULT_MAX_CAPTION_LENGTH;
+  const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
+  if (!Number.isInteger(maxCaptionLength) || maxCaptionLength <= 0) {
+    throw new UserError(`the maximum caption length must be a positive integer, not ${maxCaptionLength}.`);
+  }
+  if (!Number.isInteger(batchRows) || batchRows <= 0) throw new UserError(`batchRows must be a positive integer, not ${batchRows}.`);
+  if (options.textColumn === "") throw new UserError("--text-column must not be empty.");
+  if (options.keyColumn === "") throw new UserError("--key-column must not be empty.");
+  if (format === "parquet" && /\.(gz|zst)$/i.test(path)) {
+    throw new UserError(`${path}: compressed Parquet files cannot be read (Parquet compresses its pages itself); decompress it first.`);
+  }
+  try {
+    if (statSync(path).isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
+  } catch (e) {
+    throw cannotRead(path, e);
+  }
+  const unit = format === "parquet" ? "row" : format === "wds" ? "sample" : "line";
+  const opts: ReaderOptions = { ...options, maxCaptionLength };
+  const newSink = () => new RowSink(path, unit, options.strict === true, maxCaptionLength, batchRows);
+  let start: () => AsyncGenerator<CaptionRow[]>;
+  switch (format) {
+    case "tsv":
+    case "csv":
+      // Headerless column options are checked now; named columns at the header row.
+      if (options.header !== true) columnsWithoutHeader(path, options.textColumn, options.keyColumn);
+      start = () => {
+        const sink = newSink();
+        return readLineFormat(path, sink, format === "tsv" ? new TsvFormat(path, sink, opts) : new CsvFormat(path, sink, opts));
+      };
+      break;
+    case "jsonl":
+      start = () => {
+        const sink = newSink();
+        return readLineFormat(path, sink, new JsonlFormat(sink, opts));
+      };
+      break;
+    case "parquet":
+      start = () => readParquet(path, newSink(), opts);
+      break;
+    case "wds":
+      start = () => readWebDataset(path, newSink(), opts);
+      break;
+    default:
+      throw new UserError(`unknown format "${String(format)}"; use tsv, csv, jsonl, parquet or wds.`);
+  }
+  return { [Symbol.asyncIterator]: start };
+}
