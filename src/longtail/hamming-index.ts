@@ -83,6 +83,8 @@ export class HammingIndex {
   private readonly masks: number[][];
   private readonly stamp: Int32Array;
   private query = 0;
+  /** Full-distance verifications done by all searches so far (a measure of work, for tests and benches). */
+  verified = 0;
 
   /**
    * Indexes `hashes` (all of `bits` bits, given as MSB-first 32-bit words) for searches of radius
@@ -161,14 +163,14 @@ export class HammingIndex {
     if (radius > this.radius) throw new Error(`search radius ${radius} exceeds the index radius ${this.radius}`);
     const out: HammingMatch[] = [];
     if (this.bands.length === 0) {
+      this.verified += this.size;
       for (let id = 0; id < this.size; id++) {
         const d = this.distanceTo(q, id);
         if (d <= radius) out.push({ id, distance: d });
       }
       return out;
     }
-    const stampValue = ++this.query;
-    if (stampValue === 0x7fffffff) {
+    if (++this.query === 0x7fffffff) {
       this.stamp.fill(0);
       this.query = 1;
     }
@@ -183,6 +185,7 @@ export class HammingIndex {
         for (const id of list) {
           if (this.stamp[id] === s) continue;
           this.stamp[id] = s;
+          this.verified++;
           const d = this.distanceTo(q, id);
           if (d <= radius) out.push({ id, distance: d });
         }
