@@ -1,0 +1,262 @@
+/**
+ * Writes the demo sample shipped in assets/demo/ (run: `node --import tsx scripts/make-demo-sample.ts`).
+ *
+ * Everything here is GENERATED for conceptfreq's demo; none of it is real data:
+ *   captions-web.tsv      4,000 synthetic alt-text-like captions ("caption<TAB>key")
+ *   captions-curated.tsv  2,000 synthetic captions with a different concept mix
+ *   concepts.txt          the 56 concept names of a made-up classification benchmark
+ *   results.json          per-class accuracies of two made-up models, in the paper's
+ *                         {model: {full, classwise}} shape
+ * Concepts are drawn from a Zipf-like distribution (rank k has weight 1/k^1.3); a few concepts are
+ * never mentioned. The captions are indexed and counted with conceptfreq's own library, and each
+ * model's accuracy on a concept is 8 + 15·log10(1 + count) + N(0, 6²) points in the count of the
+ * corpus the model was "trained" on, clipped to [0, 100], with four deliberate outliers. The output
+ * is deterministic (seeded generator): re-running the script rewrites the same bytes.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildTextIndex } from "../src/index/build.js";
+import { countConcepts } from "../src/index/count.js";
+import { TextIndex } from "../src/index/text-index.js";
+
+const OUT = new URL("../assets/demo/", import.meta.url).pathname;
+
+/** mulberry32: a small, seeded generator (the same sequence everywhere). */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function gaussian(r: () => number): number {
+  const u = Math.max(r(), 1e-12);
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r());
+}
+
+/** [name in the concept list, singular in captions, plural in captions] in web-corpus rank order. */
+const CONCEPTS: [string, string, string][] = [
+  ["dog", "dog", "dogs"],
+  ["car", "car", "cars"],
+  ["cat", "cat", "cats"],
+  ["bird", "bird", "birds"],
+  ["horse", "horse", "horses"],
+  ["flower", "flower", "flowers"],
+  ["boat", "boat", "boats"],
+  ["bicycle", "bicycle", "bicycles"],
+  ["chair", "chair", "chairs"],
+  ["cake", "cake", "cakes"],
+  ["airplane", "airplane", "airplanes"],
+  ["guitar", "guitar", "guitars"],
+  ["bus", "bus", "buses"],
+  ["pizza", "pizza", "pizzas"],
+  ["elephant", "elephant", "elephants"],
+  ["train", "train", "trains"],
+  ["umbrella", "umbrella", "umbrellas"],
+  ["laptop", "laptop", "laptops"],
+  ["bear", "bear", "bears"],
+  ["camera", "camera", "cameras"],
+  ["giraffe", "giraffe", "giraffes"],
+  ["clock", "clock", "clocks"],
+  ["butterfly", "butterfly", "butterflies"],
+  ["rabbit", "rabbit", "rabbits"],
+  ["lion", "lion", "lions"],
+  ["zebra", "zebra", "zebras"],
+  ["owl", "owl", "owls"],
+  ["monkey", "monkey", "monkeys"],
+  ["lamp", "lamp", "lamps"],
+  ["piano", "piano", "pianos"],
+  ["tiger", "tiger", "tigers"],
+  ["penguin", "penguin", "penguins"],
+  ["fire truck", "fire truck", "fire trucks"],
+  ["dolphin", "dolphin", "dolphins"],
+  ["turtle", "turtle", "turtles"],
+  ["kite", "kite", "kites"],
+  ["violin", "violin", "violins"],
+  ["tractor", "tractor", "tractors"],
+  ["frog", "frog", "frogs"],
+  ["lighthouse", "lighthouse", "lighthouses"],
+  ["flamingo", "flamingo", "flamingos"],
+  ["windmill", "windmill", "windmills"],
+  ["sea lion|sealion", "sea lion", "sea lions"],
+  ["canoe", "canoe", "canoes"],
+  ["hedgehog", "hedgehog", "hedgehogs"],
+  ["jellyfish", "jellyfish", "jellyfish"],
+  ["snail", "snail", "snails"],
+  ["lobster", "lobster", "lobsters"],
+  ["cactus", "cactus", "cactuses"],
+  ["walrus", "walrus", "walruses"],
+  ["chameleon", "chameleon", "chameleons"],
+  ["harp", "harp", "harps"],
+  // never mentioned in either corpus: the far end of the long tail
+  ["axolotl", "axolotl", "axolotls"],
+  ["pangolin", "pangolin", "pangolins"],
+  ["narwhal", "narwhal", "narwhals"],
+  ["okapi", "okapi", "okapis"],
+];
+const NEVER = 4;
+
+const ADJECTIVES = ["small", "big", "red", "old", "young", "cute", "white", "black", "brown", "happy", "sleepy", "tiny", "colorful", "vintage"];
+const PLACES = [
+  "on the beach",
+  "in the park",
+  "on a street",
+  "in the garden",
+  "at the zoo",
+  "in the snow",
+  "on a table",
+  "near the river",
+  "in a forest",
+  "at night",
+  "under a blue sky",
+  "in the city",
+  "on the grass",
+  "by the lake",
+];
+const SCENES = ["beach", "park", "street", "garden", "forest", "river", "city", "lake", "mountain", "market", "harbor", "bridge"];
+
+function pick<T>(r: () => number, xs: readonly T[]): T {
+  return xs[Math.floor(r() * xs.length)]!;
+}
+
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? "an" : "a";
+}
+
+/** Draws a concept index from the Zipf-like weights (rank order given by `order`). */
+function sampler(r: () => number, order: number[], exponent: number): () => number {
+  const weights = order.map((_, rank) => 1 / Math.pow(rank + 1, exponent));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const cdf: number[] = [];
+  let acc = 0;
+  for (const w of weights) cdf.push((acc += w / total));
+  return () => {
+    const u = r();
+    let k = cdf.findIndex((c) => u <= c);
+    if (k < 0) k = cdf.length - 1;
+    return order[k]!;
+  };
+}
+
+function caption(r: () => number, draw: () => number): string {
+  if (r() < 0.12) {
+    const s = pick(r, SCENES);
+    return pick(r, [`view of the ${s} at sunset`, `the ${s} in winter`, `people walking in the ${s}`, `an empty ${s} early in the morning`]);
+  }
+  const i = draw();
+  const [, one, many] = CONCEPTS[i]!;
+  const adj = pick(r, ADJECTIVES);
+  const place = pick(r, PLACES);
+  switch (Math.floor(r() * 8)) {
+    case 0:
+      return `a photo of ${article(adj)} ${adj} ${one}`;
+    case 1:
+      return `${article(adj)} ${adj} ${one} ${place}`;
+    case 2:
+      return `${one} ${place}`;
+    case 3:
+      return `close-up of ${article(one)} ${one} ${place}`;
+    case 4:
+      return `two ${adj} ${many} ${place}`;
+    case 5:
+      return `illustration of ${article(one)} ${one}`;
+    case 6: {
+      let j = draw();
+      while (j === i) j = draw();
+      const other = CONCEPTS[j]![1];
+      return `${article(adj)} ${adj} ${one} and ${article(other)} ${other} ${place}`;
+    }
+    default:
+      return `my ${one} ${place} today`;
+  }
+}
+
+function corpus(seed: number, rows: number, order: number[], prefix: string): string {
+  const r = rng(seed);
+  const draw = sampler(r, order, 1.3);
+  const lines: string[] = [];
+  for (let k = 0; k < rows; k++) lines.push(`${caption(r, draw)}\t${prefix}-${String(k).padStart(6, "0")}`);
+  return lines.join("\n") + "\n";
+}
+
+/** The curated corpus ranks the concepts differently: nearby ranks swapped, a few moved far. */
+function curatedOrder(): number[] {
+  const order = CONCEPTS.slice(0, CONCEPTS.length - NEVER).map((_, i) => i);
+  const r = rng(7);
+  for (let i = 0; i + 1 < order.length; i += 2) if (r() < 0.6) [order[i], order[i + 1]] = [order[i + 1]!, order[i]!];
+  // animals of the sea are common in the curated corpus, vehicles rare
+  for (const name of ["dolphin", "turtle", "sea lion|sealion", "jellyfish", "lobster", "penguin"]) {
+    const k = order.indexOf(CONCEPTS.findIndex((c) => c[0] === name));
+    order.splice(k, 1);
+    order.splice(Math.max(0, Math.floor(k / 3)), 0, CONCEPTS.findIndex((c) => c[0] === name));
+  }
+  for (const name of ["bus", "train", "tractor"]) {
+    const id = CONCEPTS.findIndex((c) => c[0] === name);
+    order.splice(order.indexOf(id), 1);
+    order.push(id);
+  }
+  return order;
+}
+
+async function counts(tsv: string, dir: string): Promise<Map<string, number>> {
+  mkdirSync(dir, { recursive: true });
+  const input = join(dir, "captions.tsv");
+  writeFileSync(input, tsv);
+  await buildTextIndex([input], { out: join(dir, "index"), workers: 1 });
+  const index = TextIndex.open(join(dir, "index"));
+  try {
+    return new Map(countConcepts(index, CONCEPTS.map((c) => c[0])).map((c) => [c.concept, c.count]));
+  } finally {
+    index.close();
+  }
+}
+
+/** Accuracy (percent) following a noisy log-linear law in the count; `outliers` shift single concepts. */
+function accuracies(seed: number, freq: Map<string, number>, intercept: number, slope: number, outliers: Record<string, number>): Record<string, number> {
+  const r = rng(seed);
+  const out: Record<string, number> = {};
+  for (const [name] of CONCEPTS) {
+    const c = freq.get(name)!;
+    const y = intercept + slope * Math.log10(1 + c) + 6 * gaussian(r) + (outliers[name] ?? 0);
+    out[name] = Math.round(Math.min(100, Math.max(0, y)) * 100) / 100;
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const webOrder = CONCEPTS.slice(0, CONCEPTS.length - NEVER).map((_, i) => i);
+  const web = corpus(1, 4000, webOrder, "web");
+  const curated = corpus(2, 2000, curatedOrder(), "cur");
+  const tmp = mkdtempSync(join(tmpdir(), "conceptfreq-demo-"));
+  try {
+    const webCounts = await counts(web, join(tmp, "web"));
+    const curatedCounts = await counts(curated, join(tmp, "curated"));
+    const modelWeb = accuracies(11, webCounts, 8, 15, { lighthouse: 30, windmill: 25, cat: -30, chair: -25 });
+    const modelCurated = accuracies(12, curatedCounts, 12, 14, { harp: 28, clock: -28 });
+    const mean = (o: Record<string, number>) => Math.round((Object.values(o).reduce((a, b) => a + b, 0) / Object.keys(o).length) * 100) / 100;
+    const results = {
+      "sample-clip-web": { full: mean(modelWeb), classwise: modelWeb },
+      "sample-clip-curated": { full: mean(modelCurated), classwise: modelCurated },
+    };
+    writeFileSync(join(OUT, "captions-web.tsv"), web);
+    writeFileSync(join(OUT, "captions-curated.tsv"), curated);
+    writeFileSync(
+      join(OUT, "concepts.txt"),
+      "# GENERATED SAMPLE for the conceptfreq demo (scripts/make-demo-sample.ts): a made-up benchmark's class names.\n" +
+        CONCEPTS.map((c) => c[0]).join("\n") +
+        "\n",
+    );
+    writeFileSync(join(OUT, "results.json"), JSON.stringify(results, null, 2) + "\n");
+    const show = (m: Map<string, number>) => [...m].map(([k, v]) => `${k}=${v}`).join(" ");
+    process.stdout.write(`web counts: ${show(webCounts)}\ncurated counts: ${show(curatedCounts)}\n`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();
