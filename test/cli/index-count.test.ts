@@ -1,0 +1,95 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const CLI = new URL("../../dist/cli/main.js", import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), "cf-cli-index-"));
+
+function run(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const captions = ["two dogs on a beach", "a cat asleep", "geese over the lake", "", "a dog and a cat"];
+const tsv = join(dir, "c.tsv");
+writeFileSync(tsv, captions.map((c, i) => `${c}\thttp://x.invalid/${i}`).join("\n") + "\n");
+const idx = join(dir, "idx");
+
+test("index build prints a one-line summary with malformed rows by kind", () => {
+  const r = run("index", "build", tsv, "--out", idx, "--workers", "1");
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^indexed 5 docs from 1 file\(s\) in .* 1 malformed rows kept as empty docs \(empty_caption 1\)/);
+  const m = JSON.parse(readFileSync(join(idx, "manifest.json"), "utf8"));
+  assert.equal(m.docCount, 5);
+  assert.equal(m.inputs[0].rows, 5);
+});
+
+test("count prints the paper's search_counts JSON in list order, or CSV", () => {
+  writeFileSync(join(dir, "concepts.txt"), "# pets\ndog\ncat\ngoose\nunicorn\n");
+  const r = run("count", "--index", idx, "--concepts", join(dir, "concepts.txt"));
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, JSON.stringify({ dog: 2, cat: 2, goose: 1, unicorn: 0 }, null, 2) + "\n");
+  const csv = run("count", "--index", idx, "--concepts", join(dir, "concepts.txt"), "--format", "csv", "--out", join(dir, "c.csv"));
+  assert.equal(csv.code, 0, csv.stderr);
+  assert.equal(readFileSync(join(dir, "c.csv"), "utf8"), "concept,count\ndog,2\ncat,2\ngoose,1\nunicorn,0\n");
+});
+
+test("count --ids-out writes Roaring files; builtin lists work", () => {
+  const r = run("count", "--index", idx, "--concepts", "builtin:cifar10", "--ids-out", join(dir, "ids"));
+  assert.equal(r.code, 0, r.stderr);
+  const counts = JSON.parse(r.stdout);
+  assert.equal(Object.keys(counts).length, 10);
+  assert.equal(counts.dog, 2);
+  assert.equal(readdirSync(join(dir, "ids")).length, 11);
+});
+
+test("search shows the count and example captions", () => {
+  const r = run("search", "--index", idx, "dogs", "--limit", "1");
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^dogs: 2 of 5 captions \(dog\)\n  \[0\] two dogs on a beach\n$/);
+  const j = JSON.parse(run("search", "--index", idx, "cat", "--json").stdout);
+  assert.deepEqual(j.examples.map((e: { doc: number }) => e.doc), [1, 4]);
+});
+
+test("concepts extract keeps noun lemmas present in enough images", () => {
+  const p = join(dir, "ret.tsv");
+  // 3 images x 2 captions
+  writeFileSync(p, ["a dog on grass", "puppy dog", "a cat", "a cat and a dog", "a boat", "boat on a lake"].join("\n") + "\n");
+  const r = run("concepts", "extract", p, "--captions-per-image", "2", "--min-images", "2", "--output-format", "json");
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { dog: 2 });
+  const bad = run("concepts", "extract", p, "--captions-per-image", "4");
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /not a multiple of 4/);
+});
+
+test("errors: one sentence, exit 2, no stack trace, no output left behind", () => {
+  const cases: [string[], RegExp][] = [
+    [["index", "build", join(dir, "missing.tsv"), "--out", join(dir, "x1")], /cannot read .*missing\.tsv/],
+    [["index", "build", tsv, "--out", idx], /already exists/],
+    [["count", "--index", join(dir, "nope"), "--concepts", "builtin:cifar10"], /not a conceptfreq index/],
+    [["count", "--index", idx, "--concepts", "builtin:imagenet-zz"], /unknown builtin concept list/],
+    [["count", "--index", idx, "--concepts", "builtin:cifar10", "--match", "fuzzy"], /expected paper or phrase/],
+    [["index", "build", tsv, "--out", join(dir, "x2"), "--workers", "0"], /positive integer/],
+    [["frobnicate"], /unknown command/],
+  ];
+  for (const [args, re] of cases) {
+    const r = run(...args);
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+  }
+  assert.equal(existsSync(join(dir, "x1")), false);
+  assert.equal(existsSync(join(dir, "x2")), false);
+});
+
+test("--strict makes the first malformed row an error naming file and line", () => {
+  const r = run("index", "build", tsv, "--out", join(dir, "strict"), "--strict");
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /c\.tsv line 4/);
+  assert.equal(existsSync(join(dir, "strict")), false);
+  assert.deepEqual(readdirSync(dir).filter((n) => n.includes(".tmp-")), []);
+});
