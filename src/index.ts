@@ -13,8 +13,27 @@ export { MALFORMED_KINDS, DEFAULT_MAX_CAPTION_LENGTH, DEFAULT_BATCH_ROWS } from 
 // --- index ---
 export { PostingFile, PostingFileWriter, RoaringBitmap32 } from "./index/posting-file.js";
 // --- analysis ---
+export { readValueMap, resolvePointer, parsePointer, parseValueMapSpec, escapePointerToken, type ValueMapSpec } from "./analysis/value-map.js";
+export { fitLogLinear, bootstrapSlope, dataMultiplier, ols, type ConceptPoint, type FitLogLinearOptions, type Regression, type SlopeInterval, type DataMultiplier } from "./analysis/regression.js";
+export { binLikePaper, binByQuantile, type Bin, type Binned, type BinOptions } from "./analysis/binning.js";
+export { pearson, spearman, averageRanks, correlationP, twoSidedP, type Correlation } from "./analysis/correlation.js";
+export { zipfExponent, longTailReport, crossCorpusCorrelation, tailReport, type ZipfFit, type LongTailReport, type LongTailOptions, type CorpusPairCorrelation, type TailReport, type RareConcept } from "./analysis/long-tail.js";
+export { fitSeries, fitFrequencyPerformance, fitReportToJson, joinPairs, binPoints, type FitOptions, type FitPairInput, type SeriesInput, type SeriesFit, type SeriesPoint, type FitReport, type PairJoin, type BinningMethod } from "./analysis/fit.js";
+export { planSeries, type SeriesArg, type SeriesPlan } from "./analysis/series-args.js";
+export { linspace, digitizeRight } from "./analysis/numpy-semantics.js";
+export { mulberry32, type Random } from "./analysis/random.js";
 // --- report ---
+export { renderVegaLite, svgToPng, writeChart, chartFormat, CHART_FONT, CHART_FONT_FILES, CHART_CONFIG, type PngOptions } from "./report/render.js";
+export { logLinearPlotSpec, tailPlotSpec, seriesLabel, formatRho, decades, type LogLinearPlotSeries, type LogLinearPlotOptions, type TailPlotCorpus, type TailPlotOptions } from "./report/plots.js";
+export { formatFitReport, unmatchedWarnings } from "./report/fit-text.js";
+export { formatTailReport } from "./report/tail-text.js";
 // --- evaluate ---
 // --- image ---
 // --- longtail ---
+export { computePHash, pHashFromGray, dctLowFrequencies, hammingDistance, hashToHex, hexToHash, hashToBigInt, parseHashBits, type HashBits, type ImageHash } from "./longtail/phash.js";
+export { HammingIndex, type HammingMatch } from "./longtail/hamming-index.js";
+export { dedupeGreedy, findCrossClassDuplicates, type HashedItem, type ClassedItem, type DedupeResult, type CrossClassDuplicate } from "./longtail/near-duplicates.js";
+export { curateLongTail, listCandidateImages, hashCandidates, planCuration, CURATE_FORMAT, type CurateOptions, type CurateResult, type ClassSummary, type ManifestRow, type Exclusion } from "./longtail/curate.js";
+export { selectLongTail, conceptNameKey, parseFrequencyFlag, selectionToCsv, type FrequencySource, type SelectOptions, type LongTailSelection, type SelectedConcept } from "./longtail/select.js";
+export { buildLongTailReport, readTop1, pairReportInputs, formatLongTailTable, longTailReportCsv, longTailReportJson, longTailChartSpec, type LongTailReportInput, type LongTailReportRow } from "./longtail/report.js";
 // --- study ---

@@ -3,6 +3,9 @@ import { registerIndex } from "./index-cmd.js";
 import { registerCount } from "./count.js";
 import { registerSearch } from "./search.js";
 import { registerConcepts } from "./concepts.js";
+import { registerFit } from "./fit.js";
+import { registerTail } from "./tail.js";
+import { registerLongtail } from "./longtail.js";
 // One line per command module; each module adds its command(s) to the program.
 // (Keep one import and one call per line so parallel work merges cleanly.)
 
@@ -11,4 +14,7 @@ export function registerCommands(program: Command): void {
   registerCount(program);
   registerSearch(program);
   registerConcepts(program);
+  registerFit(program);
+  registerTail(program);
+  registerLongtail(program);
 }
