@@ -29,6 +29,14 @@ export { formatFitReport, unmatchedWarnings } from "./report/fit-text.js";
 export { formatTailReport } from "./report/tail-text.js";
 // --- evaluate ---
 // --- image ---
+export { ImageIndex, checkSameDocSpace } from "./image/image-index.js";
+export { IMAGE_INDEX_FORMAT, IMAGE_INDEX_FORMAT_VERSION, readImageManifest, type ImageIndexManifest, type ImageSweepManifest } from "./image/manifest.js";
+export { buildImageIndexFromEmbeddings, loadConceptMatrix, type EmbeddingTagOptions, type ImageIndexBuild } from "./image/embedding-tagger.js";
+export { importImageTags, type TagImportOptions, type TagImport } from "./image/tag-import.js";
+export { selectTags, type TagSelection } from "./image/select-tags.js";
+export { countConceptsByMode, missingImageConcepts, COUNT_MODES, type CountMode, type ModeCountOptions, type ModeCounts } from "./image/count-modes.js";
+export { computeMisalignment, type Misalignment, type MisalignmentOptions, type MisalignmentResult } from "./image/misalignment.js";
+export { DocKeys, readKeyList } from "./image/keys.js";
 // --- longtail ---
 export { computePHash, pHashFromGray, dctLowFrequencies, hammingDistance, hashToHex, hexToHash, hashToBigInt, parseHashBits, type HashBits, type ImageHash } from "./longtail/phash.js";
 export { HammingIndex, type HammingMatch } from "./longtail/hamming-index.js";

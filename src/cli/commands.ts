@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import { registerIndex } from "./index-cmd.js";
 import { registerCount } from "./count.js";
+import { registerImageIndex } from "./image-index.js";
+import { registerMisalignment } from "./misalignment.js";
 import { registerSearch } from "./search.js";
 import { registerConcepts } from "./concepts.js";
 import { registerFit } from "./fit.js";
@@ -12,6 +14,8 @@ import { registerLongtail } from "./longtail.js";
 export function registerCommands(program: Command): void {
   registerIndex(program);
   registerCount(program);
+  registerImageIndex(program);
+  registerMisalignment(program);
   registerSearch(program);
   registerConcepts(program);
   registerFit(program);
