@@ -11,19 +11,22 @@ export class CaptionStoreWriter {
   private readonly offsetFd: number;
   private textBuf: Buffer[] = [];
   private textBytes = 0;
-  private offsets: BigUint64Array = new BigUint64Array(65536);
+  /** u64 offsets as (low, high) u32 pairs: little-endian u64 without BigInt on the hot path. */
+  private offsets = new Uint32Array(2 * 65536);
   private nOffsets = 0;
-  private position = 0n;
+  private position = 0;
 
   constructor(textPath: string, offsetsPath: string) {
     this.textFd = openSync(textPath, "w");
     this.offsetFd = openSync(offsetsPath, "w");
-    this.pushOffset(0n);
+    this.pushOffset(0);
   }
 
-  private pushOffset(o: bigint): void {
-    this.offsets[this.nOffsets++] = o;
-    if (this.nOffsets === this.offsets.length) this.flushOffsets();
+  private pushOffset(o: number): void {
+    const k = 2 * this.nOffsets++;
+    this.offsets[k] = o % 0x100000000;
+    this.offsets[k + 1] = Math.floor(o / 0x100000000);
+    if (2 * this.nOffsets === this.offsets.length) this.flushOffsets();
   }
 
   private flushOffsets(): void {
@@ -35,7 +38,7 @@ export class CaptionStoreWriter {
     const b = Buffer.from(text, "utf8");
     this.textBuf.push(b);
     this.textBytes += b.length;
-    this.position += BigInt(b.length);
+    this.position += b.length;
     this.pushOffset(this.position);
     if (this.textBytes >= 1 << 22) this.flushText();
   }
