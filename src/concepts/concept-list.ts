@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { UserError } from "../errors.js";
-import { CsvRecordParser } from "../corpus/csv-record.js";
+import { parseCsv } from "../corpus/csv.js";
 import { BUILTIN_CONCEPT_LISTS } from "./builtin/index.js";
 
 export interface ConceptList {
@@ -69,25 +69,6 @@ function fromCsv(spec: string, text: string): string[] {
     .slice(1)
     .map((r) => (r[col] ?? "").trim())
     .filter((s) => s !== "");
-}
-
-/** All records of a small CSV text (RFC 4180 quoting, through the corpus readers' parser). */
-function parseCsv(text: string): string[][] {
-  const parser = new CsvRecordParser();
-  const rows: string[][] = [];
-  const lines = text.split("\n");
-  if (lines[lines.length - 1] === "") lines.pop();
-  for (const line of lines) {
-    if (parser.feed(line)) {
-      rows.push(parser.fields);
-      parser.reset();
-    }
-  }
-  if (parser.inQuotes) {
-    parser.finishOpen();
-    rows.push(parser.fields);
-  }
-  return rows;
 }
 
 function dedupe(names: string[], source: string): ConceptList {
