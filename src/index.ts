@@ -28,6 +28,23 @@ export { logLinearPlotSpec, tailPlotSpec, seriesLabel, formatRho, decades, type 
 export { formatFitReport, unmatchedWarnings } from "./report/fit-text.js";
 export { formatTailReport } from "./report/tail-text.js";
 // --- evaluate ---
+export { readNpy, writeNpy, encodeNpy, parseNpyHeader, npyToFloat32, openNpyRows, type NpyArray, type NpyData, type NpyDtype, type NpyHeader } from "./matrix/npy.js";
+export { listSafetensors, openSafetensorsRows, encodeSafetensors, type SafetensorsTensor } from "./matrix/safetensors.js";
+export { openMatrix, readMatrix, openRawRows, isRawMatrixPath, MATRIX_EXTENSIONS, type OpenMatrixOptions } from "./matrix/open.js";
+export { fileRows, memoryRows, readAllRows, DTYPE_SIZE, type MatrixRows, type MatrixDtype, type FileMatrixLayout } from "./matrix/rows.js";
+export { float16ToFloat32, float32ToFloat16, bfloat16ToFloat32, float16ToNumber } from "./matrix/float16.js";
+export { l2NormalizeRows, averageTemplates, rowNorm, type NormalizeOptions } from "./matrix/normalize.js";
+export { createSimilarityKernel, similarityBlocks, jsSimilarity, defaultBlockRows, float32DotErrorBound, onnxruntimeAvailable, type SimilarityKernel, type KernelBackend, type KernelOptions, type SimilarityBlockOptions } from "./matrix/matmul.js";
+export { matmulModel } from "./matrix/onnx-model.js";
+export { topK, RunningTopK, ranksBefore } from "./matrix/topk.js";
+export { exactTopK, dot64, scoreErrorBound, type ExactTopK } from "./matrix/exact.js";
+export { classifyZeroShot, classifyFiles, formatClassification, templatesPerClass, type ClassificationResult, type ClassificationReport, type ClassStats, type ClassifyInput, type ClassifyOptions, type ClassifyFiles } from "./evaluate/classify.js";
+export { readClassNames, readLabels } from "./evaluate/labels.js";
+export { buildPrompts, promptTemplates, fillTemplate, OPENAI_IMAGENET_TEMPLATES, PROMPT_SETS, type PromptSet } from "./evaluate/prompts.js";
+export { retrieveZeroShot, retrieveFiles, formatRetrieval, checkRetrievalShapes, DEFAULT_RECALL_KS, type RecallAtK, type RetrievalResult, type RetrievalReport, type RetrievalInput, type RetrievalOptions, type RetrieveFiles } from "./evaluate/retrieve.js";
+export { imageConceptsFromCaptions, captionTexts, type ImageConcepts, type ImageConceptOptions } from "./evaluate/caption-concepts.js";
+export { aggregateScores, aggregateScoresFile, formatAggregate, type AggregateReport, type AggregateOptions, type ConceptScores, type ScoreLineProblem } from "./evaluate/aggregate.js";
+export { formatJson, OrderedObject, ordered, percent } from "./evaluate/json-output.js";
 // --- image ---
 export { ImageIndex, checkSameDocSpace } from "./image/image-index.js";
 export { IMAGE_INDEX_FORMAT, IMAGE_INDEX_FORMAT_VERSION, readImageManifest, type ImageIndexManifest, type ImageSweepManifest } from "./image/manifest.js";

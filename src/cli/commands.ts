@@ -8,6 +8,8 @@ import { registerConcepts } from "./concepts.js";
 import { registerFit } from "./fit.js";
 import { registerTail } from "./tail.js";
 import { registerLongtail } from "./longtail.js";
+import { registerEval } from "./eval.js";
+import { registerPrompts } from "./prompts.js";
 // One line per command module; each module adds its command(s) to the program.
 // (Keep one import and one call per line so parallel work merges cleanly.)
 
@@ -21,4 +23,6 @@ export function registerCommands(program: Command): void {
   registerFit(program);
   registerTail(program);
   registerLongtail(program);
+  registerEval(program);
+  registerPrompts(program);
 }

@@ -153,14 +153,14 @@ export async function classifyZeroShot(input: ClassifyInput, options: ClassifyOp
     agg.correct += c1[c]!;
     byName.set(name, agg);
   }
-  const classwise: Record<string, number> = {};
+  const classwise: [string, number][] = [];
   const classesWithoutImages: string[] = [];
   for (const [name, agg] of byName) {
-    if (agg.images > 0) classwise[name] = percent(agg.correct, agg.images);
+    if (agg.images > 0) classwise.push([name, percent(agg.correct, agg.images)]);
     else classesWithoutImages.push(name);
   }
   return {
-    result: { full: percent(t1, n), top5: percent(t5, n), classwise },
+    result: { full: percent(t1, n), top5: percent(t5, n), classwise: Object.fromEntries(classwise) },
     images: n,
     classes,
     templates: k,
