@@ -19,7 +19,8 @@ import { extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { csvLine, csvTable, parseCsvRows } from "./csv.js";
-import { compareCodePoints, dedupeGreedy, findCrossClassDuplicates, type ClassedItem } from "./near-duplicates.js";
+import { compareCodePoints } from "./order.js";
+import { dedupeGreedy, findCrossClassDuplicates, type ClassedItem } from "./near-duplicates.js";
 import { computePHash, parseHashBits, type HashBits, type ImageHash } from "./phash.js";
 import { sampleWithoutReplacement, seededRandom } from "./seeded-random.js";
 
@@ -518,4 +519,17 @@ export async function curateLongTail(options: CurateOptions): Promise<CurateResu
       manifest.map((r) => csvLine([r.path, r.className, r.hash, r.width, r.height])).join(""),
   );
   return { ...plan, manifest, hashBits: s.hashBits, written };
+}
+
+/** An aligned plain-text table of the per-class summary, with a total row. */
+export function formatCurationSummary(classes: readonly ClassSummary[]): string {
+  const header = ["class", "found", "unreadable", "tiny", "cross_class", "duplicates", "sampled_out", "kept", "status"];
+  const num = (c: ClassSummary): number[] => [c.found, c.unreadable, c.tiny, c.crossClass, c.duplicates, c.sampledOut, c.kept];
+  const rows = classes.map((c) => [c.className, ...num(c).map(String), c.droppedBecause ? `dropped (${c.droppedBecause})` : ""]);
+  const totals = classes.reduce((acc, c) => num(c).map((v, i) => acc[i]! + v), [0, 0, 0, 0, 0, 0, 0]);
+  rows.push(["total", ...totals.map(String), ""]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd() + "\n";
+  return line(header) + rows.map(line).join("");
 }

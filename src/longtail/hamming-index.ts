@@ -10,7 +10,21 @@
  * uniformly random hashes; when a linear scan would be cheaper (few hashes, or a radius near B/2),
  * the index scans instead. Results are exact either way.
  */
-import { popcount32 } from "./phash.js";
+/** Number of set bits of a 32-bit value. */
+export function popcount32(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
+/** Hamming distance between two hashes of the same size (MSB-first 32-bit words). */
+export function hammingDistance(a: Uint32Array, b: Uint32Array): number {
+  if (a.length !== b.length) throw new Error(`hash sizes differ: ${a.length * 32} vs ${b.length * 32} bits`);
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d += popcount32((a[i]! ^ b[i]!) >>> 0);
+  return d;
+}
 
 export interface HammingMatch {
   id: number;

@@ -12,6 +12,7 @@
  * runs over distinct hashes, so thousands of exact copies cost no more than one.
  */
 import { HammingIndex } from "./hamming-index.js";
+import { compareCodePoints } from "./order.js";
 
 export interface HashedItem {
   /** Tie-break name (the file name within its class). */
@@ -37,10 +38,6 @@ export interface DedupeResult {
   duplicates: DuplicateOf[];
 }
 
-/** Code-point string order (locale-independent, so outputs are identical everywhere). */
-export function compareCodePoints(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 interface HashGroups {
   /** Distinct hashes in first-seen order. */

@@ -125,21 +125,7 @@ export function hashToBigInt(words: Uint32Array): bigint {
   return BigInt("0x" + hashToHex(words));
 }
 
-/** Number of set bits of a 32-bit value. */
-export function popcount32(x: number): number {
-  x = x - ((x >>> 1) & 0x55555555);
-  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
-  x = (x + (x >>> 4)) & 0x0f0f0f0f;
-  return Math.imul(x, 0x01010101) >>> 24;
-}
-
-/** Hamming distance between two hashes of the same size. */
-export function hammingDistance(a: Uint32Array, b: Uint32Array): number {
-  if (a.length !== b.length) throw new Error(`hash sizes differ: ${a.length * 32} vs ${b.length * 32} bits`);
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d += popcount32((a[i]! ^ b[i]!) >>> 0);
-  return d;
-}
+export { popcount32, hammingDistance } from "./hamming-index.js";
 
 /**
  * pHash of an image file or encoded image buffer (JPEG, PNG, WebP, or anything else sharp decodes).

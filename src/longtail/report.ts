@@ -192,3 +192,33 @@ export function longTailChartSpec(
     },
   };
 }
+
+/**
+ * Pairs repeatable flags into report inputs: the i-th --results goes with the i-th --baseline and
+ * the i-th --model. --baseline and --model are each given for every --results or not at all.
+ */
+export function pairReportInputs(results: readonly string[], baselines: readonly string[], models: readonly string[]): LongTailReportInput[] {
+  if (results.length === 0) throw new UserError("give at least one --results file.");
+  if (baselines.length !== 0 && baselines.length !== results.length) {
+    throw new UserError(`give one --baseline per --results (${results.length} results, ${baselines.length} baselines), or none.`);
+  }
+  if (models.length !== 0 && models.length !== results.length) {
+    throw new UserError(`give one --model per --results (${results.length} results, ${models.length} models), or none.`);
+  }
+  return results.map((r, i) => ({
+    results: r,
+    ...(baselines.length ? { baseline: baselines[i]! } : {}),
+    ...(models.length ? { model: models[i]! } : {}),
+  }));
+}
+
+/** The rows as JSON: [{model, longtail_top1, baseline_top1, gap}]. */
+export function longTailReportJson(rows: readonly LongTailReportRow[]): string {
+  return (
+    JSON.stringify(
+      rows.map((r) => ({ model: r.model, longtail_top1: r.longTailTop1, baseline_top1: r.baselineTop1, gap: r.gap })),
+      null,
+      2,
+    ) + "\n"
+  );
+}

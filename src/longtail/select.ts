@@ -15,13 +15,14 @@
  * case, punctuation and plural forms vanish: "Geese", "goose", "goose." collide), plus the digits of
  * that alternate ("2D printer" and "3D printer" stay apart). A group of duplicates counts as its MOST
  * frequent member (a concept is only as rare as its most frequent spelling); that member's name is
- * kept, the others are reported.
+ * kept (among equally frequent names, one already equal to its key, then the first in code-point
+ * order), the others are reported.
  *
  * Concepts missing from some of the maps are skipped (reported), or counted as 0 with `missing: "zero"`.
  */
 import { UserError } from "../errors.js";
 import { parseConcept } from "../text/concept-query.js";
-import { compareCodePoints } from "./near-duplicates.js";
+import { compareCodePoints } from "./order.js";
 
 export interface FrequencySource {
   /** Short corpus name (a column of the output). */
@@ -174,8 +175,10 @@ export function selectLongTail(sources: readonly FrequencySource[], options: Sel
   }
   const nearDuplicates: { name: string; keptAs: string }[] = [];
   const representatives: { rep: Scored; others: string[] }[] = [];
-  for (const g of groups.values()) {
-    const sorted = [...g].sort((a, b) => b.score - a.score || compareCodePoints(a.concept, b.concept));
+  for (const [key, g] of groups) {
+    // Most frequent first; among equals, a name already in normal form ("goose" over "Geese"), then code-point order.
+    const normal = (s: Scored): number => (s.concept === key ? 0 : 1);
+    const sorted = [...g].sort((a, b) => b.score - a.score || normal(a) - normal(b) || compareCodePoints(a.concept, b.concept));
     const rep = sorted[0]!;
     const others = sorted.slice(1).map((s) => s.concept).sort(compareCodePoints);
     for (const o of others) nearDuplicates.push({ name: o, keptAs: rep.concept });
@@ -216,4 +219,24 @@ export function selectionToCsv(sel: LongTailSelection): { header: string[]; rows
     header: ["concept", "frequency", "rank", ...sel.corpora],
     rows: sel.concepts.map((c) => [c.concept, formatFrequency(c.frequency), String(c.rank), ...c.counts.map(formatFrequency)]),
   };
+}
+
+/** An aligned plain-text table of the selection (rank, concept, frequency, counts). */
+export function formatSelectionTable(sel: LongTailSelection): string {
+  const header = ["rank", "concept", "frequency", ...(sel.corpora.length > 1 || sel.ranking.startsWith("by:") ? sel.corpora : [])];
+  const rows = sel.concepts.map((c) => [
+    String(c.rank),
+    c.concept,
+    formatFrequency(c.frequency),
+    ...(header.length > 3 ? c.counts.map(formatFrequency) : []),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd() + "\n";
+  return line(header) + rows.map(line).join("");
+}
+
+/** A concept list file: a "#" comment saying how it was made, then one concept per line, rarest first. */
+export function selectionToConceptList(sel: LongTailSelection): string {
+  const how = sel.ranking === "count" ? `count in ${sel.corpora[0]}` : sel.ranking === "mean-log1p" ? `mean log(1+count) over ${sel.corpora.join(", ")}` : `count in ${sel.ranking.slice(3)}`;
+  return `# conceptfreq longtail select: ${sel.concepts.length} rarest of ${sel.ranked} concepts by ${how}\n` + sel.concepts.map((c) => c.concept + "\n").join("");
 }

@@ -9,6 +9,7 @@ import {
   longTailChartSpec,
   longTailReportCsv,
   modelNameOf,
+  pairReportInputs,
   readTop1,
 } from "../../src/longtail/report.js";
 import { UserError } from "../../src/errors.js";
@@ -85,4 +86,15 @@ test("chart: scatter with the diagonal when every model has a baseline, bars oth
   assert.equal(bars.data.values.length, 1);
   const table = formatLongTailTable(only);
   assert.match(table, /RN50\s+25\.50\n$/);
+});
+
+test("repeatable flags pair up in order; counts must match", () => {
+  assert.deepEqual(pairReportInputs(["a.json", "b.json"], ["x.json", "y.json"], []), [
+    { results: "a.json", baseline: "x.json" },
+    { results: "b.json", baseline: "y.json" },
+  ]);
+  assert.deepEqual(pairReportInputs(["a.json"], [], ["M"]), [{ results: "a.json", model: "M" }]);
+  assert.throws(() => pairReportInputs(["a.json", "b.json"], [], ["M"]), /one --model per --results/);
+  assert.throws(() => pairReportInputs(["a.json", "b.json"], ["x.json"], []), /one --baseline per --results/);
+  assert.throws(() => pairReportInputs([], [], []), UserError);
 });

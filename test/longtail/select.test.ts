@@ -107,3 +107,9 @@ test("--freq names and CSV rows", () => {
   assert.deepEqual(rows[0], ["x", formatFrequency(Math.sqrt(3) - 1), "1", "0", "2"]);
   assert.equal(formatFrequency(0.732050807), "0.7321");
 });
+
+test("equally frequent spellings: the normal form is kept", () => {
+  const sel = selectLongTail([src("c", { Geese: 5, goose: 5, "GOOSE!": 5 })]);
+  assert.deepEqual(sel.concepts.map((c) => c.concept), ["goose"]);
+  assert.deepEqual(sel.concepts[0]!.duplicates, ["GOOSE!", "Geese"]);
+});
