@@ -119,7 +119,7 @@ export function logLinearPlotSpec(series: readonly LogLinearPlotSeries[], opts: 
   if (opts.scatter && scatter.length > 0) {
     layers.push({
       data: { values: scatter },
-      mark: { type: "circle", opacity: 0.25, size: 20 },
+      mark: { type: "circle", opacity: 0.25, size: 20, aria: false },
       encoding: { x, y, color, tooltip: [{ field: "concept" }, { field: "frequency" }, { field: "performance" }] },
     });
   }
