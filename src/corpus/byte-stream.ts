@@ -2,9 +2,14 @@
  * A file's bytes as a stream of Buffers, decompressed on the fly when the file is gzip or zstd.
  * Compression is recognised by the file's first bytes (gzip 1f 8b, zstd 28 b5 2f fd), not by its
  * name; neither magic can begin a UTF-8 text, so a plain text file is never mistaken for one.
+ *
+ * gzip: Node's zlib. zstd (Node 20's zlib has none): the `zstd` command in a child process when it
+ * is on the PATH (about ten times faster than JavaScript, and on another core), else fzstd in
+ * JavaScript. CONCEPTFREQ_ZSTD=js or =command forces one of them.
  */
+import { spawn, spawnSync } from "node:child_process";
 import { open, type FileHandle } from "node:fs/promises";
-import { Transform, type Readable, type TransformCallback } from "node:stream";
+import { PassThrough, Transform, type Readable, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { Decompress } from "fzstd";
@@ -44,6 +49,10 @@ export async function readBytes(path: string): Promise<Readable> {
     await handle.close();
     throw cannotRead(path, e);
   }
+  if (compression === "zstd" && zstdDecoder() === "command") {
+    await handle.close();
+    return zstdCommand(path);
+  }
   const raw = handle.createReadStream({ start: 0, highWaterMark: CHUNK_BYTES });
   if (compression === "none") return raw;
   const inflate = compression === "gzip" ? createGunzip({ chunkSize: 256 * 1024 }) : new ZstdDecompress();
@@ -55,6 +64,48 @@ export function sniffCompression(head: Uint8Array): Compression {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return "gzip";
   if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return "zstd";
   return "none";
+}
+
+let zstdFound: boolean | undefined;
+
+/** Which zstd decoder to use: the `zstd` command when it runs, else JavaScript. */
+export function zstdDecoder(): "command" | "js" {
+  const forced = process.env.CONCEPTFREQ_ZSTD;
+  if (forced === "js" || forced === "command") return forced;
+  if (zstdFound === undefined) {
+    const r = spawnSync("zstd", ["--version"], { stdio: "ignore", timeout: 10_000 });
+    zstdFound = !r.error && r.status === 0;
+  }
+  return zstdFound ? "command" : "js";
+}
+
+/** `zstd -dc FILE` as a stream; a failure of the command becomes an error of the stream. */
+function zstdCommand(path: string): Readable {
+  const child = spawn("zstd", ["-d", "-c", "-q", "--", path], { stdio: ["ignore", "pipe", "pipe"] });
+  const out = new PassThrough({ highWaterMark: CHUNK_BYTES });
+  let stderr = "";
+  child.stderr.setEncoding("utf8");
+  child.stderr.on("data", (d: string) => {
+    if (stderr.length < 2000) stderr += d;
+  });
+  child.stdout.pipe(out, { end: false });
+  let exited = false;
+  child.on("error", (e) => {
+    exited = true;
+    out.destroy(new Error(`cannot run zstd (${errorMessage(e)})`));
+  });
+  child.on("close", (code, signal) => {
+    exited = true;
+    if (code === 0) out.end();
+    else if (!out.destroyed) {
+      const why = stderr.trim().split("\n").pop()?.replace(/^zstd: /, "").replace(/^.*?: /, "") || `zstd exited with ${code ?? signal}`;
+      out.destroy(new Error(`not valid zstd data (${why})`));
+    }
+  });
+  out.on("close", () => {
+    if (!exited) child.kill();
+  });
+  return out;
 }
 
 /** Streaming zstd decompression (Node 20's zlib has none) through fzstd. */
