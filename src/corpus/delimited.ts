@@ -59,6 +59,11 @@ function columnCountDetail(needed: number, found: number): string {
 }
 
 export class TsvFormat extends DelimitedFormat {
+  // The last tab found by Buffer.indexOf (which searches to the end of the buffer, past the line):
+  // reused while it lies ahead, so a file with few or no tabs is still searched once, not per line.
+  private tabBuf: Buffer | undefined;
+  private tabAt = -1;
+
   line(buf: Buffer, start: number, end: number, line: number, utf8: boolean): void {
     if (end > start && buf[end - 1] === 13) end--;
     const columns = this.columns;
@@ -66,16 +71,15 @@ export class TsvFormat extends DelimitedFormat {
       this.record(utf8 ? buf.toString("utf8", start, end).split("\t") : [], line, utf8);
       return;
     }
-    const s = buf.toString("utf8", start, end);
-    // Walk the tabs only as far as the columns needed.
+    // Walk the tabs only as far as the columns needed; decode only those columns.
     let text: string | undefined;
     let key: string | undefined;
-    let from = 0;
+    let from = start;
     for (let col = 0; ; col++) {
-      const tab = s.indexOf("\t", from);
-      const to = tab === -1 ? s.length : tab;
-      if (col === columns.text) text = s.substring(from, to);
-      if (col === columns.key) key = s.substring(from, to);
+      const tab = this.nextTab(buf, from, end);
+      const to = tab === -1 ? end : tab;
+      if (col === columns.text) text = buf.toString("utf8", from, to);
+      if (col === columns.key) key = buf.toString("utf8", from, to);
       if (col + 1 === columns.needed) break;
       if (tab === -1) {
         this.sink.malformed("wrong_column_count", line, columnCountDetail(columns.needed, col + 1));
@@ -84,6 +88,19 @@ export class TsvFormat extends DelimitedFormat {
       from = tab + 1;
     }
     this.sink.caption(text!, line, key);
+  }
+
+  /** Position of the first tab in buf[from, end), or -1. */
+  private nextTab(buf: Buffer, from: number, end: number): number {
+    let at: number;
+    if (buf === this.tabBuf && (this.tabAt === -1 || this.tabAt >= from)) {
+      at = this.tabAt;
+    } else {
+      at = buf.indexOf(9, from);
+      this.tabBuf = buf;
+      this.tabAt = at;
+    }
+    return at !== -1 && at < end ? at : -1;
   }
 
   end(): void {}

@@ -84,3 +84,13 @@ test("TSV: empty file and header-only file give no rows", async () => {
   assert.deepEqual((await readAll(fixture(dir, "ho.tsv", "caption\turl\n"), { header: true })).rows, []);
   assert.deepEqual((await readAll(fixture(dir, "nl.tsv", "\n"))).rows, [{ text: "", location: 1, malformed: "empty_caption" }]);
 });
+
+test("TSV: a file with no tabs at all (one column), with a wanted second column, is read linearly and correctly", async () => {
+  const n = 30_000;
+  const path = fixture(dir, "notabs.txt", Array.from({ length: n }, (_, i) => `caption ${i}`).join("\n") + "\nlast\tone\n");
+  const { rows } = await readAll(path, { textColumn: "1" });
+  assert.equal(rows.length, n + 1);
+  assert.ok(rows.slice(0, n).every((r) => r.malformed === "wrong_column_count"));
+  assert.deepEqual(rows[n], { text: "one", location: n + 1 });
+  assert.equal((await texts(path)).length, n + 1);
+});
