@@ -25,12 +25,12 @@ interface WinkDoc {
 }
 interface WinkNlp {
   readDoc(text: string): WinkDoc;
-  its: { pos: unknown; lemma: unknown; normal: unknown };
+  its: { pos: unknown; lemma: unknown; normal: unknown; value: unknown };
 }
 
 export const ANALYZER = {
   name: "noun-lemmas/wink-nlp",
-  version: `1+wink-nlp@${winkVersion}+wink-eng-lite-web-model@${modelVersion}`,
+  version: `2+wink-nlp@${winkVersion}+wink-eng-lite-web-model@${modelVersion}`,
 } as const;
 
 /** POS-only pipeline: tokenisation + POS tagging is all the rule needs (sentence splitting etc. are off). */
@@ -139,7 +139,14 @@ export function lemmatizeAsNoun(word: string): string[] {
   const w = word.toLowerCase();
   const tokens = nlp.readDoc(`the ${w} .`).tokens();
   const lemma = tokens.out(its.lemma);
+  const pos = tokens.out(its.pos);
+  const value = tokens.out(its.value);
   const out: string[] = [];
-  for (let i = 1; i < lemma.length - 1; i++) out.push(...letterRuns(lemma[i]!.toLowerCase()));
+  for (let i = 1; i < lemma.length - 1; i++) {
+    // Only a noun reading's lemma is trusted; otherwise the word stays as written
+    // (wink reads "cd" as the contraction of "could": the concept "cd" must stay "cd").
+    const form = isNounTag(pos[i]!) ? lemma[i]! : value[i]!;
+    out.push(...letterRuns(form.toLowerCase()));
+  }
   return out;
 }

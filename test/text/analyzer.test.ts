@@ -46,3 +46,9 @@ test("phrase tokens keep order and mark punctuation as a break", () => {
   const t = phraseTokens("a hot, dog");
   assert.deepEqual(t.map((x) => x.lemma), ["a", "hot", "", "dog"]);
 });
+
+test("a concept word the tagger does not read as a noun keeps its written form", () => {
+  // wink reads "cd" as the contraction of "could"; the concept "cd" must not become "could"
+  assert.deepEqual(lemmatizeAsNoun("cd"), ["cd"]);
+  assert.deepEqual(parseConcept("CD player").alternates[0]!.map((w) => w.lemma), ["cd", "player"]);
+});
