@@ -82,6 +82,35 @@ function flipMasks(w: number, r: number): number[] {
   return out;
 }
 
+/**
+ * A band's table from band value to ids. Bands up to DENSE_MAX_WIDTH bits use a dense CSR layout
+ * (offsets by value into one id array: a probe is two array reads); wider bands (256-bit hashes)
+ * use a Map of buckets.
+ */
+type BandTable = { offsets: Int32Array; ids: Int32Array } | { offsets?: undefined; buckets: Map<number, number[]> };
+
+const DENSE_MAX_WIDTH = 20;
+
+function denseTable(values: Uint32Array, width: number): BandTable {
+  const offsets = new Int32Array(2 ** width + 1);
+  for (const v of values) offsets[v + 1]!++;
+  for (let i = 1; i < offsets.length; i++) offsets[i]! += offsets[i - 1]!;
+  const fill = offsets.slice(0, -1);
+  const ids = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) ids[fill[values[i]!]!++] = i;
+  return { offsets, ids };
+}
+
+function sparseTable(values: Uint32Array): BandTable {
+  const buckets = new Map<number, number[]>();
+  for (let i = 0; i < values.length; i++) {
+    const list = buckets.get(values[i]!);
+    if (list) list.push(i);
+    else buckets.set(values[i]!, [i]);
+  }
+  return { buckets };
+}
+
 /** Per-query work charged for verifying one candidate, relative to one table probe. */
 const CANDIDATE_COST = 1;
 
@@ -93,7 +122,7 @@ export class HammingIndex {
   readonly bands: readonly Band[];
   private readonly wordsPer: number;
   private readonly store: Uint32Array;
-  private readonly tables: Map<number, number[]>[];
+  private readonly tables: BandTable[];
   private readonly masks: number[][];
   private readonly stamp: Int32Array;
   private query = 0;
@@ -126,14 +155,9 @@ export class HammingIndex {
       return m;
     });
     this.tables = this.bands.map((band) => {
-      const t = new Map<number, number[]>();
-      for (let i = 0; i < hashes.length; i++) {
-        const v = bandValue(this.store, i * this.wordsPer, band.start, band.width);
-        const list = t.get(v);
-        if (list) list.push(i);
-        else t.set(v, [i]);
-      }
-      return t;
+      const values = new Uint32Array(hashes.length);
+      for (let i = 0; i < hashes.length; i++) values[i] = bandValue(this.store, i * this.wordsPer, band.start, band.width);
+      return band.width <= DENSE_MAX_WIDTH ? denseTable(values, band.width) : sparseTable(values);
     });
   }
 
@@ -194,9 +218,23 @@ export class HammingIndex {
       const table = this.tables[b]!;
       const v = bandValue(q, 0, band.start, band.width);
       for (const mask of this.masks[b]!) {
-        const list = table.get((v ^ mask) >>> 0);
-        if (!list) continue;
-        for (const id of list) {
+        const key = (v ^ mask) >>> 0;
+        let from: number;
+        let to: number;
+        let ids: Int32Array | number[];
+        if (table.offsets) {
+          from = table.offsets[key]!;
+          to = table.offsets[key + 1]!;
+          ids = table.ids;
+        } else {
+          const list = table.buckets.get(key);
+          if (!list) continue;
+          from = 0;
+          to = list.length;
+          ids = list;
+        }
+        for (let k = from; k < to; k++) {
+          const id = ids[k]!;
           if (this.stamp[id] === s) continue;
           this.stamp[id] = s;
           this.verified++;
