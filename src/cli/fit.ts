@@ -4,8 +4,7 @@ import { readValueMap } from "../analysis/value-map.js";
 import { fitFrequencyPerformance, fitReportToJson, type BinningMethod, type SeriesInput } from "../analysis/fit.js";
 import { planSeries, type SeriesArg } from "../analysis/series-args.js";
 import { formatFitReport, unmatchedWarnings } from "../report/fit-text.js";
-import { logLinearPlotSpec } from "../report/plots.js";
-import { chartFormat, writeChart } from "../report/render.js";
+import { chartFormat } from "../report/chart-format.js";
 
 interface FitFlags {
   strict?: boolean;
@@ -40,8 +39,8 @@ export function registerFit(program: Command): void {
   program
     .command("fit")
     .description(
-      "Fit zero-shot performance against log pretraining frequency: OLS slope with a bootstrap interval,\n" +
-        "Pearson/Spearman correlation, and the paper's binned correlation; optionally the log-linear plot.",
+      "fit zero-shot performance against log pretraining frequency: OLS slope with a bootstrap interval, " +
+        "Pearson/Spearman correlation, the paper's binned correlation, and the log-linear plot",
     )
     .option("--freq <file>", "frequency map: JSON {concept: count}, CSV concept,count, or file.json#/json/pointer (repeatable)", record("freq"))
     .option("--perf <file>", "performance map, same formats; the k-th --perf pairs with the k-th --freq (repeatable)", record("perf"))
@@ -81,6 +80,7 @@ export function registerFit(program: Command): void {
         });
         for (const w of unmatchedWarnings(report)) process.stderr.write(`conceptfreq: ${w}\n`);
         if (flags.plot !== undefined) {
+          const [{ logLinearPlotSpec }, { writeChart }] = await Promise.all([import("../report/plots.js"), import("../report/render.js")]);
           await writeChart(logLinearPlotSpec(report.series, { scatter: flags.scatter, title: flags.title, yTitle: flags.yTitle }), flags.plot);
         }
         process.stdout.write(flags.json ? fitReportToJson(report, flags.points) : formatFitReport(report));

@@ -4,8 +4,7 @@ import { action, collect, nonNegativeInt } from "./action.js";
 import { readValueMap } from "../analysis/value-map.js";
 import { tailReport } from "../analysis/long-tail.js";
 import { formatTailReport } from "../report/tail-text.js";
-import { tailPlotSpec } from "../report/plots.js";
-import { chartFormat, writeChart } from "../report/render.js";
+import { chartFormat } from "../report/chart-format.js";
 import { UserError } from "../errors.js";
 
 interface TailFlags {
@@ -34,8 +33,8 @@ export function registerTail(program: Command): void {
   program
     .command("tail")
     .description(
-      "Describe the long tail of concept frequencies: Zipf exponent, shares of rare concepts, concentration\n" +
-        "of occurrences, the rarest concepts; with several corpora, how alike their counts are.",
+      "the long tail of concept frequencies: Zipf exponent, shares of rare concepts, concentration of " +
+        "occurrences, the rarest concepts; with several corpora, how alike their counts are",
     )
     .option("--freq <file>", "frequency map: JSON {concept: count}, CSV concept,count, or file.json#/json/pointer (repeatable)", collect)
     .option("--names <a,b>", "names of the corpora, in --freq order (default: the file names)", nameList)
@@ -53,7 +52,10 @@ export function registerTail(program: Command): void {
         if (flags.plot !== undefined) chartFormat(flags.plot);
         const corpora = specs.map((spec, k) => ({ name: flags.names?.[k] ?? corpusName(spec), freq: readValueMap(spec) }));
         const report = tailReport(corpora, { rarest: flags.rarest });
-        if (flags.plot !== undefined) await writeChart(tailPlotSpec(corpora, { title: flags.title }), flags.plot);
+        if (flags.plot !== undefined) {
+          const [{ tailPlotSpec }, { writeChart }] = await Promise.all([import("../report/plots.js"), import("../report/render.js")]);
+          await writeChart(tailPlotSpec(corpora, { title: flags.title }), flags.plot);
+        }
         process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatTailReport(report));
       }),
     );

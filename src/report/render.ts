@@ -7,13 +7,16 @@
  * with the font's real advance widths (vega's textMetrics.width, the hook vl-convert uses too).
  */
 import { createRequire } from "node:module";
-import { dirname, extname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
 import * as vega from "vega";
 import * as vl from "vega-lite";
 import { loadFontMetrics, type FontMetrics } from "./font-metrics.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { UserError } from "../errors.js";
+import { chartFormat } from "./chart-format.js";
+
+export { chartFormat };
 
 /** The font family every chart uses (with fallbacks for SVGs opened elsewhere). */
 export const CHART_FONT = "DejaVu Sans";
@@ -120,13 +123,6 @@ export function svgToPng(svg: string, opts: PngOptions = {}): Uint8Array {
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
 }
 
-/** The chart format a file name asks for, or a UserError. */
-export function chartFormat(path: string): "svg" | "png" {
-  const ext = extname(path).toLowerCase();
-  if (ext === ".svg") return "svg";
-  if (ext === ".png") return "png";
-  throw new UserError(`Cannot write a chart to ${path}: the file name must end in .svg or .png.`);
-}
 
 /** Renders a spec and writes it atomically as SVG or PNG, chosen by the file extension. */
 export async function writeChart(spec: object, path: string, opts: PngOptions = {}): Promise<void> {
