@@ -7,9 +7,10 @@
  *   concepts.txt          the 56 concept names of a made-up classification benchmark
  *   results.json          per-class accuracies of two made-up models, in the paper's
  *                         {model: {full, classwise}} shape
+ *   image-tags-web.jsonl  a made-up image tagger's output for captions-web.tsv (one line per image)
  * Concepts are drawn from a Zipf-like distribution (rank k has weight 1/k^1.3); a few concepts are
  * never mentioned. The captions are indexed and counted with conceptfreq's own library, and each
- * model's accuracy on a concept is 8 + 15·log10(1 + count) + N(0, 6²) points in the count of the
+ * model's accuracy on a concept is 8 + 15·log10(1 + count) + N(0, 4²) points in the count of the
  * corpus the model was "trained" on, clipped to [0, 100], with four deliberate outliers. The output
  * is deterministic (seeded generator): re-running the script rewrites the same bytes.
  */
@@ -143,44 +144,70 @@ function sampler(r: () => number, order: number[], exponent: number): () => numb
   };
 }
 
-function caption(r: () => number, draw: () => number): string {
+/** A caption and the indices of the concepts it shows (what a perfect image tagger would see). */
+function caption(r: () => number, draw: () => number): { text: string; shows: number[] } {
   if (r() < 0.12) {
     const s = pick(r, SCENES);
-    return pick(r, [`view of the ${s} at sunset`, `the ${s} in winter`, `people walking in the ${s}`, `an empty ${s} early in the morning`]);
+    return { text: pick(r, [`view of the ${s} at sunset`, `the ${s} in winter`, `people walking in the ${s}`, `an empty ${s} early in the morning`]), shows: [] };
   }
   const i = draw();
   const [, one, many] = CONCEPTS[i]!;
   const adj = pick(r, ADJECTIVES);
   const place = pick(r, PLACES);
+  const shows = (text: string, more: number[] = []) => ({ text, shows: [i, ...more] });
   switch (Math.floor(r() * 8)) {
     case 0:
-      return `a photo of ${article(adj)} ${adj} ${one}`;
+      return shows(`a photo of ${article(adj)} ${adj} ${one}`);
     case 1:
-      return `${article(adj)} ${adj} ${one} ${place}`;
+      return shows(`${article(adj)} ${adj} ${one} ${place}`);
     case 2:
-      return `${one} ${place}`;
+      return shows(`${one} ${place}`);
     case 3:
-      return `close-up of ${article(one)} ${one} ${place}`;
+      return shows(`close-up of ${article(one)} ${one} ${place}`);
     case 4:
-      return `two ${adj} ${many} ${place}`;
+      return shows(`two ${adj} ${many} ${place}`);
     case 5:
-      return `illustration of ${article(one)} ${one}`;
+      return shows(`illustration of ${article(one)} ${one}`);
     case 6: {
       let j = draw();
       while (j === i) j = draw();
       const other = CONCEPTS[j]![1];
-      return `${article(adj)} ${adj} ${one} and ${article(other)} ${other} ${place}`;
+      return shows(`${article(adj)} ${adj} ${one} and ${article(other)} ${other} ${place}`, [j]);
     }
     default:
-      return `my ${one} ${place} today`;
+      return shows(`my ${one} ${place} today`);
   }
 }
 
-function corpus(seed: number, rows: number, order: number[], prefix: string): string {
+function corpus(seed: number, rows: number, order: number[], prefix: string): { tsv: string; shows: number[][] } {
   const r = rng(seed);
   const draw = sampler(r, order, 1.3);
   const lines: string[] = [];
-  for (let k = 0; k < rows; k++) lines.push(`${caption(r, draw)}\t${prefix}-${String(k).padStart(6, "0")}`);
+  const shows: number[][] = [];
+  for (let k = 0; k < rows; k++) {
+    const c = caption(r, draw);
+    lines.push(`${c.text}\t${prefix}-${String(k).padStart(6, "0")}`);
+    shows.push(c.shows);
+  }
+  return { tsv: lines.join("\n") + "\n", shows };
+}
+
+/**
+ * A made-up image tagger's output for a corpus, one JSONL line per image ({"row", "tags": {concept: p}}):
+ * a shown concept gets a high probability 85% of the time (a miss otherwise), and 10% of the images
+ * get a spurious tag; probabilities below 0.5 are listed too, so the threshold matters.
+ */
+function tagger(seed: number, shows: number[][]): string {
+  const r = rng(seed);
+  const lines = shows.map((ids, row) => {
+    const tags: Record<string, number> = {};
+    for (const i of ids) tags[CONCEPTS[i]![0]] = Math.round((r() < 0.85 ? 0.55 + 0.44 * r() : 0.1 + 0.35 * r()) * 100) / 100;
+    if (r() < 0.1) {
+      const j = Math.floor(r() * (CONCEPTS.length - NEVER));
+      if (!(CONCEPTS[j]![0] in tags)) tags[CONCEPTS[j]![0]] = Math.round((0.5 + 0.3 * r()) * 100) / 100;
+    }
+    return JSON.stringify({ row, tags });
+  });
   return lines.join("\n") + "\n";
 }
 
@@ -222,7 +249,7 @@ function accuracies(seed: number, freq: Map<string, number>, intercept: number, 
   const out: Record<string, number> = {};
   for (const [name] of CONCEPTS) {
     const c = freq.get(name)!;
-    const y = intercept + slope * Math.log10(1 + c) + 6 * gaussian(r) + (outliers[name] ?? 0);
+    const y = intercept + slope * Math.log10(1 + c) + 4 * gaussian(r) + (outliers[name] ?? 0);
     out[name] = Math.round(Math.min(100, Math.max(0, y)) * 100) / 100;
   }
   return out;
@@ -234,8 +261,8 @@ async function main(): Promise<void> {
   const curated = corpus(2, 2000, curatedOrder(), "cur");
   const tmp = mkdtempSync(join(tmpdir(), "conceptfreq-demo-"));
   try {
-    const webCounts = await counts(web, join(tmp, "web"));
-    const curatedCounts = await counts(curated, join(tmp, "curated"));
+    const webCounts = await counts(web.tsv, join(tmp, "web"));
+    const curatedCounts = await counts(curated.tsv, join(tmp, "curated"));
     const modelWeb = accuracies(11, webCounts, 8, 15, { lighthouse: 30, windmill: 25, cat: -30, chair: -25 });
     const modelCurated = accuracies(12, curatedCounts, 12, 14, { harp: 28, clock: -28 });
     const mean = (o: Record<string, number>) => Math.round((Object.values(o).reduce((a, b) => a + b, 0) / Object.keys(o).length) * 100) / 100;
@@ -243,8 +270,9 @@ async function main(): Promise<void> {
       "sample-clip-web": { full: mean(modelWeb), classwise: modelWeb },
       "sample-clip-curated": { full: mean(modelCurated), classwise: modelCurated },
     };
-    writeFileSync(join(OUT, "captions-web.tsv"), web);
-    writeFileSync(join(OUT, "captions-curated.tsv"), curated);
+    writeFileSync(join(OUT, "captions-web.tsv"), web.tsv);
+    writeFileSync(join(OUT, "captions-curated.tsv"), curated.tsv);
+    writeFileSync(join(OUT, "image-tags-web.jsonl"), tagger(21, web.shows));
     writeFileSync(
       join(OUT, "concepts.txt"),
       "# GENERATED SAMPLE for the conceptfreq demo (scripts/make-demo-sample.ts): a made-up benchmark's class names.\n" +

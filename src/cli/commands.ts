@@ -10,6 +10,9 @@ import { registerTail } from "./tail.js";
 import { registerLongtail } from "./longtail.js";
 import { registerEval } from "./eval.js";
 import { registerPrompts } from "./prompts.js";
+import { registerStudy } from "./study.js";
+import { registerDemo } from "./demo.js";
+import { registerServe } from "./serve.js";
 // One line per command module; each module adds its command(s) to the program.
 // (Keep one import and one call per line so parallel work merges cleanly.)
 
@@ -25,4 +28,7 @@ export function registerCommands(program: Command): void {
   registerLongtail(program);
   registerEval(program);
   registerPrompts(program);
+  registerStudy(program);
+  registerDemo(program);
+  registerServe(program);
 }

@@ -11,9 +11,11 @@ import { parse as parseYaml, YAMLParseError } from "yaml";
 import { z } from "zod";
 import { UserError } from "../errors.js";
 
+import type { CountMode } from "../image/count-modes.js";
+
+export type { CountMode };
 /** How a concept's frequency is measured: captions (text), image tags (image), or both at once (integrated). */
-export const COUNT_MODES = ["text", "image", "integrated"] as const;
-export type CountMode = (typeof COUNT_MODES)[number];
+export const COUNT_MODES = ["text", "image", "integrated"] as const satisfies readonly CountMode[];
 
 /** Names end up in file names: letters, digits, ".", "_" and "-" only. */
 const NAME = z
@@ -119,7 +121,8 @@ export interface StudyFitOptions {
   bootstrap: number;
   seed: number;
   bins: number;
-  trim: [number, number];
+  /** Binned points dropped at each end (default: 1,1 for paper binning, 0,0 for quantile). */
+  trim?: [number, number];
   binning: "paper" | "quantile";
   outliers: number;
 }
@@ -141,7 +144,7 @@ export interface StudyManifest {
   };
 }
 
-export const DEFAULT_FIT: StudyFitOptions = { zeroAs: 1, bootstrap: 1000, seed: 0, bins: 12, trim: [1, 1], binning: "paper", outliers: 10 };
+export const DEFAULT_FIT: StudyFitOptions = { zeroAs: 1, bootstrap: 1000, seed: 0, bins: 12, binning: "paper", outliers: 10 };
 
 /** Reads and validates a study manifest (.json, .yaml or .yml). */
 export function readStudyManifest(path: string): StudyManifest {

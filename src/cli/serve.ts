@@ -1,0 +1,26 @@
+import type { Command } from "commander";
+import { startDashboard } from "../server/app.js";
+import { UserError } from "../errors.js";
+import { action, nonNegativeInt } from "./action.js";
+
+export function registerServe(program: Command): void {
+  program
+    .command("serve")
+    .description("a local, read-only dashboard over a study: log-linear plots, concept search, rarest concepts, outliers")
+    .requiredOption("--study <dir>", "study output directory (conceptfreq study ... --out DIR, or conceptfreq-demo/study)")
+    .option("--host <address>", "address to listen on (keep 127.0.0.1 unless you mean to expose the study)", "127.0.0.1")
+    .option("--port <n>", "port (0 picks a free one)", nonNegativeInt, 8765)
+    .addHelpText("after", "\nExample:\n  conceptfreq demo && conceptfreq serve --study conceptfreq-demo/study")
+    .action(
+      action(async (o: { study: string; host: string; port: number }) => {
+        if (o.port > 65535) throw new UserError(`--port must be at most 65535 (got ${o.port}).`);
+        const { url, close } = await startDashboard({ studyDir: o.study, host: o.host, port: o.port });
+        process.stdout.write(`Dashboard: ${url}  (Ctrl-C to stop)\n`);
+        const stop = () => {
+          void close().then(() => process.exit(0));
+        };
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      }),
+    );
+}

@@ -1,0 +1,30 @@
+import type { Command } from "commander";
+import { relative } from "node:path";
+import { readStudyManifest } from "../study/manifest.js";
+import { runStudy } from "../study/run.js";
+import { action } from "./action.js";
+
+export function registerStudy(program: Command): void {
+  program
+    .command("study")
+    .description("run a study: counts, fits per model × corpus × count mode, long tail, plots, results and an HTML report")
+    .argument("<manifest>", "study manifest: study.json or study.yaml (see the README, section Study)")
+    .requiredOption("--out <dir>", "output directory (created; counts are cached there for re-runs)")
+    .option("--quiet", "print only the report's path", false)
+    .addHelpText("after", "\nExample:\n  conceptfreq study study.yaml --out study\n  conceptfreq serve --study study")
+    .action(
+      action(async (manifestPath: string, o: { out: string; quiet: boolean }) => {
+        const manifest = readStudyManifest(manifestPath);
+        const say = (m: string) => {
+          if (!o.quiet) process.stderr.write(`${m}\n`);
+        };
+        const s = await runStudy(manifest, { out: o.out, onProgress: say });
+        for (const w of s.warnings) process.stderr.write(`conceptfreq: warning: ${w}\n`);
+        const cached = s.counts.filter((c) => c.computed === 0).length;
+        say(`counts: ${s.counts.length - cached} corpus × mode computed, ${cached} from the cache; ${s.rows.length} fits; ${s.plots.length} plots`);
+        const show = (p: string) => relative(process.cwd(), p) || ".";
+        say(`results: ${show(s.results.csv)}, ${show(s.results.json)}`);
+        process.stdout.write(s.report ? `${show(s.report)}\n` : `${show(s.out)}\n`);
+      }),
+    );
+}

@@ -1,0 +1,111 @@
+/**
+ * results.csv and results.json: one row per fit (dataset × model × corpus × count mode).
+ * The numbers are exactly those `conceptfreq fit --json` prints for the same inputs and options.
+ */
+import type { StudyFit } from "./data.js";
+
+export interface ResultRow {
+  dataset: string;
+  model: string;
+  corpus: string;
+  mode: string;
+  n: number;
+  slope: number | null;
+  intercept: number | null;
+  slope_ci95_low: number | null;
+  slope_ci95_high: number | null;
+  r: number | null;
+  r2: number | null;
+  p: number | null;
+  spearman: number | null;
+  spearman_p: number | null;
+  /** Pearson r (and p) of the binned view: the paper's ρ. */
+  binned_r: number | null;
+  binned_p: number | null;
+  /** Times more data for +1 and +10 points (null when the slope is not positive). */
+  data_multiplier_per_point: number | null;
+  data_multiplier_per_10_points: number | null;
+  unmatched_performance: number;
+  unmatched_frequency: number;
+}
+
+export const RESULT_COLUMNS: readonly (keyof ResultRow)[] = [
+  "dataset",
+  "model",
+  "corpus",
+  "mode",
+  "n",
+  "slope",
+  "intercept",
+  "slope_ci95_low",
+  "slope_ci95_high",
+  "r",
+  "r2",
+  "p",
+  "spearman",
+  "spearman_p",
+  "binned_r",
+  "binned_p",
+  "data_multiplier_per_point",
+  "data_multiplier_per_10_points",
+  "unmatched_performance",
+  "unmatched_frequency",
+];
+
+export function resultRow(f: StudyFit): ResultRow {
+  const r = f.regression;
+  const ci = r.slope_ci95;
+  const pair = f.pairs[0];
+  return {
+    dataset: f.dataset,
+    model: f.model,
+    corpus: f.corpus,
+    mode: f.mode,
+    n: f.n,
+    slope: r.slope,
+    intercept: r.intercept,
+    slope_ci95_low: ci?.low ?? null,
+    slope_ci95_high: ci?.high ?? null,
+    r: r.r,
+    r2: r.r2,
+    p: r.p,
+    spearman: r.spearman,
+    spearman_p: r.spearman_p,
+    binned_r: f.binned?.pearson.r ?? null,
+    binned_p: f.binned?.pearson.p ?? null,
+    data_multiplier_per_point: r.data_multiplier.per_point,
+    data_multiplier_per_10_points: r.data_multiplier.per_10_points,
+    unmatched_performance: pair?.unmatched_performance.count ?? 0,
+    unmatched_frequency: pair?.unmatched_frequency.count ?? 0,
+  };
+}
+
+function csvField(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  const s = String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function resultsCsv(rows: readonly ResultRow[]): string {
+  const lines = [RESULT_COLUMNS.join(",")];
+  for (const row of rows) lines.push(RESULT_COLUMNS.map((c) => csvField(row[c])).join(","));
+  return lines.join("\n") + "\n";
+}
+
+/** results.json: the options and, per fit, the row plus the full regression, binned view and join summary. */
+export function resultsJson(name: string, options: object, fits: readonly StudyFit[]): string {
+  const doc = {
+    format: "conceptfreq-study-results",
+    version: 1,
+    name,
+    options,
+    fits: fits.map((f) => ({
+      ...resultRow(f),
+      regression: f.regression,
+      binned: f.binned,
+      pairs: f.pairs,
+      outliers: f.outliers,
+    })),
+  };
+  return JSON.stringify(doc, null, 2) + "\n";
+}

@@ -1,0 +1,92 @@
+/**
+ * End-to-end: the dashboard in headless Chromium (Debian's /usr/bin/chromium driven by playwright-core).
+ * Searches a concept, checks the count shown, checks the plot renders with one mark per concept, hovers
+ * a point for its tooltip, and saves a screenshot to test-artifacts/dashboard.png.
+ * Skips (with a message) when /usr/bin/chromium is missing.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { startDashboard } from "../../src/server/app.js";
+import { demoStudy } from "./fixture.js";
+
+const CHROMIUM = "/usr/bin/chromium";
+const ARTIFACTS = new URL("../../test-artifacts/", import.meta.url).pathname;
+const ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+test("dashboard in headless Chromium: search, count, plot, tooltip, screenshot", { timeout: 120_000 }, async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run the browser test`);
+    return;
+  }
+  const { demo } = await demoStudy();
+  const data = JSON.parse(readFileSync(join(demo.out, "study-data.json"), "utf8"));
+  const expectedDog = data.counts.web.text.dog as number;
+  assert.ok(expectedDog > 0);
+
+  const server = await startDashboard({ studyDir: demo.out, port: 0 });
+  const profile = mkdtempSync(join(tmpdir(), "conceptfreq-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1360, height: 900 } });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const foreign: string[] = [];
+    const errors: string[] = [];
+    await page.route("**/*", (route) => {
+      const u = new URL(route.request().url());
+      if (u.hostname === "127.0.0.1") return route.continue();
+      foreign.push(u.href);
+      return route.abort();
+    });
+    page.on("pageerror", (e) => errors.push(String(e)));
+
+    await page.goto(server.url);
+    // the plot: one circle per concept of the selected fit
+    await page.waitForSelector("#plot svg .mark-symbol path");
+    const fitId = await page.getAttribute("#plot", "data-fit");
+    const fit = data.fits.find((f: { id: string }) => f.id === fitId);
+    assert.ok(fit, `the plot shows a fit of the study (${fitId})`);
+    const symbols = await page.locator("#plot svg .mark-symbol").first().locator("path").count();
+    assert.equal(symbols, fit.points.length);
+    assert.match((await page.textContent("#fit-stats")) ?? "", /slope/);
+
+    // search a concept: the count shown is the study's count
+    await page.fill("#search", "dog");
+    const cell = page.locator('#search-results tbody tr[data-concept="dog"] td[data-corpus="web"][data-mode="text"]');
+    await cell.waitFor();
+    assert.equal((await cell.textContent())?.trim(), expectedDog.toLocaleString("en-US"));
+    // the concept's details: frequency and example captions
+    await page.waitForSelector('#concept-detail b.freq[data-corpus="web"][data-mode="text"]');
+    assert.equal((await page.textContent('#concept-detail b.freq[data-corpus="web"][data-mode="text"]'))?.trim(), expectedDog.toLocaleString("en-US"));
+    const captions = await page.locator("#concept-detail ul.captions li").allTextContents();
+    assert.ok(captions.length > 0 && captions.every((c) => /dog/i.test(c)), "example captions mention the concept");
+
+    // hover a point: the tooltip names a concept, its frequency and performance
+    const box = await page.locator("#plot svg .mark-symbol path").nth(3).boundingBox();
+    assert.ok(box);
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.waitForSelector("#tooltip:not([hidden])");
+    const tip = (await page.textContent("#tooltip")) ?? "";
+    assert.match(tip, /concept: .+frequency: .+performance: /);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: true });
+    assert.deepEqual(foreign, [], "the page requests nothing beyond the local server");
+    assert.deepEqual(errors, [], "no script errors");
+  } finally {
+    await context.close();
+    await server.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
