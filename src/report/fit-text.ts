@@ -50,7 +50,7 @@ function seriesText(s: SeriesFit): string[] {
     const how = b.method === "paper" ? `paper binning, ${b.bin_count} edges on ln(max(freq, 1))` : `quantile binning, ${b.bin_count} equal-count bins`;
     lines.push(`  binned (${how}, trim ${b.trim.join(",")}): ${corr}`);
     const rows = [[b.method === "paper" ? "edge" : "median freq", "mean", "std", "n", "kept"]];
-    for (const bin of b.bins) rows.push([sig(bin.edge), sig(bin.mean), sig(bin.std), String(bin.n), bin.kept ? "yes" : "no"]);
+    for (const bin of b.bins) rows.push([bin.edge >= 1000 ? count(Math.round(bin.edge)) : sig(bin.edge), sig(bin.mean), sig(bin.std), String(bin.n), bin.kept ? "yes" : "no"]);
     lines.push(...table(rows, [true, true, true, true, false]).map((l) => "    " + l));
   }
   return lines;

@@ -159,7 +159,8 @@ export function tailPlotSpec(corpora: readonly TailPlotCorpus[], opts: TailPlotO
     const counts = [...c.freq.values()].sort((a, b) => b - a);
     const positive = counts.filter((v) => v > 0);
     const zeros = counts.length - positive.length;
-    const label = zeros > 0 ? `${c.name} (${zeros} of ${counts.length} concepts have 0, not shown)` : `${c.name} (${counts.length} concepts)`;
+    const n = (v: number) => v.toLocaleString("en-US");
+    const label = zeros > 0 ? `${c.name} (${n(zeros)} of ${n(counts.length)} concepts have 0, not shown)` : `${c.name} (${n(counts.length)} concepts)`;
     labels.push(label);
     const step = positive.length > maxPoints ? (positive.length - 1) / (maxPoints - 1) : 1;
     const seen = new Set<number>();
