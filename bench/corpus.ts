@@ -1,8 +1,9 @@
 /**
  * Corpus reader throughput: CC-3M validation captions repeated to ~1M rows, written as TSV (plain,
  * .gz, .zst), CSV (every caption quoted), JSONL and Parquet (snappy), each read end to end with
- * openCorpus in a fresh process. Prints rows/s, MB/s of the file as stored and of its text, and
- * the reading process's peak RSS.
+ * openCorpus in a fresh process. Prints rows/s (wall clock, and per CPU-second of the reading
+ * process, steadier on a busy machine; a zstd child process's CPU is not counted), MB/s of the
+ * file as stored and of its caption text, and the reading process's peak RSS (sampled).
  *
  * Run: `npm run bench -- corpus` (or `node --import tsx bench/corpus.ts`).
  */
@@ -24,12 +25,15 @@ interface Figures {
   rows: number;
   malformed: number;
   seconds: number;
+  /** CPU time of the reading process (all its threads; not a zstd child process). */
+  cpuSeconds: number;
   maxRssMiB: number;
 }
 
 /** Child side: read one file, print figures as JSON. */
 async function readOne(path: string, options: ReaderOptions): Promise<Figures> {
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   let rows = 0;
   let malformed = 0;
   // Sampled peak RSS (ru_maxrss of a spawned child includes its parent's RSS at fork on Linux).
@@ -41,12 +45,16 @@ async function readOne(path: string, options: ReaderOptions): Promise<Figures> {
     if (rss > peakRss) peakRss = rss;
   }
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { rows, malformed, seconds, maxRssMiB: Math.round(peakRss / 2 ** 20) };
+  const cpu = process.cpuUsage(cpu0);
+  return { rows, malformed, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssMiB: Math.round(peakRss / 2 ** 20) };
 }
 
-function measure(path: string, options: ReaderOptions): Figures {
+function measure(path: string, options: ReaderOptions, env: Record<string, string> = {}): Figures {
   const self = fileURLToPath(import.meta.url);
-  const r = spawnSync(process.execPath, ["--import", "tsx", self, "--read", path, JSON.stringify(options)], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", self, "--read", path, JSON.stringify(options)], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
   if (r.status !== 0) throw new Error(`reading ${path} failed:\n${r.stderr}`);
   return JSON.parse(r.stdout.trim().split("\n").pop()!) as Figures;
 }
@@ -71,7 +79,7 @@ export async function main(): Promise<void> {
     const urls = lines.map((l) => l.slice(l.indexOf("\t") + 1));
     const textBytes = Buffer.byteLength(captions.join(""));
 
-    const files: { label: string; path: string; options: ReaderOptions }[] = [];
+    const files: { label: string; path: string; options: ReaderOptions; env?: Record<string, string> }[] = [];
     const tsv = join(dir, "captions.tsv");
     writeFileSync(tsv, lines.join("\n") + "\n");
     files.push({ label: "tsv", path: tsv, options: {} });
@@ -80,8 +88,10 @@ export async function main(): Promise<void> {
     files.push({ label: "tsv.gz", path: gz, options: {} });
     const zst = join(dir, "captions.tsv.zst");
     const z = spawnSync("zstd", ["-q", "-3", "-f", tsv, "-o", zst]);
-    if (!z.error && z.status === 0) files.push({ label: "tsv.zst", path: zst, options: {} });
-    else console.log("  (no zstd command: .zst not measured)");
+    if (!z.error && z.status === 0) {
+      files.push({ label: "tsv.zst (command)", path: zst, options: {}, env: { CONCEPTFREQ_ZSTD: "command" } });
+      files.push({ label: "tsv.zst (js)", path: zst, options: {}, env: { CONCEPTFREQ_ZSTD: "js" } });
+    } else console.log("  (no zstd command: .zst not measured)");
     const csv = join(dir, "captions.csv");
     writeFileSync(csv, "caption,url\n" + lines.map((_, i) => `"${captions[i]!.replaceAll('"', '""')}",${urls[i]}`).join("\n") + "\n");
     files.push({ label: "csv (quoted)", path: csv, options: { header: true } });
@@ -109,13 +119,13 @@ export async function main(): Promise<void> {
     }
 
     console.log(`  ${lines.length.toLocaleString("en")} rows; caption text ${(textBytes / 1e6).toFixed(0)} MB`);
-    console.log("  format              rows/s      file MB/s  caption MB/s  peak RSS");
+    console.log("  format               rows/s  rows/CPU-s  file MB/s  caption MB/s  peak RSS");
     for (const f of files) {
-      const fig = measure(f.path, f.options);
+      const fig = measure(f.path, f.options, f.env);
       if (fig.rows !== lines.length) throw new Error(`${f.label}: read ${fig.rows} rows, expected ${lines.length}`);
       const size = statSync(f.path).size;
       console.log(
-        `  ${f.label.padEnd(18)} ${Math.round(fig.rows / fig.seconds).toLocaleString("en").padStart(10)}  ${(size / 1e6 / fig.seconds).toFixed(0).padStart(9)}  ${(textBytes / 1e6 / fig.seconds).toFixed(0).padStart(12)}  ${String(fig.maxRssMiB).padStart(5)} MiB`,
+        `  ${f.label.padEnd(18)} ${Math.round(fig.rows / fig.seconds).toLocaleString("en").padStart(10)}  ${Math.round(fig.rows / fig.cpuSeconds).toLocaleString("en").padStart(10)}  ${(size / 1e6 / fig.seconds).toFixed(0).padStart(9)}  ${(textBytes / 1e6 / fig.seconds).toFixed(0).padStart(12)}  ${String(fig.maxRssMiB).padStart(5)} MiB`,
       );
     }
   } finally {
