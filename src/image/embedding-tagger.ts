@@ -120,59 +120,45 @@ export async function buildImageIndexFromEmbeddings(opts: EmbeddingTagOptions): 
     if (docCount > 0xffffffff) throw new UserError("an image index holds at most 4,294,967,296 docs (32-bit doc ids).");
 
     const acc = new TagAccumulator(thresholds.length);
-    const inputs: ImageInputSummary[] = [];
     const bound = scoreErrorBound(d);
     const blockRows = opts.blockRows ?? Math.min(defaultBlockRows(m), 2048);
     const kernel = await createSimilarityKernel(concepts.data, m, d, { backend: opts.backend, threads: opts.threads });
+    const inputs: ImageInputSummary[] = readers.map((r, f) => ({
+      path: r.source,
+      rows: r.rows,
+      firstDoc: docKeys ? null : readers.slice(0, f).reduce((a, x) => a + x.rows, 0),
+    }));
+    // Two row buffers: the kernel multiplies one block while the next is read and normalised and the
+    // previous one's tags are selected (its rows are needed for float64 re-scoring).
+    const buffers = [new Float32Array(blockRows * d), new Float32Array(blockRows * d)];
+    const blocks = imageBlocks(readers, buffers, blockRows, docKeys ? { docKeys, rowKeys: opts.rowKeys!, keyColumn: opts.keyColumn } : undefined);
     let done = 0;
-    let firstDoc = 0;
+    let pending: Promise<Float32Array> | undefined;
     try {
-      const buffer = new Float32Array(blockRows * d);
-      for (let f = 0; f < readers.length; f++) {
-        const reader = readers[f]!;
-        inputs.push({ path: reader.source, rows: reader.rows, firstDoc: docKeys ? null : firstDoc });
-        const keyIter = docKeys ? readKeys(opts.rowKeys![f]!, opts.keyColumn)[Symbol.asyncIterator]() : undefined;
-        let keyBuf: string[] = [];
-        let keyPos = 0;
-        for (let start = 0; start < reader.rows; start += blockRows) {
-          const n = Math.min(blockRows, reader.rows - start);
-          // Doc id of each row of the block.
-          const docOf = new Float64Array(n); // -1: row dropped (no doc has its key)
-          if (docKeys) {
-            for (let i = 0; i < n; i++) {
-              while (keyPos >= keyBuf.length) {
-                const next = await keyIter!.next();
-                if (next.done) {
-                  throw new UserError(`${opts.rowKeys![f]} has fewer keys than ${reader.source} has rows (${reader.rows}).`);
-                }
-                keyBuf = next.value;
-                keyPos = 0;
-              }
-              const doc = docKeys.claim(keyBuf[keyPos++]!, `${opts.rowKeys![f]} row ${start + i + 1}`);
-              docOf[i] = doc ?? -1;
-            }
-          } else {
-            for (let i = 0; i < n; i++) docOf[i] = firstDoc + start + i;
-          }
-          const rows = reader.readRows(start, n, buffer);
-          l2NormalizeRows(rows, n, d, { source: reader.source, firstRow: start });
-          const scores = await kernel.scores(rows, n);
-          const rescore = (row: number, concept: number) => dot64(rows, row * d, concepts.data, concept * d, d);
-          selectTags(scores, n, m, { thresholds, topK: opts.topK, bound, rescore }, (level, row, concept) => {
-            const doc = docOf[row]!;
-            if (doc >= 0) acc.add(level, concept, doc);
-          });
-          done += n;
-          opts.onProgress?.({ rows: done, totalRows, seconds: seconds() });
-        }
-        if (keyIter) {
-          if (keyPos < keyBuf.length || !(await keyIter.next()).done) {
-            throw new UserError(`${opts.rowKeys![f]} has more keys than ${reader.source} has rows (${reader.rows}).`);
-          }
-        }
-        firstDoc += reader.rows;
+      let cur = (await blocks.next()).value as ImageBlock | undefined;
+      // (A kernel failure surfaces at the await; the no-op catch keeps it from counting as unhandled meanwhile.)
+      const start = (b: ImageBlock) => {
+        const p = kernel.scores(b.rows, b.n);
+        p.catch(() => undefined);
+        return p;
+      };
+      pending = cur ? start(cur) : undefined;
+      while (cur) {
+        const next = (await blocks.next()).value as ImageBlock | undefined;
+        const scores = await pending!;
+        pending = next ? start(next) : undefined;
+        const { rows, docOf, n } = cur;
+        const rescore = (row: number, concept: number) => dot64(rows, row * d, concepts.data, concept * d, d);
+        selectTags(scores, n, m, { thresholds, topK: opts.topK, bound, rescore }, (level, row, concept) => {
+          const doc = docOf[row]!;
+          if (doc >= 0) acc.add(level, concept, doc);
+        });
+        done += n;
+        opts.onProgress?.({ rows: done, totalRows, seconds: seconds() });
+        cur = next;
       }
     } finally {
+      await pending?.catch(() => undefined); // never release a session that is still running
       await kernel.release();
     }
     const manifests = writeImageIndexes(
@@ -203,5 +189,59 @@ export async function buildImageIndexFromEmbeddings(opts: EmbeddingTagOptions): 
     return { manifests, conceptCounts, backend: kernel.backend, seconds: seconds() };
   } finally {
     for (const r of readers) r.close();
+  }
+}
+
+interface ImageBlock {
+  /** Normalised rows (n × d), in one of the two buffers. */
+  rows: Float32Array;
+  n: number;
+  /** The doc id of each row; -1 when no doc has the row's key (the row is dropped). */
+  docOf: Float64Array;
+}
+
+/**
+ * The image rows of every file in turn, in blocks of at most `blockRows`, read into the buffers
+ * alternately and L2-normalised, each with its rows' doc ids (row order, or the doc keys).
+ */
+async function* imageBlocks(
+  readers: readonly MatrixRows[],
+  buffers: readonly Float32Array[],
+  blockRows: number,
+  keys: { docKeys: DocKeys; rowKeys: readonly string[]; keyColumn?: string } | undefined,
+): AsyncGenerator<ImageBlock> {
+  let firstDoc = 0;
+  let turn = 0;
+  for (let f = 0; f < readers.length; f++) {
+    const reader = readers[f]!;
+    const keyFile = keys?.rowKeys[f];
+    const keyIter = keys ? readKeys(keyFile!, keys.keyColumn)[Symbol.asyncIterator]() : undefined;
+    let keyBuf: string[] = [];
+    let keyPos = 0;
+    for (let start = 0; start < reader.rows; start += blockRows) {
+      const n = Math.min(blockRows, reader.rows - start);
+      const docOf = new Float64Array(n);
+      if (keys) {
+        for (let i = 0; i < n; i++) {
+          while (keyPos >= keyBuf.length) {
+            const next = await keyIter!.next();
+            if (next.done) throw new UserError(`${keyFile} has fewer keys than ${reader.source} has rows (${reader.rows}).`);
+            keyBuf = next.value;
+            keyPos = 0;
+          }
+          docOf[i] = keys.docKeys.claim(keyBuf[keyPos++]!, `${keyFile} row ${start + i + 1}`) ?? -1;
+        }
+      } else {
+        for (let i = 0; i < n; i++) docOf[i] = firstDoc + start + i;
+      }
+      const rows = reader.readRows(start, n, buffers[turn]!);
+      turn = 1 - turn;
+      l2NormalizeRows(rows, n, reader.cols, { source: reader.source, firstRow: start });
+      yield { rows, n, docOf };
+    }
+    if (keyIter && (keyPos < keyBuf.length || !(await keyIter.next()).done)) {
+      throw new UserError(`${keyFile} has more keys than ${reader.source} has rows (${reader.rows}).`);
+    }
+    firstDoc += reader.rows;
   }
 }
