@@ -108,7 +108,7 @@ export function registerLongtail(program: Command): void {
     .command("curate")
     .description("de-duplicate (pHash), clean and balance candidate images, one sub-folder per concept; write a manifest")
     .requiredOption("--images <dir>", "folder with one sub-folder of candidate images (JPEG/PNG/WebP) per concept")
-    .requiredOption("--out <dir>", "output folder: manifest.csv, classes.txt, summary.csv, excluded.csv, curate.json")
+    .requiredOption("--out <dir>", "output folder: manifest.csv, classes.txt, labels.txt, summary.csv, excluded.csv, curate.json")
     .option("--hash-bits <n>", "pHash size: 64 (8x8 DCT block) or 256 (16x16)", positiveInt, 64)
     .option("--max-distance <d>", "images within this Hamming distance are duplicates", nonNegativeInt, 10)
     .option("--min-side <px>", "skip images whose shorter side is below this", positiveInt, 32)

@@ -8,7 +8,10 @@
  *   manifest.csv   path,class,hash,width,height — one row per kept image, by class then file name;
  *                  `path` is relative to the output folder (the copy/link with --copy/--link, else the
  *                  source file), with "/" separators;
- *   classes.txt    the kept classes, one per line, in manifest order (a concept list);
+ *   classes.txt    the kept classes, one per line, in manifest order (a concept list, and the class
+ *                  names file of `conceptfreq eval classify --classes`);
+ *   labels.txt     one line per manifest row: its class index in classes.txt (0-based) — the
+ *                  `--labels` of `eval classify` for embeddings computed in manifest order;
  *   summary.csv    per class: found, ignored, unreadable, tiny, cross_class, duplicates, sampled_out,
  *                  kept, status;
  *   excluded.csv   path,class,reason,detail — every candidate image that is not in the manifest;
@@ -380,7 +383,7 @@ function isInside(child: string, parent: string): boolean {
   return r === "" || (r !== ".." && !r.startsWith(".." + sep) && !isAbsolute(r));
 }
 
-const OUTPUT_FILES = ["manifest.csv", "classes.txt", "summary.csv", "excluded.csv", "curate.json"];
+const OUTPUT_FILES = ["manifest.csv", "classes.txt", "labels.txt", "summary.csv", "excluded.csv", "curate.json"];
 
 /** Places one file at `dest` by copying (through a temporary name) or hard-linking (symlink if that fails). */
 function placeFile(source: string, dest: string, how: "copy" | "link"): void {
@@ -486,8 +489,17 @@ export async function curateLongTail(options: CurateOptions): Promise<CurateResu
   );
   const keptClasses = plan.classes.filter((c) => !c.droppedBecause).map((c) => c.className);
   write("classes.txt", keptClasses.map((c) => c + "\n").join(""));
-  const reasons: Record<string, number> = {};
-  for (const x of plan.excluded) reasons[x.reason] = (reasons[x.reason] ?? 0) + 1;
+  const classIndex = new Map(keptClasses.map((c, i) => [c, i]));
+  write("labels.txt", manifest.map((r) => `${classIndex.get(r.className)!}\n`).join(""));
+  const reasons: Record<ExclusionReason, number> = {
+    unreadable: 0,
+    tiny: 0,
+    "cross-class-duplicate": 0,
+    duplicate: 0,
+    "class-dropped": 0,
+    "sampled-out": 0,
+  };
+  for (const x of plan.excluded) reasons[x.reason]++;
   write(
     "curate.json",
     JSON.stringify(

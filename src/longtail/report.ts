@@ -96,8 +96,12 @@ function fmt(v: number | null, digits = 2): string {
   return v === null ? "" : v.toFixed(digits);
 }
 
-/** A plain-text table (one row per model, then the mean when there are several). */
+/**
+ * A plain-text table (one row per model, then the mean when there are several); the baseline and
+ * gap columns are left out when no model has a baseline.
+ */
 export function formatLongTailTable(rows: readonly LongTailReportRow[], baselineName = "baseline"): string {
+  const anyBaseline = rows.some((r) => r.baselineTop1 !== null);
   const header = ["model", "long-tail top-1", `${baselineName} top-1`, "gap (pp)"];
   const body = rows.map((r) => [r.model, fmt(r.longTailTop1), fmt(r.baselineTop1), fmt(r.gap)]);
   if (rows.length > 1) {
@@ -110,9 +114,11 @@ export function formatLongTailTable(rows: readonly LongTailReportRow[], baseline
       withBase.length === rows.length ? fmt(mean(withBase.map((r) => r.gap!))) : "",
     ]);
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const columns = anyBaseline ? 4 : 2;
+  const cut = (cells: string[]): string[] => cells.slice(0, columns);
+  const widths = cut(header).map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
   const line = (cells: string[]): string =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd() + "\n";
+    cut(cells).map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd() + "\n";
   return line(header) + line(widths.map((w) => "-".repeat(w))) + body.map(line).join("");
 }
 
@@ -133,7 +139,7 @@ export function longTailChartSpec(
   options: { baselineName?: string; title?: string } = {},
 ): Record<string, unknown> {
   const baselineName = options.baselineName ?? "baseline";
-  const title = options.title ?? "Long-tail benchmark vs baseline";
+  const title = options.title ?? (rows.some((r) => r.baselineTop1 !== null) ? `Long-tail benchmark vs ${baselineName}` : "Long-tail benchmark");
   if (rows.length > 0 && rows.every((r) => r.baselineTop1 !== null)) {
     const points = rows.map((r) => ({ model: r.model, baseline: r.baselineTop1, longtail: r.longTailTop1, gap: r.gap }));
     const scale = { domain: [0, 100] };

@@ -77,6 +77,7 @@ test("curate: unreadable, tiny and duplicate images are dropped and reported; cl
   const c = manifest.find((m) => m.path.endsWith("c.webp"))!;
   assert.deepEqual([c.width, c.height, c.hash.length], ["300", "200", 16]);
   assert.equal(readFileSync(join(out, "classes.txt"), "utf8"), "cat\ndog\n");
+  assert.equal(readFileSync(join(out, "labels.txt"), "utf8"), "0\n0\n0\n1\n1\n1\n");
 
   const excluded = readCsv(join(out, "excluded.csv"));
   const reason = (p: string): string | undefined => excluded.find((x) => x.path === `../images/${p}`)?.reason;
@@ -107,7 +108,7 @@ test("balancing with a seed gives byte-identical outputs twice; per-class cap an
   const m1 = await run("out-seed-1", {});
   const m2 = await run("out-seed-2", {});
   assert.equal(m1, m2);
-  for (const f of ["excluded.csv", "summary.csv", "classes.txt", "curate.json"]) {
+  for (const f of ["excluded.csv", "summary.csv", "classes.txt", "labels.txt", "curate.json"]) {
     assert.equal(readFileSync(join(root, "out-seed-1", f), "utf8"), readFileSync(join(root, "out-seed-2", f), "utf8"), f);
   }
   const capped = await run("out-cap", { perClass: 2 });
