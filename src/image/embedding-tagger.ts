@@ -119,7 +119,7 @@ export async function buildImageIndexFromEmbeddings(opts: EmbeddingTagOptions): 
     const docCount = docKeys ? docKeys.docCount : totalRows;
     if (docCount > 0xffffffff) throw new UserError("an image index holds at most 4,294,967,296 docs (32-bit doc ids).");
 
-    const acc = new TagAccumulator(thresholds.length);
+    const acc = new TagAccumulator(thresholds.length, m);
     const bound = scoreErrorBound(d);
     const blockRows = opts.blockRows ?? Math.min(defaultBlockRows(m), 2048);
     const kernel = await createSimilarityKernel(concepts.data, m, d, { backend: opts.backend, threads: opts.threads });

@@ -35,20 +35,28 @@ export class TagAccumulator {
   /** buffers[level][concept], created on first use (concepts and levels are named by position). */
   private readonly buffers: DocBuffer[][];
 
-  /** @param levels thresholds being collected at once */
-  constructor(readonly levels: number) {
-    this.buffers = Array.from({ length: levels }, () => []);
+  /**
+   * @param levels       thresholds being collected at once
+   * @param conceptCount concepts known up front (more may be added, in increasing order)
+   */
+  constructor(
+    readonly levels: number,
+    conceptCount = 0,
+  ) {
+    this.buffers = Array.from({ length: levels }, () => Array.from({ length: conceptCount }, () => new DocBuffer()));
   }
 
   add(level: number, concept: number, doc: number): void {
     const row = this.buffers[level]!;
-    (row[concept] ??= new DocBuffer()).push(doc);
+    while (row.length <= concept) row.push(new DocBuffer()); // dense, never holey
+    row[concept]!.push(doc);
   }
 
   /** The docs tagged with the concept at the level (the accumulator keeps ownership). */
   bitmap(level: number, concept: number): RoaringBitmap32 {
     const row = this.buffers[level]!;
-    const b = (row[concept] ??= new DocBuffer());
+    while (row.length <= concept) row.push(new DocBuffer());
+    const b = row[concept]!;
     b.flush();
     return b.bitmap;
   }

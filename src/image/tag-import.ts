@@ -143,7 +143,7 @@ async function importJsonl(
   const names: string[] = [];
   if (listed) listed.forEach((c, i) => { vocab.set(c, i); names.push(c); });
   const unknownTags = new Map<string, number>();
-  const acc = new TagAccumulator(thresholds.length);
+  const acc = new TagAccumulator(thresholds.length, listed?.length ?? 0);
   const seen = new RoaringBitmap32();
   const inputs: ImageInputSummary[] = [];
   let records = 0;
@@ -225,8 +225,10 @@ async function importJsonl(
     inputs.push({ path, rows: rowsInFile, firstDoc: null });
   }
   let docCount: number;
-  if (docKeys) docCount = docKeys.docCount;
-  else {
+  if (docKeys) {
+    docCount = docKeys.docCount;
+    if (opts.docs !== undefined && opts.docs !== docCount) throw new UserError(`--docs says ${opts.docs} but the doc keys list ${docCount} docs.`);
+  } else {
     docCount = opts.docs ?? records;
     if (maxRow >= docCount) {
       throw new UserError(
@@ -314,7 +316,7 @@ async function importMatrix(
     if (opts.docs !== undefined && opts.docs !== docCount) {
       throw new UserError(`The tag matrices have ${docCount} ${docKeys ? "doc keys" : "rows"} but --docs says ${opts.docs}.`);
     }
-    const acc = new TagAccumulator(thresholds.length);
+    const acc = new TagAccumulator(thresholds.length, m);
     const inputs: ImageInputSummary[] = [];
     const blockRows = Math.max(1, Math.min(4096, Math.floor((4 * 1024 * 1024) / Math.max(1, m))));
     const buffer = new Float32Array(blockRows * m);
