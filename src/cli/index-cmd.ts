@@ -20,7 +20,7 @@ export function registerIndex(program: Command): void {
     .option("--force", "replace an existing output directory", false)
     .addHelpText(
       "after",
-      "\nExample:\n  conceptfreq index build cc3m_train.tsv --out cc3m.idx\n  conceptfreq index build --header --text-column caption laion/part-*.parquet --out laion.idx",
+      "\nExample:\n  conceptfreq index build cc3m_train.tsv --out cc3m.idx\n  conceptfreq index build laion/part-*.parquet --out laion.idx",
     )
     .action(
       action(async (inputs: string[], o: ReaderFlagValues & { out: string; workers?: number; memory: number; force: boolean }) => {
