@@ -10,11 +10,10 @@ const program = new Command();
 program
   .name("conceptfreq")
   .description(
-    "Measure how often the concepts of a downstream task occur in a multimodal pretraining dataset,\n" +
-      "and how that frequency determines a model's zero-shot performance.",
+    "Measure how often the concepts of a downstream task occur in a multimodal pretraining dataset, " +
+      "and how that frequency determines a model's zero-shot performance. Start with `conceptfreq demo`.",
   )
   .version(version)
-  .showHelpAfterError("(run with --help for usage)")
   .exitOverride();
 
 registerCommands(program);
