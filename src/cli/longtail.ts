@@ -63,7 +63,7 @@ export function registerLongtail(program: Command): void {
     .option("--min-frequency <m>", "drop concepts with frequency below m", finiteNumber)
     .option("--by <name>", "rank by this corpus's count instead of the mean of log(1+count)")
     .option("--missing-as-zero", "count a concept absent from a map as 0 (default: skip it)", false)
-    .option("--out <file>", "write here: .csv (concept,frequency,rank,counts per corpus), else a concept list (one per line); default: a table on stdout")
+    .option("--out <file>", "write here: .csv (concept,frequency,rank,counts per corpus), .json (array of names), else a concept list (one per line); default: a table on stdout")
     .addHelpText(
       "after",
       "\nExamples:\n" +
@@ -84,11 +84,13 @@ export function registerLongtail(program: Command): void {
           ...(o.by !== undefined ? { by: o.by } : {}),
           missing: o.missingAsZero ? "zero" : "skip",
         });
+        const ext = o.out === undefined ? "" : extname(o.out).toLowerCase();
         if (o.out === undefined) writeOutput(undefined, formatSelectionTable(sel));
-        else if (extname(o.out).toLowerCase() === ".csv") {
+        else if (ext === ".csv") {
           const { header, rows } = selectionToCsv(sel);
           writeOutput(o.out, csvTable(header, rows));
-        } else writeOutput(o.out, selectionToConceptList(sel));
+        } else if (ext === ".json") writeOutput(o.out, JSON.stringify(sel.concepts.map((c) => c.concept), null, 2) + "\n");
+        else writeOutput(o.out, selectionToConceptList(sel));
         if (sel.nearDuplicates.length) {
           process.stderr.write(
             `note: ${sel.nearDuplicates.length} duplicate name(s) merged: ` +

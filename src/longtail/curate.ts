@@ -184,8 +184,22 @@ export function listCandidateImages(dir: string): { candidates: CandidateImage[]
     throw new UserError(`images folder ${dir} does not exist.`);
   }
   if (!st.isDirectory()) throw new UserError(`${dir} is not a folder (expected one sub-folder per class).`);
-  const classes = readdirSync(root)
-    .filter((n) => !isHidden(n) && statSync(join(root, n)).isDirectory())
+  const isDir = (p: string): boolean => {
+    try {
+      return statSync(p).isDirectory();
+    } catch {
+      return false; // a dangling link
+    }
+  };
+  const entries = (d: string): string[] => {
+    try {
+      return readdirSync(d);
+    } catch (e) {
+      throw new UserError(`cannot read the folder ${d} (${(e as NodeJS.ErrnoException).code ?? "error"}).`);
+    }
+  };
+  const classes = entries(root)
+    .filter((n) => !isHidden(n) && isDir(join(root, n)))
     .sort(compareCodePoints);
   if (classes.length === 0) throw new UserError(`${dir} has no class sub-folders (expected one sub-folder per class).`);
   const candidates: CandidateImage[] = [];
@@ -193,7 +207,7 @@ export function listCandidateImages(dir: string): { candidates: CandidateImage[]
   for (const className of classes) {
     const cdir = join(root, className);
     let skipped = 0;
-    for (const name of readdirSync(cdir).sort(compareCodePoints)) {
+    for (const name of entries(cdir).sort(compareCodePoints)) {
       if (isHidden(name)) continue;
       const source = join(cdir, name);
       let fst;
