@@ -59,6 +59,10 @@ test("longtail select: rarest concepts, merged plural, table / txt / csv", () =>
   assert.equal(run("longtail", "select", "--freq", join(dir, "laion.json"), "--max-frequency", "12", "--out", txt).code, 0);
   assert.deepEqual(readFileSync(txt, "utf8").split("\n").filter((l) => l && !l.startsWith("#")), ["pangolin", "axolotl", "quokka"]);
 
+  const json = join(dir, "rare.json");
+  assert.equal(run("longtail", "select", "--freq", join(dir, "laion.json"), "--count", "2", "--out", json).code, 0);
+  assert.deepEqual(JSON.parse(readFileSync(json, "utf8")), ["pangolin", "axolotl"]);
+
   const csv = join(dir, "rare.csv");
   const r = run("longtail", "select", "--freq", `laion=${join(dir, "laion.json")}`, "--freq", `cc3m=${join(dir, "cc3m.csv")}`, "--count", "2", "--out", csv);
   assert.equal(r.code, 0, r.stderr);
