@@ -62,3 +62,11 @@ export { curateLongTail, listCandidateImages, hashCandidates, planCuration, CURA
 export { selectLongTail, conceptNameKey, parseFrequencyFlag, selectionToCsv, type FrequencySource, type SelectOptions, type LongTailSelection, type SelectedConcept } from "./longtail/select.js";
 export { buildLongTailReport, readTop1, pairReportInputs, formatLongTailTable, longTailReportCsv, longTailReportJson, longTailChartSpec, type LongTailReportInput, type LongTailReportRow } from "./longtail/report.js";
 // --- study ---
+export { readStudyManifest, validateStudyManifest, type StudyManifest, type StudyCorpus, type StudyDataset, type StudyResult } from "./study/manifest.js";
+export { runStudy, type StudyRunOptions, type StudyRunSummary } from "./study/run.js";
+export { countStudyCorpus, type CorpusModeCounts } from "./study/counts.js";
+export { loadStudyData, type StudyData, type StudyFit, type FitPoint } from "./study/data.js";
+export { renderStudyReport } from "./study/report-html.js";
+export { runDemo, DEMO_ASSETS, type DemoOptions, type DemoSummary } from "./study/demo.js";
+export { createDashboardApp, startDashboard, type DashboardOptions, type StartDashboardOptions } from "./server/app.js";
+export { StudyApi, ApiError } from "./server/study-api.js";

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { relative } from "node:path";
-import { runDemo } from "../study/demo.js";
 import { action } from "./action.js";
 
 export function registerDemo(program: Command): void {
@@ -11,6 +10,7 @@ export function registerDemo(program: Command): void {
     .addHelpText("after", "\nExample:\n  conceptfreq demo && conceptfreq serve --study conceptfreq-demo/study")
     .action(
       action(async (o: { out: string }) => {
+        const { runDemo } = await import("../study/demo.js"); // loaded on use (chart renderer, indexer)
         const s = await runDemo({ out: o.out, onProgress: (m) => process.stderr.write(`${m}\n`) });
         for (const w of s.warnings) process.stderr.write(`conceptfreq: warning: ${w}\n`);
         const show = (p: string) => relative(process.cwd(), p) || ".";

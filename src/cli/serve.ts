@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { startDashboard } from "../server/app.js";
 import { UserError } from "../errors.js";
 import { action, nonNegativeInt } from "./action.js";
 
@@ -14,6 +13,7 @@ export function registerServe(program: Command): void {
     .action(
       action(async (o: { study: string; host: string; port: number }) => {
         if (o.port > 65535) throw new UserError(`--port must be at most 65535 (got ${o.port}).`);
+        const { startDashboard } = await import("../server/app.js"); // loaded on use (fastify)
         const { url, close } = await startDashboard({ studyDir: o.study, host: o.host, port: o.port });
         process.stdout.write(`Dashboard: ${url}  (Ctrl-C to stop)\n`);
         const stop = () => {

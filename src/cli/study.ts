@@ -1,7 +1,5 @@
 import type { Command } from "commander";
 import { relative } from "node:path";
-import { readStudyManifest } from "../study/manifest.js";
-import { runStudy } from "../study/run.js";
 import { action } from "./action.js";
 
 export function registerStudy(program: Command): void {
@@ -14,6 +12,9 @@ export function registerStudy(program: Command): void {
     .addHelpText("after", "\nExample:\n  conceptfreq study study.yaml --out study\n  conceptfreq serve --study study")
     .action(
       action(async (manifestPath: string, o: { out: string; quiet: boolean }) => {
+        // loaded on use: the study pulls in the chart renderer, which other commands should not pay for
+        const { readStudyManifest } = await import("../study/manifest.js");
+        const { runStudy } = await import("../study/run.js");
         const manifest = readStudyManifest(manifestPath);
         const say = (m: string) => {
           if (!o.quiet) process.stderr.write(`${m}\n`);

@@ -157,8 +157,8 @@ function plotSpec(fit, width) {
       data: { values: points },
       mark: { type: "circle", size: 60, opacity: 0.75, stroke: "#fff", strokeWidth: 0.5 },
       encoding: {
-        x: { field: "x", type: "quantitative", scale: { type: "log" }, axis: { title: `Pretraining concept frequency in ${fit.corpus} (${fit.mode}; 0 drawn at ${zeroAs})`, format: "~s", grid: true } },
-        y: { field: "performance", type: "quantitative", scale: { zero: false, nice: true }, axis: { title: `${fit.model} performance`, grid: true } },
+        x: { field: "x", type: "quantitative", scale: { type: "log", nice: false, padding: 12 }, axis: { title: `Pretraining concept frequency in ${fit.corpus} (${fit.mode}; 0 drawn at ${zeroAs})`, format: "~s", grid: true } },
+        y: { field: "performance", type: "quantitative", scale: { zero: false, nice: true, padding: 8 }, axis: { title: `${fit.model} performance`, grid: true } },
         color: { value: "#4c78a8" },
         tooltip: [
           { field: "concept", title: "concept" },
@@ -286,7 +286,7 @@ async function search() {
         return tr;
       }),
     );
-    status.textContent = q.trim() === "" ? `${r.total} concepts` : `${r.total} concept${r.total === 1 ? "" : "s"} contain “${q.trim()}”${r.total > r.concepts.length ? ` (first ${r.concepts.length} shown)` : ""}`;
+    status.textContent = q.trim() === "" ? `${r.total} concepts` : `${r.total} concept${r.total === 1 ? " contains" : "s contain"} “${q.trim()}”${r.total > r.concepts.length ? ` (first ${r.concepts.length} shown)` : ""}`;
     if (q.trim() !== "" && r.concepts.length > 0) {
       const exact = r.concepts.find((x) => x.concept.toLowerCase() === q.trim().toLowerCase());
       if (exact || r.concepts.length === 1) showConcept((exact || r.concepts[0]).concept);
