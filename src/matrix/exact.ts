@@ -8,7 +8,6 @@
  * whatever kernel, thread count or CPU computed the float32 scores.
  */
 import { float32DotErrorBound } from "./matmul.js";
-import { topK } from "./topk.js";
 
 /** Σ a[aOff + k] · b[bOff + k] for k < d, accumulated in float64 in index order. */
 export function dot64(a: ArrayLike<number>, aOff: number, b: ArrayLike<number>, bOff: number, d: number): number {
@@ -57,7 +56,7 @@ export function exactTopK(
 ): ExactTopK {
   const kk = Math.min(k, m);
   if (kk === 0) return { indices: new Int32Array(0), scores: new Float64Array(0) };
-  const approx = topK(scores, kk, sOff, m);
+  const approx = topKFloat32(scores, kk, sOff, m);
   const threshold = scores[sOff + approx[kk - 1]!]! - 2 * bound;
   if (gather.length < m) gather = new Int32Array(m);
   let nc = 0;
@@ -70,17 +69,61 @@ export function exactTopK(
     for (let r = 0; r + 1 < kk && certain; r++) {
       certain = scores[sOff + approx[r]!]! - scores[sOff + approx[r + 1]!]! > 2 * bound;
     }
-    if (certain) return { indices: approx, scores: Float64Array.from(approx, (j) => scores[sOff + j]!) };
+    if (certain) {
+      const out = new Float64Array(kk);
+      for (let r = 0; r < kk; r++) out[r] = scores[sOff + approx[r]!]!;
+      return { indices: approx, scores: out };
+    }
   }
-  const cand = gather.slice(0, nc);
-  const exact = new Float64Array(nc);
-  for (let c = 0; c < nc; c++) exact[c] = dot64(a, aOff, b, cand[c]! * d, d);
-  const order = topK(exact, kk);
+  // Re-score the candidates (in increasing column order) and rank them: score desc, then column asc.
+  const cand: { j: number; s: number }[] = new Array(nc);
+  for (let c = 0; c < nc; c++) {
+    const j = gather[c]!;
+    cand[c] = { j, s: dot64(a, aOff, b, j * d, d) };
+  }
+  cand.sort((x, y) => (x.s > y.s ? -1 : x.s < y.s ? 1 : x.j - y.j));
   const indices = new Int32Array(kk);
   const out = new Float64Array(kk);
   for (let r = 0; r < kk; r++) {
-    indices[r] = cand[order[r]!]!;
-    out[r] = exact[order[r]!]!;
+    indices[r] = cand[r]!.j;
+    out[r] = cand[r]!.s;
   }
   return { indices, scores: out };
+}
+
+/** topK specialised to float32 rows (the hot path; see topk.ts for the order). */
+function topKFloat32(scores: Float32Array, kk: number, offset: number, length: number): Int32Array {
+  const idx = new Int32Array(kk);
+  const val = new Float64Array(kk);
+  let size = 0;
+  let j = 0;
+  for (; j < length && size < kk; j++) {
+    let s = scores[offset + j]!;
+    if (s !== s) s = -Infinity;
+    let p = size;
+    while (p > 0 && s > val[p - 1]!) {
+      val[p] = val[p - 1]!;
+      idx[p] = idx[p - 1]!;
+      p--;
+    }
+    val[p] = s;
+    idx[p] = j;
+    size++;
+  }
+  let worst = val[kk - 1]!;
+  const end = offset + length;
+  for (let q = offset + j; q < end; q++) {
+    const s = scores[q]!;
+    if (!(s > worst)) continue;
+    let p = kk - 1;
+    while (p > 0 && s > val[p - 1]!) {
+      val[p] = val[p - 1]!;
+      idx[p] = idx[p - 1]!;
+      p--;
+    }
+    val[p] = s;
+    idx[p] = q - offset;
+    worst = val[kk - 1]!;
+  }
+  return idx;
 }
