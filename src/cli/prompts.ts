@@ -8,7 +8,7 @@ export function registerPrompts(program: Command): void {
   program
     .command("prompts")
     .description(
-      "write the zero-shot prompts for a class list, one per line, class-major — the row order\n" +
+      "write the zero-shot prompts for a class list, one per line, class-major: the row order " +
         "`conceptfreq eval classify --templates k` expects of their embeddings",
     )
     .requiredOption("--classes <file>", "class names, one per line")
