@@ -1,4 +1,5 @@
-import { InvalidArgumentError, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
+import type { CorpusFormat } from "../corpus/record.js";
 import { aggregateScoresFile, formatAggregate } from "../evaluate/aggregate.js";
 import { classifyFiles, formatClassification } from "../evaluate/classify.js";
 import { formatRetrieval, retrieveFiles } from "../evaluate/retrieve.js";
@@ -41,6 +42,7 @@ interface RetrieveFlags {
   captionsPerImage: number;
   captions?: string;
   textColumn?: string;
+  captionsFormat?: CorpusFormat;
   minImages: number;
   recall: number[];
   dim?: number;
@@ -134,6 +136,7 @@ export function registerEval(program: Command): void {
     .requiredOption("--captions-per-image <k>", "captions per image (5 for COCO and Flickr30k)", positiveInt)
     .option("--captions <file>", "the captions, one per text embedding in order (TSV column 0, or any corpus format): enables conceptwise recall")
     .option("--text-column <name|index>", "caption column or field in the captions file (default 0 / text)")
+    .addOption(new Option("--captions-format <format>", "format of the captions file (default: from its extension)").choices(["tsv", "csv", "jsonl", "parquet", "wds"]))
     .option("--min-images <n>", "concepts found in fewer images are not scored (the paper: 10)", nonNegativeInt, 10)
     .option("--recall <k,...>", "recall cut-offs", positiveIntList, [1, 5, 10])
     .option("--dim <d>", "embedding dimension (required for raw .f16/.f32 files)", positiveInt)
@@ -160,7 +163,7 @@ export function registerEval(program: Command): void {
             textEmbeddings: o.textEmbeddings,
             captionsPerImage: o.captionsPerImage,
             captions: o.captions,
-            captionReader: o.textColumn === undefined ? {} : { textColumn: o.textColumn },
+            captionReader: { textColumn: o.textColumn, format: o.captionsFormat },
             minImages: o.minImages,
             ks: o.recall,
             dim: o.dim,
