@@ -5,7 +5,8 @@
  * and the peak of the same kernel on a large square product, measured on this machine.
  *
  * Embeddings are random Gaussian vectors; the threshold is set at 3.2 standard deviations of a random
- * cosine (3.2/√D), which gives a few tags per image, like a real tagger threshold.
+ * cosine (3.2/√D), which gives a few tags per image, like a real tagger threshold. The machine may be
+ * shared: each figure is the best of several runs, and the peak is measured right before each build.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
@@ -92,20 +93,25 @@ export async function main(): Promise<void> {
       writeFileSync(list, Array.from({ length: CONCEPTS }, (_, i) => `concept ${i}`).join("\n") + "\n");
       const threshold = Math.round((3.2 / Math.sqrt(d)) * 1000) / 1000;
       const p = await peak(2048);
-      const r = await buildImageIndexFromEmbeddings({
-        embeddings: files,
-        conceptEmbeddings: cFile,
-        concepts: list,
-        threshold,
-        out: join(dir, `idx-${d}`),
-      });
+      // Best of two full builds (the machine is shared: the faster run is the less disturbed one).
+      let r: Awaited<ReturnType<typeof buildImageIndexFromEmbeddings>> | undefined;
+      for (let rep = 0; rep < 2; rep++) {
+        const run = await buildImageIndexFromEmbeddings({
+          embeddings: files,
+          conceptEmbeddings: cFile,
+          concepts: list,
+          threshold,
+          out: join(dir, `idx-${d}-${rep}`),
+        });
+        if (!r || run.seconds < r.seconds) r = run;
+      }
       const flop = 2 * n * CONCEPTS * d;
-      const m = r.manifests[0]!;
+      const m = r!.manifests[0]!;
       const block = tagBlockRows(CONCEPTS);
       const kernel = await kernelOnly(d, 32 * block, block);
-      const gf = flop / r.seconds / 1e9;
+      const gf = flop / r!.seconds / 1e9;
       console.log(
-        `  D = ${d}: ${n} images in ${r.seconds.toFixed(2)} s = ${Math.round(n / r.seconds)} images/s; ` +
+        `  D = ${d}: ${n} images in ${r!.seconds.toFixed(2)} s = ${Math.round(n / r!.seconds)} images/s (best of 2); ` +
           `${gf.toFixed(1)} GFLOP/s end to end = ${((gf / p.gflops) * 100).toFixed(0)}% of the kernel's peak ${p.gflops.toFixed(1)} GFLOP/s (${p.backend}); ` +
           `kernel alone on ${block}-row blocks: ${kernel.toFixed(1)} GFLOP/s; threshold ${threshold}: ${m.stats.tagsPerImage.toFixed(2)} tags per image`,
       );
