@@ -1,5 +1,7 @@
 import { InvalidArgumentError, Option, type Command } from "commander";
+import { detectFormat } from "../corpus/open.js";
 import type { CorpusFormat } from "../corpus/record.js";
+import { UserError } from "../errors.js";
 import { aggregateScoresFile, formatAggregate } from "../evaluate/aggregate.js";
 import { classifyFiles, formatClassification } from "../evaluate/classify.js";
 import { formatRetrieval, retrieveFiles } from "../evaluate/retrieve.js";
@@ -155,6 +157,13 @@ export function registerEval(program: Command): void {
     )
     .action(
       action(async (o: RetrieveFlags) => {
+        if (o.captions !== undefined && o.captionsFormat === undefined) {
+          try {
+            detectFormat(o.captions);
+          } catch {
+            throw new UserError(`Cannot tell the format of ${o.captions} from its name; pass --captions-format tsv, csv, jsonl, parquet or wds.`);
+          }
+        }
         const bar = progressBar("retrieve [{bar}] {percentage}% | ETA {eta}s", 1000);
         let report;
         try {
