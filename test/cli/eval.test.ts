@@ -93,6 +93,11 @@ test("eval retrieve: recall in both directions, conceptwise from captions, clear
   writeFileSync(p("caps5.tsv"), "a\nb\nc\nd\ne\n");
   failsCleanly(run("eval", "retrieve", "--image-embeddings", p("ri.npy"), "--text-embeddings", p("rt.npy"), "--captions-per-image", "2", "--captions", p("caps5.tsv")), /has 5 captions but there are 6 text embeddings/);
   assert.equal(run("eval", "retrieve", "--image-embeddings", p("ri.npy"), "--text-embeddings", p("rt.npy"), "--captions-per-image", "2", "--recall", "1,x").code, 2);
+  writeFileSync(p("caps.lines"), readFileSync(p("caps.tsv")));
+  failsCleanly(run("eval", "retrieve", "--image-embeddings", p("ri.npy"), "--text-embeddings", p("rt.npy"), "--captions-per-image", "2", "--captions", p("caps.lines")), /pass --captions-format/);
+  const fmt = run("eval", "retrieve", "--image-embeddings", p("ri.npy"), "--text-embeddings", p("rt.npy"), "--captions-per-image", "2", "--captions", p("caps.lines"), "--captions-format", "tsv", "--min-images", "2", "--recall", "1");
+  assert.equal(fmt.code, 0, fmt.stderr);
+  assert.deepEqual(JSON.parse(fmt.stdout).t2i["1"].conceptwise, { cat: 50, dog: 75, grass: 75 });
 });
 
 test("eval aggregate: per-concept mean and max; malformed lines reported, or an error with --strict", () => {
