@@ -16,7 +16,7 @@
  *   cache/                             count and plot caches
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { readConceptList } from "../concepts/concept-list.js";
@@ -122,28 +122,58 @@ async function renderPlot(spec: object, cacheDir: string): Promise<{ svg: string
   return { svg, png };
 }
 
-/** Removes files a previous run left in the output's own subdirectories that this run did not write. */
-function pruneStale(out: string, sub: string, keep: Set<string>): void {
-  const root = join(out, sub);
-  if (!existsSync(root)) return;
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir)) {
-      const p = join(dir, name);
-      const st = statSync(p);
-      if (st.isDirectory()) {
-        walk(p);
-        if (readdirSync(p).length === 0) rmSync(p, { recursive: true });
-      } else if (!keep.has(rel(out, p))) rmSync(p);
+/** The list of files a study run wrote, kept in the output directory; it marks the directory as a study's. */
+export const STUDY_MARKER = ".conceptfreq-study.json";
+
+interface StudyMarker {
+  format: "conceptfreq-study-outputs";
+  version: 1;
+  files: string[];
+}
+
+function readMarker(out: string): StudyMarker | undefined {
+  try {
+    const m = JSON.parse(readFileSync(join(out, STUDY_MARKER), "utf8")) as StudyMarker;
+    return m.format === "conceptfreq-study-outputs" && Array.isArray(m.files) ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * An existing output directory must be a study's (it holds the marker), empty, or hold nothing but the
+ * manifest itself: a study never writes over, or prunes, files it did not write.
+ */
+function checkOutputDir(out: string, shown: string, manifestPath: string): StudyMarker | undefined {
+  if (!existsSync(out)) return undefined;
+  if (!statSync(out).isDirectory()) throw new UserError(`${shown} exists and is not a directory.`);
+  const marker = readMarker(out);
+  if (marker) return marker;
+  const others = readdirSync(out).filter((n) => join(out, n) !== resolve(manifestPath));
+  if (others.length > 0) {
+    throw new UserError(`${shown} exists and is not a study's output directory; give a new or empty directory to --out.`);
+  }
+  return undefined;
+}
+
+/** Removes the files an earlier run wrote that this run did not (and then empty directories under them). */
+function pruneStale(out: string, previous: StudyMarker | undefined, written: Set<string>): void {
+  for (const f of previous?.files ?? []) {
+    if (written.has(f) || f.split("/").some((s) => s === ".." || s === "") ) continue;
+    rmSync(join(out, f), { force: true });
+    let dir = dirname(f);
+    while (dir !== "." && existsSync(join(out, dir)) && readdirSync(join(out, dir)).length === 0) {
+      rmSync(join(out, dir), { recursive: true });
+      dir = dirname(dir);
     }
-  };
-  walk(root);
+  }
 }
 
 export async function runStudy(manifest: StudyManifest, opts: StudyRunOptions): Promise<StudyRunSummary> {
   const out = resolve(opts.out);
   const say = opts.onProgress ?? (() => {});
   checkInputs(manifest);
-  if (existsSync(out) && !statSync(out).isDirectory()) throw new UserError(`${opts.out} exists and is not a directory.`);
+  const previous = checkOutputDir(out, opts.out, manifest.source);
   const fitOpts = manifest.analyses.fit;
   const fitOptions: FitOptions = {
     zeroAs: fitOpts.zeroAs,
@@ -166,6 +196,8 @@ export async function runStudy(manifest: StudyManifest, opts: StudyRunOptions): 
   if (allConcepts.length === 0) throw new UserError(`${manifest.source}: the study has no datasets, so there are no concepts to count.`);
 
   mkdirSync(out, { recursive: true });
+  // marked at once, so that a run that fails half-way leaves a directory the next run accepts
+  if (!previous) writeFileAtomic(join(out, STUDY_MARKER), JSON.stringify({ format: "conceptfreq-study-outputs", version: 1, files: [] }, null, 2) + "\n");
   const warnings: string[] = [];
   const written = new Set<string>();
   const write = (relPath: string, data: string | Uint8Array): string => {
@@ -206,7 +238,8 @@ export async function runStudy(manifest: StudyManifest, opts: StudyRunOptions): 
           const freqPath = `counts/${corpusName}/${mode}/${d.name}.json`;
           const freq = new Map<string, number>();
           for (const concept of d.list.concepts) if (c.counts.has(concept)) freq.set(concept, c.counts.get(concept)!);
-          const fit = fitSeries({ name: r.model, pairs: [{ freq, perf: r.perf, freqLabel: freqPath, perfLabel: r.spec }] }, fitOptions);
+          const perfLabel = perfSpec(rel(out, r.file), r.pointer); // relative to the study directory, like freqPath
+          const fit = fitSeries({ name: r.model, pairs: [{ freq, perf: r.perf, freqLabel: freqPath, perfLabel }] }, fitOptions);
           const up = fit.pairs[0]!.unmatched_performance;
           if (up.count > 0 && mode === "text") {
             warnings.push(`dataset "${d.name}", model "${r.model}": ${up.count} concept(s) of ${r.spec} are not in ${d.concepts} and are left out (e.g. "${up.first[0]}").`);
@@ -342,8 +375,9 @@ export async function runStudy(manifest: StudyManifest, opts: StudyRunOptions): 
     report = join(out, write("report.html", renderStudyReport(data, plots)));
   }
 
-  for (const sub of ["counts", "tail", "plots"]) pruneStale(out, sub, written);
-  for (const f of ["report.html", "cross-corpus.json"]) if (!written.has(f)) rmSync(join(out, f), { force: true });
+  pruneStale(out, previous, written);
+  const marker: StudyMarker = { format: "conceptfreq-study-outputs", version: 1, files: [...written].sort() };
+  writeFileAtomic(join(out, STUDY_MARKER), JSON.stringify(marker, null, 2) + "\n");
 
   return {
     out,

@@ -267,3 +267,30 @@ test("bad inputs are UserErrors before any output is written", async () => {
   for (const o of ["o1", "o2", "o3"]) assert.ok(!existsSync(join(d, o)), `${o} not created`);
   assert.deepEqual(readdirSync(d).filter((n) => n.startsWith("o")), []);
 });
+
+test("the output directory: a study never writes into or prunes a directory it does not own", async () => {
+  const d = await sharedFixture();
+  // someone else's directory
+  mkdirSync(join(d, "theirs"));
+  writeFileSync(join(d, "theirs", "notes.txt"), "mine");
+  await assert.rejects(runStudy(manifestFor(d), { out: join(d, "theirs") }), { name: "UserError", message: /theirs exists and is not a study's output directory/ });
+  assert.deepEqual(readdirSync(join(d, "theirs")), ["notes.txt"]);
+
+  // a directory holding only the manifest is fine
+  mkdirSync(join(d, "own"));
+  writeFileSync(join(d, "own", "study.json"), "{}");
+  await runStudy({ ...manifestFor(d), source: join(d, "own", "study.json") }, { out: join(d, "own") });
+  assert.ok(existsSync(join(d, "own", "results.csv")));
+
+  // files of an earlier run that this run does not write are removed; files the study did not write stay
+  const withPlots = { analyses: { fit: { bootstrap: 0, bins: 4, trim: [0, 0] } } };
+  await runStudy(manifestFor(d, withPlots), { out: join(d, "prune") });
+  assert.ok(existsSync(join(d, "prune", "plots", "tail", "text.svg")));
+  writeFileSync(join(d, "prune", "plots", "tail", "keep-me.txt"), "user file");
+  await runStudy(manifestFor(d, { analyses: { fit: { bootstrap: 0, bins: 4, trim: [0, 0] }, plots: false, crossCorpus: false } }), { out: join(d, "prune") });
+  assert.ok(!existsSync(join(d, "prune", "plots", "tail", "text.svg")));
+  assert.ok(!existsSync(join(d, "prune", "plots", "loglinear")));
+  assert.ok(!existsSync(join(d, "prune", "cross-corpus.json")));
+  assert.ok(existsSync(join(d, "prune", "plots", "tail", "keep-me.txt")));
+  assert.ok(existsSync(join(d, "prune", "report.html")));
+});
