@@ -1,34 +1,31 @@
 import type { Command } from "commander";
-import { registerIndex } from "./index-cmd.js";
-import { registerCount } from "./count.js";
-import { registerImageIndex } from "./image-index.js";
-import { registerMisalignment } from "./misalignment.js";
-import { registerSearch } from "./search.js";
-import { registerConcepts } from "./concepts.js";
-import { registerFit } from "./fit.js";
-import { registerTail } from "./tail.js";
-import { registerLongtail } from "./longtail.js";
-import { registerEval } from "./eval.js";
-import { registerPrompts } from "./prompts.js";
-import { registerStudy } from "./study.js";
-import { registerDemo } from "./demo.js";
-import { registerServe } from "./serve.js";
-// One line per command module; each module adds its command(s) to the program.
-// (Keep one import and one call per line so parallel work merges cleanly.)
 
-export function registerCommands(program: Command): void {
-  registerIndex(program);
-  registerCount(program);
-  registerImageIndex(program);
-  registerMisalignment(program);
-  registerSearch(program);
-  registerConcepts(program);
-  registerFit(program);
-  registerTail(program);
-  registerLongtail(program);
-  registerEval(program);
-  registerPrompts(program);
-  registerStudy(program);
-  registerDemo(program);
-  registerServe(program);
+/**
+ * Every command and the module that defines it. Modules are imported only when their command
+ * runs (or for --help), so starting the CLI does not load wink-nlp, onnxruntime, sharp or vega
+ * for commands that don't need them.
+ */
+const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
+  index: async () => (await import("./index-cmd.js")).registerIndex,
+  count: async () => (await import("./count.js")).registerCount,
+  search: async () => (await import("./search.js")).registerSearch,
+  concepts: async () => (await import("./concepts.js")).registerConcepts,
+  "image-index": async () => (await import("./image-index.js")).registerImageIndex,
+  misalignment: async () => (await import("./misalignment.js")).registerMisalignment,
+  fit: async () => (await import("./fit.js")).registerFit,
+  tail: async () => (await import("./tail.js")).registerTail,
+  eval: async () => (await import("./eval.js")).registerEval,
+  prompts: async () => (await import("./prompts.js")).registerPrompts,
+  longtail: async () => (await import("./longtail.js")).registerLongtail,
+  study: async () => (await import("./study.js")).registerStudy,
+  demo: async () => (await import("./demo.js")).registerDemo,
+  serve: async () => (await import("./serve.js")).registerServe,
+};
+
+/** Registers the command named by the first argument, or all of them (help, unknown names). */
+export async function registerCommands(program: Command, args: readonly string[]): Promise<void> {
+  const first = args.find((a) => !a.startsWith("-"));
+  if (first === undefined && (args.includes("--version") || args.includes("-V"))) return;
+  const names = first !== undefined && first in COMMANDS ? [first] : Object.keys(COMMANDS);
+  for (const name of names) (await COMMANDS[name]!())(program);
 }
