@@ -67,9 +67,10 @@ export function computeMisalignment(
     aligned.orInPlace(t.andInPlace(i));
   }
   const both = anyText.andInPlace(anyImage);
-  const misalignedIds = both.clone().andNotInPlace(aligned);
   const n = both.size;
-  const m = misalignedIds.size;
+  const m = n - aligned.size; // aligned ⊆ both (see above)
+  const misalignedIds = both.andNotInPlace(aligned);
+  if (misalignedIds.size !== m) throw new Error("misalignment: aligned samples outside the samples with both sides"); // a bug, never input
   const N = text.docCount;
   return {
     samples: N,
