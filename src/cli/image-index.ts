@@ -80,8 +80,8 @@ export function registerImageIndex(program: Command): void {
             blockRows: o.blockRows,
             threads: o.threads,
             onProgress: (p) => {
-              bar ??= progressBar("tagging |{bar}| {value}/{total} images | {rate} images/s | ETA {eta_formatted}", p.totalRows);
-              bar.update(p.rows, { rate: Math.round(p.rows / Math.max(p.seconds, 1e-9)) });
+              bar ??= progressBar("tagging |{bar}| {value}/{total} images | {percentage}% | ETA {eta_formatted}", p.totalRows);
+              bar.update(p.rows);
             },
           });
           bar?.stop();
