@@ -56,13 +56,11 @@ test("index build, then image-index build prints a summary and writes the index"
 
 test("count --mode text|image|integrated gives the planted counts; CSV; --ids-out for every mode", () => {
   for (const mode of ["text", "image", "integrated"] as const) {
-    const r = run("count", "--index", textIdx, "--image-index", imgIdx, "--mode", mode, "--concepts", concepts);
+    const ids = join(dir, `ids-${mode}`);
+    const r = run("count", "--index", textIdx, "--image-index", imgIdx, "--mode", mode, "--concepts", concepts, "--ids-out", ids);
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), want[mode], mode);
     assert.deepEqual(Object.keys(JSON.parse(r.stdout)), CONCEPTS, "list order");
-    const ids = join(dir, `ids-${mode}`);
-    const w = run("count", "--index", textIdx, "--image-index", imgIdx, "--mode", mode, "--concepts", concepts, "--ids-out", ids);
-    assert.equal(w.code, 0, w.stderr);
     const index = JSON.parse(readFileSync(join(ids, "index.json"), "utf8"));
     const dogIds = deserializePortable(readFileSync(join(ids, index.files.dog)));
     assert.equal(dogIds.size, want[mode].dog);
