@@ -88,12 +88,12 @@ export function loadConceptMatrix(
 }
 
 /**
- * Image rows per block against m concepts: about 2M scores (8 MB) per block, 64–1,024 rows. On the
- * 2-core bench machine blocks of 128–512 rows × 4,029 concepts ran the kernel faster than 2,048
- * (the score block stays in cache; bench/image.ts).
+ * Image rows per block against m concepts: about 4M scores (16 MB) per block, 64–1,024 rows. On the
+ * 2-core bench machine, 1,024-row blocks × 4,029 concepts ran the whole build faster than 520 or
+ * 2,048 (fewer calls into onnxruntime than small blocks; the score block still in cache).
  */
 export function tagBlockRows(m: number): number {
-  return Math.max(64, Math.min(1024, Math.floor((2 * 1024 * 1024) / Math.max(1, m))));
+  return Math.max(64, Math.min(1024, Math.floor((4 * 1024 * 1024) / Math.max(1, m))));
 }
 
 export async function buildImageIndexFromEmbeddings(opts: EmbeddingTagOptions): Promise<ImageIndexBuild> {
@@ -137,26 +137,15 @@ export async function buildImageIndexFromEmbeddings(opts: EmbeddingTagOptions): 
       rows: r.rows,
       firstDoc: docKeys ? null : readers.slice(0, f).reduce((a, x) => a + x.rows, 0),
     }));
-    // Two row buffers: the kernel multiplies one block while the next is read and normalised and the
-    // previous one's tags are selected (its rows are needed for float64 re-scoring).
-    const buffers = [new Float32Array(blockRows * d), new Float32Array(blockRows * d)];
-    const blocks = imageBlocks(readers, buffers, blockRows, docKeys ? { docKeys, rowKeys: opts.rowKeys!, keyColumn: opts.keyColumn } : undefined);
+    // One block at a time: onnxruntime-node runs the product synchronously in this thread (its
+    // intra-op pool uses every core meanwhile). Running it in a worker thread so that reading and tag
+    // selection overlap it was measured slower on the 2-core bench machine: the extra busy thread
+    // stalls the kernel's thread pool more than the overlap gains.
+    const buffer = new Float32Array(blockRows * d);
     let done = 0;
-    let pending: Promise<Float32Array> | undefined;
     try {
-      let cur = (await blocks.next()).value as ImageBlock | undefined;
-      // (A kernel failure surfaces at the await; the no-op catch keeps it from counting as unhandled meanwhile.)
-      const start = (b: ImageBlock) => {
-        const p = kernel.scores(b.rows, b.n);
-        p.catch(() => undefined);
-        return p;
-      };
-      pending = cur ? start(cur) : undefined;
-      while (cur) {
-        const next = (await blocks.next()).value as ImageBlock | undefined;
-        const scores = await pending!;
-        pending = next ? start(next) : undefined;
-        const { rows, docOf, n } = cur;
+      for await (const { rows, n, docOf } of imageBlocks(readers, buffer, blockRows, docKeys ? { docKeys, rowKeys: opts.rowKeys!, keyColumn: opts.keyColumn } : undefined)) {
+        const scores = await kernel.scores(rows, n);
         const rescore = (row: number, concept: number) => dot64(rows, row * d, concepts.data, concept * d, d);
         selectTags(scores, n, m, { thresholds, topK: opts.topK, bound, rescore }, (level, row, concept) => {
           const doc = docOf[row]!;
@@ -164,10 +153,8 @@ export async function buildImageIndexFromEmbeddings(opts: EmbeddingTagOptions): 
         });
         done += n;
         opts.onProgress?.({ rows: done, totalRows, seconds: seconds() });
-        cur = next;
       }
     } finally {
-      await pending?.catch(() => undefined); // never release a session that is still running
       await kernel.release();
     }
     const manifests = writeImageIndexes(
@@ -202,7 +189,7 @@ export async function buildImageIndexFromEmbeddings(opts: EmbeddingTagOptions): 
 }
 
 interface ImageBlock {
-  /** Normalised rows (n × d), in one of the two buffers. */
+  /** Normalised rows (n × d), in the buffer. */
   rows: Float32Array;
   n: number;
   /** The doc id of each row; -1 when no doc has the row's key (the row is dropped). */
@@ -210,17 +197,17 @@ interface ImageBlock {
 }
 
 /**
- * The image rows of every file in turn, in blocks of at most `blockRows`, read into the buffers
- * alternately and L2-normalised, each with its rows' doc ids (row order, or the doc keys).
+ * The image rows of every file in turn, in blocks of at most `blockRows`, read into the buffer and
+ * L2-normalised, each with its rows' doc ids (row order, or the doc keys). A block is valid until
+ * the next one is asked for.
  */
 async function* imageBlocks(
   readers: readonly MatrixRows[],
-  buffers: readonly Float32Array[],
+  buffer: Float32Array,
   blockRows: number,
   keys: { docKeys: DocKeys; rowKeys: readonly string[]; keyColumn?: string } | undefined,
 ): AsyncGenerator<ImageBlock> {
   let firstDoc = 0;
-  let turn = 0;
   for (let f = 0; f < readers.length; f++) {
     const reader = readers[f]!;
     const keyFile = keys?.rowKeys[f];
@@ -243,8 +230,7 @@ async function* imageBlocks(
       } else {
         for (let i = 0; i < n; i++) docOf[i] = firstDoc + start + i;
       }
-      const rows = reader.readRows(start, n, buffers[turn]!);
-      turn = 1 - turn;
+      const rows = reader.readRows(start, n, buffer);
       l2NormalizeRows(rows, n, reader.cols, { source: reader.source, firstRow: start });
       yield { rows, n, docOf };
     }

@@ -43,3 +43,32 @@ test("approximate top-k near the cut is ranked on rescored values", () => {
   const got = run(approx, { thresholds: [0.5], topK: 2, bound: 1e-6, rescore: (r, c) => exact[r]![c]! });
   assert.deepEqual(got, [[[0, 1]]]);
 });
+
+test("float32 scores: the integer bit-pattern scan finds exactly the scores >= the bound, NaN and -0 included", () => {
+  const f = Float32Array.from([0.3, Math.fround(0.3) - 1e-8, -0.5, -0, NaN, Infinity, 0.30000001, 1e-40, 0.29999998]);
+  const lo = 0.3; // not a float32: the bound is the next float32 up from fround(0.3) when that rounds down
+  const want = Array.from(f).flatMap((x, j) => (x >= lo ? [j] : []));
+  const got: number[] = [];
+  selectTags(f, 1, f.length, { thresholds: [lo] }, (_l, _r, c) => got.push(c));
+  assert.deepEqual(got, want);
+  const got2: number[] = [];
+  selectTags(Float64Array.from(f), 1, f.length, { thresholds: [lo] }, (_l, _r, c) => got2.push(c));
+  assert.deepEqual(got2, want);
+});
+
+test("bit-pattern scan agrees with float comparison on random scores and bounds", () => {
+  let seed = 12345;
+  const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  for (let trial = 0; trial < 50; trial++) {
+    const m = 97;
+    const f = Float32Array.from({ length: m * 3 }, () => (rand() - 0.5) * 2);
+    const t = rand() * 0.9 + 1e-3;
+    for (const topK of [undefined, 2]) {
+      const a: number[] = [];
+      const b: number[] = [];
+      selectTags(f, 3, m, { thresholds: [t, t + 0.1], topK }, (l, r, c) => a.push(l, r, c));
+      selectTags(Float64Array.from(f), 3, m, { thresholds: [t, t + 0.1], topK }, (l, r, c) => b.push(l, r, c));
+      assert.deepEqual(a, b);
+    }
+  }
+});
