@@ -80,6 +80,18 @@ export function containsPhrase(tokens: PhraseToken[], words: ConceptWord[]): boo
   return false;
 }
 
+/**
+ * The count without reading any bitmap, when the concept is one word with one form present in the
+ * index (most class names): the posting's cardinality from the term table.
+ */
+function singleTermCount(index: TextIndex, query: ConceptQuery, match: MatchMode): number | undefined {
+  if (query.alternates.length !== 1 || query.alternates[0]!.length !== 1) return undefined;
+  const file = match === "paper" ? index.nouns : index.terms;
+  const present = wordForms(query.alternates[0]![0]!).filter((f) => file.has(f));
+  if (present.length === 0) return 0;
+  return present.length === 1 ? file.cardinality(present[0]!) : undefined;
+}
+
 export interface ConceptCount {
   concept: string;
   count: number;
@@ -94,7 +106,12 @@ export function countConcepts(
   opts: { match?: MatchMode; keepIds?: boolean } = {},
 ): ConceptCount[] {
   return concepts.map((concept) => {
-    const ids = matchConcept(index, parseConcept(concept), opts.match ?? "paper");
+    const query = parseConcept(concept);
+    if (!opts.keepIds) {
+      const n = singleTermCount(index, query, opts.match ?? "paper");
+      if (n !== undefined) return { concept, count: n };
+    }
+    const ids = matchConcept(index, query, opts.match ?? "paper");
     return opts.keepIds ? { concept, count: ids.size, ids } : { concept, count: ids.size };
   });
 }

@@ -35,7 +35,12 @@ export const ANALYZER = {
 
 /** POS-only pipeline: tokenisation + POS tagging is all the rule needs (sentence splitting etc. are off). */
 const nlp = winkNLP(model, ["pos"]);
-const its = nlp.its;
+const its = nlp.its as unknown as {
+  pos(i: number, rdd: Rdd): string;
+  lemma(i: number, rdd: Rdd, addons: unknown): string;
+  normal(i: number, rdd: Rdd): string;
+  value: unknown;
+};
 
 const LETTER_RUNS = /\p{L}+/gu;
 
@@ -63,9 +68,9 @@ export interface PhraseToken {
 }
 
 export interface CaptionAnalysis {
-  /** Sorted, distinct noun and proper-noun lemmas (the paper's per-caption set). */
+  /** Distinct noun and proper-noun lemmas (the paper's per-caption set), in first-occurrence order. */
   nouns: string[];
-  /** Sorted, distinct surface forms and lemmas of all tokens, minus PHRASE_STOPWORDS (phrase candidates). */
+  /** Distinct surface forms and lemmas of all tokens, minus PHRASE_STOPWORDS (phrase candidates). */
   terms: string[];
 }
 
@@ -73,36 +78,128 @@ function isNounTag(pos: string): boolean {
   return pos === "NOUN" || pos === "PROPN";
 }
 
-/** The paper's per-caption set: sorted distinct lowercase letters-only lemmas of NOUN/PROPN tokens. */
-export function analyzeCaption(text: string): string[] {
-  const tokens = nlp.readDoc(text).tokens();
-  const pos = tokens.out(its.pos);
-  const lemma = tokens.out(its.lemma);
-  const set = new Set<string>();
-  for (let i = 0; i < pos.length; i++) {
-    if (!isNounTag(pos[i]!)) continue;
-    for (const run of letterRuns(lemma[i]!.toLowerCase())) set.add(run);
-  }
-  return [...set].sort();
+/**
+ * What the analyzer keeps of one token (a function of its tag, lemma and normal form only):
+ * whether it is a noun, the letter runs of its lemma and of its surface form, and its
+ * phrase-candidate terms.
+ */
+interface TokenForms {
+  noun: boolean;
+  lemmaRuns: string[];
+  surfaceRuns: string[];
+  terms: string[];
 }
 
-/** Both sets the index stores for a caption, from one pass of the tagger. */
-export function analyzeCaptionForIndex(text: string): CaptionAnalysis {
+function tokenForms(pos: string, lemma: string, normal: string): TokenForms {
+  const lemmaRuns = letterRuns(lemma.toLowerCase());
+  const surfaceRuns = normal === lemma ? lemmaRuns : letterRuns(normal.toLowerCase());
+  const terms: string[] = [];
+  for (const run of lemmaRuns) if (!PHRASE_STOPWORDS.has(run) && !terms.includes(run)) terms.push(run);
+  for (const run of surfaceRuns) if (!PHRASE_STOPWORDS.has(run) && !terms.includes(run)) terms.push(run);
+  return { noun: isNounTag(pos), lemmaRuns, surfaceRuns, terms };
+}
+
+/*
+ * Speed: tagging dominates, and next comes reading each token's tag, lemma and normal form through
+ * three `out()` passes, with the lemmatizer's dictionary probes for every token. A token's forms are
+ * a pure function of its lexeme and its tag (contractions aside), so they are memoised under that
+ * key and read in ONE pass through a token mapper registered with wink-nlp (its `out()` accepts
+ * only registered mappers). The mapper reads wink's token layout (4 slots per token: lexeme,
+ * contraction flag, tag bits); if that ever changes, `fastPathAgrees()` below fails the test suite,
+ * and without the registry the public three-pass path is used.
+ */
+interface Rdd {
+  tokens: ArrayLike<number>;
+}
+const TOKEN_SLOTS = 4;
+const POS_MASK = 0x3f00000;
+const POS_SHIFT = 20;
+const MEMO_LIMIT = 1 << 20;
+const formsById: TokenForms[] = [];
+const idByKey = new Map<number, number>();
+const idByContraction = new Map<string, number>();
+
+function remember(forms: TokenForms): number {
+  formsById.push(forms);
+  return formsById.length - 1;
+}
+
+function tokenFormsId(i: number, rdd: Rdd, addons: unknown): number {
+  const t = rdd.tokens;
+  const k = i * TOKEN_SLOTS;
+  if (t[k + 1]! > 65535) {
+    // a contraction's expansion ("don't" -> "do", "not"): keyed by its forms
+    const pos = its.pos(i, rdd);
+    const lemma = its.lemma(i, rdd, addons);
+    const normal = its.normal(i, rdd);
+    const key = `${pos}\u0001${lemma}\u0001${normal}`;
+    let id = idByContraction.get(key);
+    if (id === undefined) idByContraction.set(key, (id = remember(tokenForms(pos, lemma, normal))));
+    return id;
+  }
+  const key = t[k]! * 64 + ((t[k + 2]! & POS_MASK) >>> POS_SHIFT);
+  let id = idByKey.get(key);
+  if (id === undefined) {
+    id = remember(tokenForms(its.pos(i, rdd), its.lemma(i, rdd, addons), its.normal(i, rdd)));
+    idByKey.set(key, id);
+  }
+  return id;
+}
+
+const winkAllowed = (() => {
+  try {
+    return require("wink-nlp/src/allowed.js") as { its4token?: Set<unknown> };
+  } catch {
+    return undefined;
+  }
+})();
+const fastPath = winkAllowed?.its4token instanceof Set;
+if (fastPath) winkAllowed!.its4token!.add(tokenFormsId);
+
+/** The forms of every token of a text, in order. */
+function captionTokens(text: string): TokenForms[] {
+  if (formsById.length > MEMO_LIMIT) {
+    formsById.length = 0;
+    idByKey.clear();
+    idByContraction.clear();
+  }
   const tokens = nlp.readDoc(text).tokens();
+  if (fastPath) return (tokens.out(tokenFormsId) as unknown as number[]).map((id) => formsById[id]!);
+  return slowCaptionTokens(tokens);
+}
+
+/** The public three-pass path (reference for the fast path, and the fallback). */
+function slowCaptionTokens(tokens: WinkTokens): TokenForms[] {
   const pos = tokens.out(its.pos);
   const lemma = tokens.out(its.lemma);
   const normal = tokens.out(its.normal);
-  const nouns = new Set<string>();
-  const terms = new Set<string>();
-  for (let i = 0; i < pos.length; i++) {
-    const lem = lemma[i]!.toLowerCase();
-    const lemRuns = letterRuns(lem);
-    if (isNounTag(pos[i]!)) for (const run of lemRuns) nouns.add(run);
-    for (const run of lemRuns) if (!PHRASE_STOPWORDS.has(run)) terms.add(run);
-    const norm = normal[i]!.toLowerCase();
-    if (norm !== lem) for (const run of letterRuns(norm)) if (!PHRASE_STOPWORDS.has(run)) terms.add(run);
+  return pos.map((p, i) => tokenForms(p, lemma[i]!, normal[i]!));
+}
+
+/** True when the memoised one-pass path gives exactly the three-pass path's forms for `text`. */
+export function fastPathAgrees(text: string): boolean {
+  if (!fastPath) return true;
+  const fast = captionTokens(text);
+  const slow = slowCaptionTokens(nlp.readDoc(text).tokens());
+  return JSON.stringify(fast) === JSON.stringify(slow);
+}
+
+/** The paper's per-caption set: sorted distinct lowercase letters-only lemmas of NOUN/PROPN tokens. */
+export function analyzeCaption(text: string): string[] {
+  const set = new Set<string>();
+  for (const t of captionTokens(text)) if (t.noun) for (const run of t.lemmaRuns) set.add(run);
+  return [...set].sort();
+}
+
+/** Both sets the index stores for a caption, from one pass of the tagger (first-occurrence order). */
+export function analyzeCaptionForIndex(text: string): CaptionAnalysis {
+  const nouns: string[] = [];
+  const terms: string[] = [];
+  for (const t of captionTokens(text)) {
+    if (t.noun) for (const run of t.lemmaRuns) if (!nouns.includes(run)) nouns.push(run);
+    for (const run of t.terms) if (!terms.includes(run)) terms.push(run);
   }
-  return { nouns: [...nouns].sort(), terms: [...terms].sort() };
+  return { nouns, terms };
 }
 
 /**
@@ -110,21 +207,15 @@ export function analyzeCaptionForIndex(text: string): CaptionAnalysis {
  * ("t-shirt" when the tokenizer keeps it whole) contributes one entry per run.
  */
 export function phraseTokens(text: string): PhraseToken[] {
-  const tokens = nlp.readDoc(text).tokens();
-  const lemma = tokens.out(its.lemma);
-  const normal = tokens.out(its.normal);
   const out: PhraseToken[] = [];
-  for (let i = 0; i < lemma.length; i++) {
-    const lemRuns = letterRuns(lemma[i]!.toLowerCase());
-    const surfRuns = letterRuns(normal[i]!.toLowerCase());
-    if (lemRuns.length === 0 && surfRuns.length === 0) {
+  for (const t of captionTokens(text)) {
+    const { lemmaRuns, surfaceRuns } = t;
+    if (lemmaRuns.length === 0 && surfaceRuns.length === 0) {
       out.push({ surface: "", lemma: "" }); // punctuation or a number: breaks a phrase
-      continue;
-    }
-    if (lemRuns.length === surfRuns.length) {
-      for (let k = 0; k < lemRuns.length; k++) out.push({ surface: surfRuns[k]!, lemma: lemRuns[k]! });
+    } else if (lemmaRuns.length === surfaceRuns.length) {
+      for (let k = 0; k < lemmaRuns.length; k++) out.push({ surface: surfaceRuns[k]!, lemma: lemmaRuns[k]! });
     } else {
-      for (const run of surfRuns) out.push({ surface: run, lemma: run });
+      for (const run of surfaceRuns) out.push({ surface: run, lemma: run });
     }
   }
   return out;
@@ -135,8 +226,18 @@ export function phraseTokens(text: string): PhraseToken[] {
  * tagger and lemmatizer used for captions decide its lemma ("geese" -> "goose", "leaves" -> "leaf").
  * Returns the letter runs of the lemma (a word may hold several: "o'" -> ["o"]).
  */
+const nounLemmaMemo = new Map<string, string[]>();
+
 export function lemmatizeAsNoun(word: string): string[] {
   const w = word.toLowerCase();
+  const known = nounLemmaMemo.get(w);
+  if (known) return [...known];
+  const runs = lemmatizeAsNounUncached(w);
+  if (nounLemmaMemo.size < 100_000) nounLemmaMemo.set(w, runs);
+  return [...runs];
+}
+
+function lemmatizeAsNounUncached(w: string): string[] {
   const tokens = nlp.readDoc(`the ${w} .`).tokens();
   const lemma = tokens.out(its.lemma);
   const pos = tokens.out(its.pos);

@@ -52,3 +52,17 @@ test("a concept word the tagger does not read as a noun keeps its written form",
   assert.deepEqual(lemmatizeAsNoun("cd"), ["cd"]);
   assert.deepEqual(parseConcept("CD player").alternates[0]!.map((w) => w.lemma), ["cd", "player"]);
 });
+
+test("the memoised one-pass token reader agrees with wink-nlp's public three-pass output", async () => {
+  const { fastPathAgrees } = await import("../../src/text/analyzer.js");
+  const samples = [
+    "Two geese don't fly over the T-shirt shop; they're in N.Y. at 3pm!",
+    "a hot dog on a plate",
+    "The Beatles' iPhone cases, leaves and mice",
+    "actor attends the premiere of the film",
+    "a dog on a hot day",
+    "it's a dog's life: can't stop, won't stop",
+  ];
+  // twice: the second pass reads every token from the memo
+  for (let pass = 0; pass < 2; pass++) for (const s of samples) assert.ok(fastPathAgrees(s), s);
+});
