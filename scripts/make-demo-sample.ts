@@ -17,23 +17,15 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { mulberry32 } from "../src/analysis/random.js";
 import { buildTextIndex } from "../src/index/build.js";
 import { countConcepts } from "../src/index/count.js";
 import { TextIndex } from "../src/index/text-index.js";
 
 const OUT = new URL("../assets/demo/", import.meta.url).pathname;
 
-/** mulberry32: a small, seeded generator (the same sequence everywhere). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small, seeded generator (the same sequence everywhere). */
+const rng = mulberry32;
 
 function gaussian(r: () => number): number {
   const u = Math.max(r(), 1e-12);

@@ -35,8 +35,8 @@ function isConstant(v: readonly number[]): boolean {
   return true;
 }
 
-/** Pearson's r, the raw coefficient (caller guarantees at least 2 points and non-constant x, y). */
-export function pearsonR(x: readonly number[], y: readonly number[]): number {
+/** Means and centred sums of squares and products of two equally long samples. */
+export function centredMoments(x: readonly number[], y: readonly number[]): { mx: number; my: number; sxx: number; sxy: number; syy: number } {
   const n = x.length;
   let mx = 0;
   let my = 0;
@@ -56,6 +56,12 @@ export function pearsonR(x: readonly number[], y: readonly number[]): number {
     sxx += dx * dx;
     syy += dy * dy;
   }
+  return { mx, my, sxx, sxy, syy };
+}
+
+/** Pearson's r, the raw coefficient (caller guarantees at least 2 points and non-constant x, y). */
+export function pearsonR(x: readonly number[], y: readonly number[]): number {
+  const { sxx, sxy, syy } = centredMoments(x, y);
   const r = sxy / Math.sqrt(sxx * syy);
   return Math.max(-1, Math.min(1, r));
 }

@@ -3,7 +3,7 @@
  * The slope is "points of performance per 10x more data"; data_multiplier inverts it into
  * "how many times more data does +1 (or +10) points cost".
  */
-import { correlationP, pearsonR, spearman } from "./correlation.js";
+import { centredMoments, correlationP, pearsonR, spearman } from "./correlation.js";
 import { percentile } from "./numpy-semantics.js";
 import { mulberry32, randomIndex } from "./random.js";
 import { UserError } from "../errors.js";
@@ -62,26 +62,8 @@ interface Ols {
 
 /** OLS of y on x; undefined when x is constant (or fewer than 2 points). */
 export function ols(x: readonly number[], y: readonly number[]): Ols | undefined {
-  const n = x.length;
-  if (n < 2) return undefined;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i]!;
-    my += y[i]!;
-  }
-  mx /= n;
-  my /= n;
-  let sxx = 0;
-  let sxy = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = x[i]! - mx;
-    const dy = y[i]! - my;
-    sxx += dx * dx;
-    sxy += dx * dy;
-    syy += dy * dy;
-  }
+  if (x.length < 2) return undefined;
+  const { mx, my, sxx, sxy, syy } = centredMoments(x, y);
   if (!(sxx > 0)) return undefined;
   const slope = sxy / sxx;
   return { slope, intercept: my - slope * mx, sxx, sxy, syy };

@@ -1,3 +1,5 @@
+import { csvField } from "../io/csv-write.js";
+
 /** Output shapes of per-concept counts: the paper's search_counts JSON, or a CSV table. */
 export type CountFormat = "json" | "csv";
 
@@ -6,8 +8,4 @@ export function formatCounts(counts: { concept: string; count: number }[], forma
   const obj: Record<string, number> = {};
   for (const c of counts) obj[c.concept] = c.count;
   return JSON.stringify(obj, null, 2) + "\n";
-}
-
-export function csvField(s: string): string {
-  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -3,7 +3,7 @@ import { extname, join } from "node:path";
 import { readValueMap } from "../analysis/value-map.js";
 import { UserError } from "../errors.js";
 import { writeOutput } from "../io/atomic-write.js";
-import { csvTable } from "../longtail/csv.js";
+import { csvTable } from "../io/csv-write.js";
 import { action, collect, finiteNumber, nonNegativeInt, positiveInt } from "./action.js";
 import { progressBar } from "./progress.js";
 

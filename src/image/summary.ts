@@ -2,7 +2,7 @@
  * The end-of-build summary of an image index (or sweep): images, tags per image, per-concept tag
  * counts (the most tagged, and how many concepts were never tagged), and the full per-concept table.
  */
-import { csvField } from "../cli/count-format.js";
+import { csvField } from "../io/csv-write.js";
 import type { ImageIndexManifest } from "./manifest.js";
 
 /** One line per threshold. */

@@ -21,7 +21,8 @@ import { copyFileSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSyn
 import { extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
-import { csvLine, csvTable, parseCsvRows } from "./csv.js";
+import { parseCsv } from "../corpus/csv.js";
+import { csvLine, csvTable } from "../io/csv-write.js";
 import { compareCodePoints } from "./order.js";
 import { dedupeGreedy, findCrossClassDuplicates, type ClassedItem } from "./near-duplicates.js";
 import { computePHash, parseHashBits, type HashBits, type ImageHash } from "./phash.js";
@@ -424,7 +425,7 @@ function previouslyPlaced(out: string): string[] {
   try {
     const meta = JSON.parse(readFileSync(join(out, "curate.json"), "utf8")) as { format?: string; files?: string };
     if (meta.format !== CURATE_FORMAT.name || (meta.files !== "copy" && meta.files !== "link")) return [];
-    const rows = parseCsvRows(readFileSync(join(out, "manifest.csv"), "utf8"));
+    const rows = parseCsv(readFileSync(join(out, "manifest.csv"), "utf8"));
     return rows
       .slice(1)
       .map((r) => r[0] ?? "")

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { UserError } from "../errors.js";
 import { parsePointer, parseValueMapSpec, resolvePointer } from "../analysis/value-map.js";
-import { csvTable } from "./csv.js";
+import { csvTable } from "../io/csv-write.js";
 
 export interface LongTailReportInput {
   /** Display name; default: the pointer's last token, else the results file's name. */

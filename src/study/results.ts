@@ -2,6 +2,7 @@
  * results.csv and results.json: one row per fit (dataset × model × corpus × count mode).
  * The numbers are exactly those `conceptfreq fit --json` prints for the same inputs and options.
  */
+import { csvField } from "../io/csv-write.js";
 import type { StudyFit } from "./data.js";
 
 export interface ResultRow {
@@ -80,11 +81,6 @@ export function resultRow(f: StudyFit): ResultRow {
   };
 }
 
-function csvField(v: unknown): string {
-  if (v === null || v === undefined) return "";
-  const s = String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
 
 export function resultsCsv(rows: readonly ResultRow[]): string {
   const lines = [RESULT_COLUMNS.join(",")];

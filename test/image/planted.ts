@@ -4,23 +4,15 @@
  * captions mentioning chosen concepts (partly different from the image's). The right tags, text,
  * image and integrated counts and the misalignment figures are known from the design.
  */
+import { mulberry32 } from "../../src/analysis/random.js";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export const CONCEPTS = ["dog", "cat", "car", "tree", "boat", "horse", "bird", "chair", "apple", "truck", "table", "bottle"];
 export const D = 48;
 
-/** mulberry32: a small seeded PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded PRNG (mulberry32). */
+export const rng = mulberry32;
 
 function gaussian(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());

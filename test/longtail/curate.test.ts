@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { curateLongTail, listCandidateImages, mapWithConcurrency } from "../../src/longtail/curate.js";
-import { parseCsvRows } from "../../src/longtail/csv.js";
+import { parseCsv } from "../../src/corpus/csv.js";
 import { UserError } from "../../src/errors.js";
 import { syntheticImage, variants, writeFiles } from "./fixtures.js";
 
@@ -39,7 +39,7 @@ before(async () => {
 });
 
 function readCsv(path: string): Record<string, string>[] {
-  const [header, ...rows] = parseCsvRows(readFileSync(path, "utf8"));
+  const [header, ...rows] = parseCsv(readFileSync(path, "utf8"));
   return rows.map((r) => Object.fromEntries(header!.map((h, i) => [h, r[i]!])));
 }
 
@@ -112,9 +112,9 @@ test("balancing with a seed gives byte-identical outputs twice; per-class cap an
     assert.equal(readFileSync(join(root, "out-seed-1", f), "utf8"), readFileSync(join(root, "out-seed-2", f), "utf8"), f);
   }
   const capped = await run("out-cap", { perClass: 2 });
-  assert.equal(parseCsvRows(capped).length - 1, 4);
+  assert.equal(parseCsv(capped).length - 1, 4);
   const all = await run("out-all", { balance: false, minPerClass: 1 });
-  assert.equal(parseCsvRows(all).length - 1, 3 + 4 + 1);
+  assert.equal(parseCsv(all).length - 1, 3 + 4 + 1);
 });
 
 test("--cross-class drops an image found in two classes from both", async () => {
