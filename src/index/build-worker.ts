@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { join } from "node:path";
-import { analyzeCaptionForIndex } from "../text/analyzer.js";
+import { analyzeCaptionsForIndex } from "../text/analyzer.js";
 import { PostingsAccumulator } from "./postings-accumulator.js";
 
 export interface WorkerConfig {
@@ -20,6 +20,9 @@ export interface WorkerRuns {
   nouns: string[];
   terms: string[];
 }
+
+/** Captions tagged per wink-nlp document (see analyzeCaptionsForIndex). */
+const CAPTIONS_PER_DOC = 64;
 
 const config = workerData as WorkerConfig;
 const nouns = new PostingsAccumulator();
@@ -38,11 +41,14 @@ function spill(): void {
 parentPort!.on("message", (msg: { type: "batch"; docs: Uint32Array; texts: string[] } | { type: "finish" }) => {
   if (msg.type === "batch") {
     const { docs, texts } = msg;
-    for (let i = 0; i < texts.length; i++) {
-      const a = analyzeCaptionForIndex(texts[i]!);
-      const doc = docs[i]!;
-      for (const t of a.nouns) nouns.add(t, doc);
-      for (const t of a.terms) terms.add(t, doc);
+    for (let start = 0; start < texts.length; start += CAPTIONS_PER_DOC) {
+      const analyses = analyzeCaptionsForIndex(texts.slice(start, start + CAPTIONS_PER_DOC));
+      for (let j = 0; j < analyses.length; j++) {
+        const a = analyses[j]!;
+        const doc = docs[start + j]!;
+        for (const t of a.nouns) nouns.add(t, doc);
+        for (const t of a.terms) terms.add(t, doc);
+      }
     }
     if (nouns.size + terms.size >= config.spillPostings) spill();
     parentPort!.postMessage({ type: "done", rows: texts.length });

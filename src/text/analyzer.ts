@@ -84,6 +84,8 @@ function isNounTag(pos: string): boolean {
  * phrase-candidate terms.
  */
 interface TokenForms {
+  /** The batch separator token (see analyzeCaptionsForIndex). */
+  boundary: boolean;
   noun: boolean;
   lemmaRuns: string[];
   surfaceRuns: string[];
@@ -96,7 +98,7 @@ function tokenForms(pos: string, lemma: string, normal: string): TokenForms {
   const terms: string[] = [];
   for (const run of lemmaRuns) if (!PHRASE_STOPWORDS.has(run) && !terms.includes(run)) terms.push(run);
   for (const run of surfaceRuns) if (!PHRASE_STOPWORDS.has(run) && !terms.includes(run)) terms.push(run);
-  return { noun: isNounTag(pos), lemmaRuns, surfaceRuns, terms };
+  return { boundary: normal === BATCH_MARK, noun: isNounTag(pos), lemmaRuns, surfaceRuns, terms };
 }
 
 /*
@@ -193,13 +195,42 @@ export function analyzeCaption(text: string): string[] {
 
 /** Both sets the index stores for a caption, from one pass of the tagger (first-occurrence order). */
 export function analyzeCaptionForIndex(text: string): CaptionAnalysis {
-  const nouns: string[] = [];
-  const terms: string[] = [];
-  for (const t of captionTokens(text)) {
-    if (t.noun) for (const run of t.lemmaRuns) if (!nouns.includes(run)) nouns.push(run);
-    for (const run of t.terms) if (!terms.includes(run)) terms.push(run);
+  const analysis: CaptionAnalysis = { nouns: [], terms: [] };
+  for (const t of captionTokens(text)) addCaptionForms(t, analysis);
+  return analysis;
+}
+
+/**
+ * Captions tagged in batches: joined by a line holding only BATCH_MARK, one `readDoc` per batch,
+ * which saves wink-nlp's per-document overhead (about a third of the time for 10-token captions).
+ * The mark, on its own line between two line breaks, is a hard boundary for the tagger: on all
+ * 15,833 CC-3M validation captions every tag comes out as when each caption is tagged alone (the
+ * test suite checks this on tricky cases). A caption that itself contains the mark is analysed alone.
+ */
+const BATCH_MARK = "\u2042"; // ⁂ ASTERISM
+const BATCH_SEPARATOR = `\n${BATCH_MARK}\n`;
+
+function addCaptionForms(forms: TokenForms, into: CaptionAnalysis): void {
+  if (forms.noun) for (const run of forms.lemmaRuns) if (!into.nouns.includes(run)) into.nouns.push(run);
+  for (const run of forms.terms) if (!into.terms.includes(run)) into.terms.push(run);
+}
+
+/** analyzeCaptionForIndex for many captions at once (the index build's path). */
+export function analyzeCaptionsForIndex(texts: readonly string[]): CaptionAnalysis[] {
+  const out: CaptionAnalysis[] = texts.map(() => ({ nouns: [], terms: [] }));
+  const batch: number[] = [];
+  for (let i = 0; i < texts.length; i++) {
+    if (!fastPath || texts[i]!.includes(BATCH_MARK)) out[i] = analyzeCaptionForIndex(texts[i]!);
+    else batch.push(i);
   }
-  return { nouns, terms };
+  if (batch.length === 0) return out;
+  let k = 0;
+  for (const forms of captionTokens(batch.map((i) => texts[i]!).join(BATCH_SEPARATOR))) {
+    if (forms.boundary) k++;
+    else addCaptionForms(forms, out[batch[k]!]!);
+  }
+  if (k !== batch.length - 1) throw new Error(`batch analysis found ${k + 1} captions, expected ${batch.length}`);
+  return out;
 }
 
 /**

@@ -66,3 +66,23 @@ test("the memoised one-pass token reader agrees with wink-nlp's public three-pas
   // twice: the second pass reads every token from the memo
   for (let pass = 0; pass < 2; pass++) for (const s of samples) assert.ok(fastPathAgrees(s), s);
 });
+
+test("captions tagged in batches get exactly the analysis each gets alone", async () => {
+  const { analyzeCaptionsForIndex } = await import("../../src/text/analyzer.js");
+  const captions = [
+    "author : a life in photography -- in pictures",
+    "an angler fishes river on a snowy day .",
+    "Two geese don't fly over the T-shirt shop; they're in N.Y.!",
+    "...",
+    "a line\nbreak inside a caption",
+    "a caption with the batch mark \u2042 in it",
+    "leaves",
+    "the dog",
+    "actor attends the premiere of the film",
+    "\"quoted\" words, and (brackets) [too]",
+  ];
+  // and a larger, varied set: every pair of halves
+  for (const a of captions.slice(0, 6)) for (const b of captions.slice(2, 9)) captions.push(`${a.slice(0, a.length >> 1)} ${b.slice(b.length >> 1)}`);
+  const batched = analyzeCaptionsForIndex(captions);
+  captions.forEach((c, i) => assert.deepEqual(batched[i], analyzeCaptionForIndex(c), JSON.stringify(c)));
+});
