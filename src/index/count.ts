@@ -10,7 +10,7 @@
  * A concept's count is the number of captions matching ANY of its alternates ("sea lion|sealion").
  */
 import { phraseTokens, PHRASE_STOPWORDS, type PhraseToken } from "../text/analyzer.js";
-import { parseConcept, wordForms, type ConceptQuery, type ConceptWord } from "../text/concept-query.js";
+import { parseConcepts, wordForms, type ConceptQuery, type ConceptWord } from "../text/concept-query.js";
 import { RoaringBitmap32 } from "./posting-file.js";
 import type { TextIndex } from "./text-index.js";
 
@@ -105,8 +105,9 @@ export function countConcepts(
   concepts: readonly string[],
   opts: { match?: MatchMode; keepIds?: boolean } = {},
 ): ConceptCount[] {
-  return concepts.map((concept) => {
-    const query = parseConcept(concept);
+  const queries = parseConcepts(concepts);
+  return concepts.map((concept, i) => {
+    const query = queries[i]!;
     if (!opts.keepIds) {
       const n = singleTermCount(index, query, opts.match ?? "paper");
       if (n !== undefined) return { concept, count: n };

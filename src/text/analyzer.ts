@@ -268,17 +268,58 @@ export function lemmatizeAsNoun(word: string): string[] {
   return [...runs];
 }
 
-function lemmatizeAsNounUncached(w: string): string[] {
-  const tokens = nlp.readDoc(`the ${w} .`).tokens();
-  const lemma = tokens.out(its.lemma);
-  const pos = tokens.out(its.pos);
-  const value = tokens.out(its.value);
+/** lemmatizeAsNoun without the memo (the reference the batched path is tested against). */
+export function lemmatizeAsNounUncached(w: string): string[] {
+  return nounContextRuns(nlp.readDoc(`the ${w} .`).tokens(), 1, -1);
+}
+
+/** The noun-context lemma runs of the tokens in [from, to) of a tagged "the WORD ." document. */
+function nounContextRuns(tokens: WinkTokens, from: number, toFromEnd: number, all?: { lemma: string[]; pos: string[]; value: string[] }): string[] {
+  const lemma = all?.lemma ?? tokens.out(its.lemma);
+  const pos = all?.pos ?? tokens.out(its.pos);
+  const value = all?.value ?? tokens.out(its.value);
+  const to = toFromEnd < 0 ? lemma.length + toFromEnd : toFromEnd;
   const out: string[] = [];
-  for (let i = 1; i < lemma.length - 1; i++) {
+  for (let i = from; i < to; i++) {
     // Only a noun reading's lemma is trusted; otherwise the word stays as written
     // (wink reads "cd" as the contraction of "could": the concept "cd" must stay "cd").
     const form = isNounTag(pos[i]!) ? lemma[i]! : value[i]!;
     out.push(...letterRuns(form.toLowerCase()));
   }
   return out;
+}
+
+/**
+ * Lemmatises many words as nouns in one tagger pass ("the WORD ." contexts joined by the batch
+ * boundary line, as for captions) and remembers them, so that a list of thousands of concepts is
+ * parsed quickly. Gives the same lemmas as lemmatizeAsNoun word by word (tested).
+ */
+export function prepareNounLemmas(words: Iterable<string>): void {
+  const todo = [...new Set([...words].map((w) => w.toLowerCase()))].filter((w) => !nounLemmaMemo.has(w) && !w.includes(BATCH_MARK));
+  for (let start = 0; start < todo.length; start += 256) {
+    const chunk = todo.slice(start, start + 256);
+    const tokens = nlp.readDoc(chunk.map((w) => `the ${w} .`).join(BATCH_SEPARATOR)).tokens();
+    const all = { lemma: tokens.out(its.lemma), pos: tokens.out(its.pos), value: tokens.out(its.value) };
+    // split at boundary marks, dropping the line-break (SPACE) tokens around them
+    const bounds: [number, number][] = [];
+    let begin = 0;
+    for (let i = 0; i <= all.value.length; i++) {
+      if (i === all.value.length || all.value[i] === BATCH_MARK) {
+        let b = begin;
+        let e = i;
+        while (b < e && all.pos[b] === "SPACE") b++;
+        while (e > b && all.pos[e - 1] === "SPACE") e--;
+        bounds.push([b, e]);
+        begin = i + 1;
+      }
+    }
+    if (bounds.length !== chunk.length) {
+      for (const w of chunk) lemmatizeAsNoun(w); // unexpected tokenisation: fall back word by word
+      continue;
+    }
+    chunk.forEach((w, k) => {
+      const [b, e] = bounds[k]!;
+      if (nounLemmaMemo.size < 100_000) nounLemmaMemo.set(w, nounContextRuns(tokens, b + 1, e - 1, all));
+    });
+  }
 }

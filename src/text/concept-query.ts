@@ -4,7 +4,7 @@
  * disambiguation, not a required word ("kite (bird of prey)" -> "kite"); words split on whitespace,
  * "_", "-" and "/"; each word lemmatised as a noun ("geese" -> "goose").
  */
-import { lemmatizeAsNoun, letterRuns } from "./analyzer.js";
+import { lemmatizeAsNoun, letterRuns, prepareNounLemmas } from "./analyzer.js";
 
 /** One required word of a concept: its noun lemma and its lowercase surface form (letters only). */
 export interface ConceptWord {
@@ -22,10 +22,17 @@ export interface ConceptQuery {
 const WORD_SEPARATORS = /[\s_\-/]+/u;
 const DISAMBIGUATION = /\([^)]*\)/gu;
 
+function alternateWords(text: string): string[] {
+  return text
+    .toLowerCase()
+    .replace(DISAMBIGUATION, " ")
+    .split(WORD_SEPARATORS)
+    .filter((w) => w !== "");
+}
+
 function parseAlternate(text: string): ConceptWord[] {
   const words: ConceptWord[] = [];
-  for (const word of text.toLowerCase().replace(DISAMBIGUATION, " ").split(WORD_SEPARATORS)) {
-    if (word === "") continue;
+  for (const word of alternateWords(text)) {
     const surfaces = letterRuns(word);
     if (surfaces.length === 0) continue;
     const lemmas = lemmatizeAsNoun(word);
@@ -50,4 +57,10 @@ export function parseConcept(name: string): ConceptQuery {
 /** The forms under which a concept word may appear in a caption's noun set (lemma first). */
 export function wordForms(w: ConceptWord): string[] {
   return w.lemma === w.surface ? [w.lemma] : [w.lemma, w.surface];
+}
+
+/** Parses many concept names, lemmatising all their words in one tagger pass first. */
+export function parseConcepts(names: readonly string[]): ConceptQuery[] {
+  prepareNounLemmas(names.flatMap((n) => n.split("|").flatMap(alternateWords)));
+  return names.map(parseConcept);
 }

@@ -86,3 +86,11 @@ test("captions tagged in batches get exactly the analysis each gets alone", asyn
   const batched = analyzeCaptionsForIndex(captions);
   captions.forEach((c, i) => assert.deepEqual(batched[i], analyzeCaptionForIndex(c), JSON.stringify(c)));
 });
+
+test("lemmatising many concept words in one pass gives the word-by-word lemmas", async () => {
+  const { prepareNounLemmas, lemmatizeAsNounUncached } = await import("../../src/text/analyzer.js");
+  const words = ["Geese", "leaves", "cd", "mice", "running", "o'", "jeans", "species", "sealions", "don't", "t", "shirts", "people", "glasses", "\u00e9clairs"];
+  prepareNounLemmas(words);
+  for (const w of words) assert.deepEqual(lemmatizeAsNoun(w), lemmatizeAsNounUncached(w.toLowerCase()), w);
+  assert.deepEqual(lemmatizeAsNoun("cd"), ["cd"]);
+});
