@@ -1,9 +1,22 @@
 import type { Command } from "commander";
+import { statSync } from "node:fs";
 import { buildTextIndex } from "../index/build.js";
 import { mergeTextIndexes } from "../index/merge.js";
 import { action, positiveInt } from "./action.js";
 import { progressBar } from "./progress.js";
 import { addReaderFlags, readerOptions, type ReaderFlagValues } from "./reader-flags.js";
+
+function totalInputBytes(paths: string[]): number {
+  let total = 0;
+  for (const p of paths) {
+    try {
+      total += statSync(p).size;
+    } catch {
+      // a missing file is reported by the build itself
+    }
+  }
+  return Math.max(total, 1);
+}
 
 export function registerIndex(program: Command): void {
   const index = program.command("index").description("build and merge text indexes of caption corpora");
@@ -24,14 +37,26 @@ export function registerIndex(program: Command): void {
     )
     .action(
       action(async (inputs: string[], o: ReaderFlagValues & { out: string; workers?: number; memory: number; force: boolean }) => {
-        const bar = progressBar("indexing |{bar}| file {value}/{total} | {rows} rows | {rate} rows/s | ETA {eta_formatted}", inputs.length);
+        // The bar runs over input bytes (files read so far plus the current file's position).
+        const bar = progressBar("indexing |{bar}| {percentage}% | file {file}/{files} | {rows} rows | {rate} rows/s | ETA {eta_formatted}", totalInputBytes(inputs), {
+          file: 1,
+          files: inputs.length,
+          rows: 0,
+          rate: 0,
+        });
         const m = await buildTextIndex(inputs, {
           ...readerOptions(o),
           out: o.out,
           workers: o.workers,
           memoryMiB: o.memory,
           force: o.force,
-          onProgress: (p) => bar.update(p.inputIndex, { rows: p.rows, rate: Math.round(p.rows / Math.max(p.seconds, 1e-9)) }),
+          onProgress: (p) =>
+            bar.update(p.bytes, {
+              rows: p.rows,
+              rate: Math.round(p.rows / Math.max(p.seconds, 1e-9)),
+              file: Math.min(p.inputIndex + 1, p.inputCount),
+              files: p.inputCount,
+            }),
         });
         bar.stop();
         const skipped = Object.entries(m.skipped);

@@ -6,13 +6,13 @@ export interface Progress {
   stop(): void;
 }
 
-export function progressBar(format: string, total: number): Progress {
+export function progressBar(format: string, total: number, initial: Record<string, unknown> = {}): Progress {
   if (!process.stderr.isTTY) return { update() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
     { format, stream: process.stderr, hideCursor: true, clearOnComplete: true, etaBuffer: 50, fps: 5 },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0, {});
+  bar.start(total, 0, initial);
   return {
     update: (v, payload) => bar.update(v, payload ?? {}),
     stop: () => bar.stop(),

@@ -37,8 +37,12 @@ export async function openFile(path: string): Promise<FileHandle> {
   }
 }
 
-/** The file's bytes, decompressed. Errors while reading surface from the stream as UserErrors. */
-export async function readBytes(path: string): Promise<Readable> {
+/**
+ * The file's bytes, decompressed. Errors while reading surface from the stream as UserErrors.
+ * `onBytes`, when given, hears how many bytes of the file (compressed) have been read so far — for
+ * progress bars; a zstd file decoded by the `zstd` command reports nothing.
+ */
+export async function readBytes(path: string, onBytes?: (bytesRead: number) => void): Promise<Readable> {
   const handle = await openFile(path);
   let compression: Compression;
   try {
@@ -54,10 +58,22 @@ export async function readBytes(path: string): Promise<Readable> {
     return zstdCommand(path);
   }
   const raw = handle.createReadStream({ start: 0, highWaterMark: CHUNK_BYTES });
-  if (compression === "none") return raw;
+  const counted = onBytes ? pipeline(raw, byteCounter(onBytes), () => {}) : raw;
+  if (compression === "none") return counted;
   const inflate = compression === "gzip" ? createGunzip({ chunkSize: 256 * 1024 }) : new ZstdDecompress();
   // pipeline destroys every stream on error; the error reaches whoever iterates `inflate`.
-  return pipeline(raw, inflate, () => {});
+  return pipeline(counted, inflate, () => {});
+}
+
+function byteCounter(onBytes: (bytesRead: number) => void): Transform {
+  let read = 0;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      read += chunk.length;
+      onBytes(read);
+      done(null, chunk);
+    },
+  });
 }
 
 export function sniffCompression(head: Uint8Array): Compression {

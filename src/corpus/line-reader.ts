@@ -16,8 +16,13 @@ export interface LineFormat {
   end(): void;
 }
 
-export async function* readLineFormat(path: string, sink: RowSink, format: LineFormat): AsyncGenerator<CaptionRow[]> {
-  const stream: Readable = await readBytes(path);
+export async function* readLineFormat(
+  path: string,
+  sink: RowSink,
+  format: LineFormat,
+  onBytes?: (bytesRead: number) => void,
+): AsyncGenerator<CaptionRow[]> {
+  const stream: Readable = await readBytes(path, onBytes);
   const splitter = new LineSplitter(path, (buf, start, end, line, utf8) => format.line(buf, start, end, line, utf8));
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   try {

@@ -84,13 +84,13 @@ export function openCorpus(path: string, options: ReaderOptions = {}): AsyncIter
       if (options.header !== true) columnsWithoutHeader(path, options.textColumn, options.keyColumn);
       start = () => {
         const sink = newSink();
-        return readLineFormat(path, sink, format === "tsv" ? new TsvFormat(path, sink, opts) : new CsvFormat(path, sink, opts));
+        return readLineFormat(path, sink, format === "tsv" ? new TsvFormat(path, sink, opts) : new CsvFormat(path, sink, opts), options.onBytes);
       };
       break;
     case "jsonl":
       start = () => {
         const sink = newSink();
-        return readLineFormat(path, sink, new JsonlFormat(sink, opts));
+        return readLineFormat(path, sink, new JsonlFormat(sink, opts), options.onBytes);
       };
       break;
     case "parquet":

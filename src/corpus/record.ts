@@ -43,6 +43,8 @@ export interface ReaderOptions {
   keyColumn?: string;
   /** The first malformed row throws a UserError naming file and line. */
   strict?: boolean;
+  /** Hears how many bytes of the file have been read so far (progress bars); not for Parquet or zstd-by-command. */
+  onBytes?: (bytesRead: number) => void;
   /** Captions longer than this many characters are malformed (default 10,000). */
   maxCaptionLength?: number;
   /** Rows per yielded batch (default 4096; the last batch of a file may be shorter). */

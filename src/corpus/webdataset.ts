@@ -44,7 +44,7 @@ export async function* readWebDataset(path: string, sink: RowSink, options: Read
   // A text member bigger than this holds more than maxCaptionLength characters whatever it says
   // (a UTF-16 code unit takes at most 3 bytes of UTF-8), so it is not read.
   const maxTextBytes = 3 * (options.maxCaptionLength ?? Number.MAX_SAFE_INTEGER);
-  const bytes: Readable = await readBytes(path);
+  const bytes: Readable = await readBytes(path, options.onBytes);
   const extract = tar.extract();
   bytes.on("error", (e) => extract.destroy(e));
   bytes.pipe(extract);

@@ -27,7 +27,10 @@ import type { WorkerConfig, WorkerRuns } from "./build-worker.js";
 
 export interface BuildProgress {
   rows: number;
-  /** Input bytes of the files finished so far plus the current file's bytes (when known). */
+  /** Input bytes read so far: the files finished plus the current file's bytes read (when its reader reports them). */
+  bytes: number;
+  /** Total input bytes (file sizes on disk). */
+  totalBytes: number;
   inputIndex: number;
   inputCount: number;
   seconds: number;
@@ -118,6 +121,18 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
 
   const store = new CaptionStoreWriter(join(tmp, FILES.captions), join(tmp, FILES.offsets));
   const summaries: InputSummary[] = [];
+  const sizes = inputs.map((p) => statSync(p).size);
+  const totalBytes = sizes.reduce((a, b) => a + b, 0);
+  let bytesBefore = 0;
+  let bytesInFile = 0;
+  const progress = (inputIndex: number): BuildProgress => ({
+    rows: doc,
+    bytes: bytesBefore + bytesInFile,
+    totalBytes,
+    inputIndex,
+    inputCount: inputs.length,
+    seconds: elapsed(started),
+  });
   const totalSkipped: MalformedCounts = {};
   let doc = 0;
   let lastProgress = 0;
@@ -143,14 +158,15 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
       const summary: InputSummary = {
         path,
         format: opts.format && opts.format !== "auto" ? opts.format : detectFormat(path),
-        bytes: statSync(path).size,
+        bytes: sizes[k]!,
         rows: 0,
         skipped: {},
         firstDoc: doc,
       };
       let docs: number[] = [];
       let texts: string[] = [];
-      for await (const rows of openCorpus(path, opts)) {
+      bytesInFile = 0;
+      for await (const rows of openCorpus(path, { ...opts, onBytes: (n) => (bytesInFile = n) })) {
         for (const row of rows) {
           store.add(row.text);
           if (row.malformed) {
@@ -171,11 +187,13 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
         }
         if (opts.onProgress && doc - lastProgress >= 10000) {
           lastProgress = doc;
-          opts.onProgress({ rows: doc, inputIndex: k, inputCount: inputs.length, seconds: elapsed(started) });
+          opts.onProgress(progress(k));
         }
       }
       if (texts.length > 0) await dispatch(Uint32Array.from(docs), texts);
       summaries.push(summary);
+      bytesBefore += sizes[k]!;
+      bytesInFile = 0;
     }
     store.close();
     storeClosed = true;
@@ -199,7 +217,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
       ),
     );
     if (failure) throw failure;
-    opts.onProgress?.({ rows: doc, inputIndex: inputs.length, inputCount: inputs.length, seconds: elapsed(started) });
+    opts.onProgress?.(progress(inputs.length));
 
     const nounTerms = mergePostingRuns(runs.nouns.sort(), join(tmp, FILES.nouns)).terms;
     const termTerms = mergePostingRuns(runs.terms.sort(), join(tmp, FILES.terms)).terms;
