@@ -22,7 +22,7 @@ export interface WorkerRuns {
 }
 
 /** Captions tagged per wink-nlp document (see analyzeCaptionsForIndex). */
-const CAPTIONS_PER_DOC = 64;
+const CAPTIONS_PER_DOC = 256;
 
 const config = workerData as WorkerConfig;
 const nouns = new PostingsAccumulator();
