@@ -80,6 +80,13 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
   rmSync(tmp, { recursive: true, force: true });
   const runDir = join(tmp, "runs");
   mkdirSync(runDir, { recursive: true });
+  // Interrupted (Ctrl-C, kill): remove the partial build, then exit as the signal would have.
+  const onSignal = (signal: NodeJS.Signals) => {
+    rmSync(tmp, { recursive: true, force: true });
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
 
   const nWorkers = Math.max(1, opts.workers ?? availableParallelism());
   const budget = (opts.memoryMiB ?? 4096) * 1024 * 1024;
@@ -246,6 +253,8 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
     rmSync(tmp, { recursive: true, force: true });
     throw e;
   } finally {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 }
