@@ -3,7 +3,7 @@ import { detectFormat } from "../corpus/open.js";
 import type { CorpusFormat } from "../corpus/record.js";
 import { UserError } from "../errors.js";
 import { aggregateScoresFile, formatAggregate } from "../evaluate/aggregate.js";
-import { classifyFiles, formatClassification } from "../evaluate/classify.js";
+import { classifyFiles, formatClassification, type ClassifyFiles } from "../evaluate/classify.js";
 import { formatRetrieval, retrieveFiles } from "../evaluate/retrieve.js";
 import { writeOutput } from "../io/atomic-write.js";
 import { action, nonNegativeInt, positiveInt } from "./action.js";
@@ -24,19 +24,8 @@ function nameList(value: string): string[] {
   return names;
 }
 
-interface ClassifyFlags {
-  imageEmbeddings: string;
-  labels: string;
-  classEmbeddings: string;
-  classes: string;
-  templates?: number;
-  dim?: number;
-  imageTensor?: string;
-  classTensor?: string;
-  blockRows?: number;
-  threads?: number;
-  out?: string;
-}
+/** The classify flags are the library's file options (minus callbacks and the backend choice) plus --out. */
+type ClassifyFlags = Omit<ClassifyFiles, "onProgress" | "backend"> & { out?: string };
 
 interface RetrieveFlags {
   imageEmbeddings: string;
@@ -97,17 +86,9 @@ export function registerEval(program: Command): void {
         let bar: Progress | undefined;
         let report;
         try {
+          const { out: _out, ...files } = o;
           report = await classifyFiles({
-            imageEmbeddings: o.imageEmbeddings,
-            labels: o.labels,
-            classEmbeddings: o.classEmbeddings,
-            classes: o.classes,
-            templates: o.templates,
-            dim: o.dim,
-            imageTensor: o.imageTensor,
-            classTensor: o.classTensor,
-            blockRows: o.blockRows,
-            threads: o.threads,
+            ...files,
             onProgress: (done, total) => {
               bar ??= progressBar("classify [{bar}] {value}/{total} images", total);
               bar.update(done);
