@@ -244,9 +244,14 @@ export async function mapWithConcurrency<T, R>(items: readonly T[], limit: numbe
   return out;
 }
 
-function firstLine(e: unknown): string {
+/**
+ * The decoder's own summary of a failure: the first line, without the libvips detail after the first
+ * colon. libvips appends that detail from a per-thread error buffer, sometimes on the same line and
+ * sometimes not, so keeping it made excluded.csv differ between identical runs.
+ */
+function decodeFailure(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  return (msg.split("\n")[0] ?? "").trim() || "cannot decode";
+  return (msg.split("\n")[0] ?? "").split(":")[0]!.trim() || "cannot decode";
 }
 
 /** Decodes and hashes candidates with bounded concurrency; failures become `error`, never throw. */
@@ -262,7 +267,7 @@ export async function hashCandidates(
     try {
       r = { ...c, hash: await computePHash(c.source, bits) };
     } catch (e) {
-      r = { ...c, error: firstLine(e) };
+      r = { ...c, error: decodeFailure(e) };
     }
     onProgress?.(++done, candidates.length);
     return r;
