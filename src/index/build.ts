@@ -11,7 +11,7 @@ import { Worker } from "node:worker_threads";
 import { UserError } from "../errors.js";
 import { openCorpus, detectFormat } from "../corpus/open.js";
 import { MALFORMED_KINDS, type ReaderOptions } from "../corpus/record.js";
-import { ANALYZER } from "../text/analyzer.js";
+import { ANALYZER } from "../text/analyzer-version.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { CaptionStoreWriter } from "./caption-store.js";
 import {
@@ -51,8 +51,8 @@ export interface BuildOptions extends ReaderOptions {
 
 const BATCH_ROWS = 2048;
 const MAX_IN_FLIGHT = 3;
-/** Rough bytes one in-memory posting costs (array slot + map share). */
-const BYTES_PER_POSTING = 12;
+/** Bytes one in-memory posting costs at most: 8 in the (term, doc) log, doubled while it grows. */
+const BYTES_PER_POSTING = 16;
 
 export const FILES = {
   nouns: "nouns.postings",

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
-import { ANALYZER } from "../text/analyzer.js";
+import { ANALYZER } from "../text/analyzer-version.js";
 import type { MalformedKind } from "../corpus/record.js";
 
 export const TEXT_INDEX_FORMAT = "conceptfreq-text-index";

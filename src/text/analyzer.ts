@@ -5,17 +5,18 @@
  * (the paper's rule), plus — for `--match phrase` — the sequence of all its tokens' surface forms and
  * lemmas. Concept names go through the same tokenizer, tagger and lemmatizer (see concept-query.ts).
  *
- * The analyzer's name and version are recorded in every index manifest; change ANALYZER.version
- * whenever a change here can change an index.
+ * The analyzer's name and version (analyzer-version.ts) are recorded in every index manifest;
+ * change ANALYZER.version whenever a change here can change an index.
  */
 import { createRequire } from "node:module";
+import { createWinkTagger, type WinkCache, type WinkTagger } from "./wink-tagger.js";
 
 const require = createRequire(import.meta.url);
 // wink-nlp and its model are CommonJS.
 const winkNLP = require("wink-nlp") as (model: unknown, pipe?: string[]) => WinkNlp;
+// The model decodes a fresh lexicon on every core() call: wink-nlp's instance and the tagger each
+// have their own (a lexicon cache grows with the words it meets, so two must never share one).
 const model = require("wink-eng-lite-web-model") as unknown;
-const modelVersion = (require("wink-eng-lite-web-model/package.json") as { version: string }).version;
-const winkVersion = (require("wink-nlp/package.json") as { version: string }).version;
 
 interface WinkTokens {
   out(f: unknown): string[];
@@ -28,14 +29,24 @@ interface WinkNlp {
   its: { pos: unknown; lemma: unknown; normal: unknown; value: unknown };
 }
 
-export const ANALYZER = {
-  name: "noun-lemmas/wink-nlp",
-  version: `2+wink-nlp@${winkVersion}+wink-eng-lite-web-model@${modelVersion}`,
-} as const;
+export { ANALYZER } from "./analyzer-version.js";
 
-/** POS-only pipeline: tokenisation + POS tagging is all the rule needs (sentence splitting etc. are off). */
-const nlp = winkNLP(model, ["pos"]);
-const its = nlp.its as unknown as {
+/**
+ * POS-only pipeline: tokenisation + POS tagging is all the rule needs (sentence splitting etc. are
+ * off). Made on first use: captions go through the tagger (wink-tagger.ts), which needs only the
+ * model's lexicon and POS rules, so an index build's workers never load wink's other models.
+ */
+let nlpInstance: WinkNlp | undefined;
+function nlp(): WinkNlp {
+  return (nlpInstance ??= winkNLP(model, ["pos"]));
+}
+const its = (() => {
+  try {
+    return require("wink-nlp/src/its.js") as unknown;
+  } catch {
+    return nlp().its;
+  }
+})() as {
   pos(i: number, rdd: Rdd): string;
   lemma(i: number, rdd: Rdd, addons: unknown): string;
   normal(i: number, rdd: Rdd): string;
@@ -84,13 +95,31 @@ function isNounTag(pos: string): boolean {
  * phrase-candidate terms.
  */
 interface TokenForms {
-  /** The batch separator token (see analyzeCaptionsForIndex). */
-  boundary: boolean;
   noun: boolean;
   lemmaRuns: string[];
   surfaceRuns: string[];
   terms: string[];
+  /** nouns' ids in NOUN_TERMS when `noun` (else empty) and terms' ids in PHRASE_TERMS (the index build's path). */
+  nounIds: number[];
+  termIds: number[];
 }
+
+/** Interned terms: a dense id per distinct string (the index build accumulates postings by id). */
+export class TermIds {
+  private ids = new Map<string, number>();
+  readonly texts: string[] = [];
+  id(text: string): number {
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = this.texts.length;
+      this.ids.set(text, id);
+      this.texts.push(text);
+    }
+    return id;
+  }
+}
+export const NOUN_TERMS = new TermIds();
+export const PHRASE_TERMS = new TermIds();
 
 function tokenForms(pos: string, lemma: string, normal: string): TokenForms {
   const lemmaRuns = letterRuns(lemma.toLowerCase());
@@ -98,17 +127,23 @@ function tokenForms(pos: string, lemma: string, normal: string): TokenForms {
   const terms: string[] = [];
   for (const run of lemmaRuns) if (!PHRASE_STOPWORDS.has(run) && !terms.includes(run)) terms.push(run);
   for (const run of surfaceRuns) if (!PHRASE_STOPWORDS.has(run) && !terms.includes(run)) terms.push(run);
-  return { boundary: normal === BATCH_MARK, noun: isNounTag(pos), lemmaRuns, surfaceRuns, terms };
+  const noun = isNounTag(pos);
+  const nounIds = noun ? [...new Set(lemmaRuns)].map((r) => NOUN_TERMS.id(r)) : [];
+  const termIds = terms.map((r) => PHRASE_TERMS.id(r));
+  return { noun, lemmaRuns, surfaceRuns, terms, nounIds, termIds };
 }
 
 /*
- * Speed: tagging dominates, and next comes reading each token's tag, lemma and normal form through
- * three `out()` passes, with the lemmatizer's dictionary probes for every token. A token's forms are
- * a pure function of its lexeme and its tag (contractions aside), so they are memoised under that
- * key and read in ONE pass through a token mapper registered with wink-nlp (its `out()` accepts
- * only registered mappers). The mapper reads wink's token layout (4 slots per token: lexeme,
- * contraction flag, tag bits); if that ever changes, `fastPathAgrees()` below fails the test suite,
- * and without the registry the public three-pass path is used.
+ * Speed. Captions are tagged by wink-tagger.ts, a transcription of wink-nlp's readDoc that gives
+ * wink's own token array several times faster. Reading each token's tag, lemma and normal form
+ * comes next: a token's forms are a pure function of its lexeme and its tag (contractions aside),
+ * so they are memoised under that key (and, on the tagger's path, per distinct token with the tag
+ * it last took), and the index build reads them as interned term ids from flat arrays. wink's own
+ * readDoc remains the reference (`taggerAgrees()`, tested) and the fallback: it is read in one
+ * pass through a token mapper registered with wink-nlp (its `out()` accepts only registered
+ * mappers), or the public three-pass path when there is no registry. The mapper reads wink's
+ * token layout (4 slots per token: lexeme, contraction flag, tag bits); if that ever changes,
+ * `taggerAgrees()` fails the test suite.
  */
 interface Rdd {
   tokens: ArrayLike<number>;
@@ -120,13 +155,50 @@ const MEMO_LIMIT = 1 << 20;
 const formsById: TokenForms[] = [];
 const idByKey = new Map<number, number>();
 const idByContraction = new Map<string, number>();
+const taggerIdByKey = new Map<number, number>();
+const taggerIdByContraction = new Map<string, number>();
+
+/** Flat copies of every remembered forms' nounIds and termIds (the index build reads these). */
+let formsIdStart: Int32Array = new Int32Array(1 << 12);
+let formsIdPool: Int32Array = new Int32Array(1 << 14);
+let formsIdPoolUsed = 0;
 
 function remember(forms: TokenForms): number {
+  const id = formsById.length;
   formsById.push(forms);
-  return formsById.length - 1;
+  // [start] -> nNouns, nTerms, nouns..., terms...
+  const need = 2 + forms.nounIds.length + forms.termIds.length;
+  if (id + 1 >= formsIdStart.length) formsIdStart = grownStamps(formsIdStart, id + 2);
+  if (formsIdPoolUsed + need > formsIdPool.length) formsIdPool = grownStamps(formsIdPool, formsIdPoolUsed + need);
+  formsIdStart[id] = formsIdPoolUsed;
+  formsIdPool[formsIdPoolUsed++] = forms.nounIds.length;
+  formsIdPool[formsIdPoolUsed++] = forms.termIds.length;
+  for (const x of forms.nounIds) formsIdPool[formsIdPoolUsed++] = x;
+  for (const x of forms.termIds) formsIdPool[formsIdPoolUsed++] = x;
+  return id;
 }
 
+function forgetAllForms(): void {
+  formsById.length = 0;
+  idByKey.clear();
+  idByContraction.clear();
+  taggerIdByKey.clear();
+  taggerIdByContraction.clear();
+  formsIdPoolUsed = 0;
+  memoGeneration++;
+}
+
+/** The forms id of token i of a readDoc document (a registered wink token mapper). */
 function tokenFormsId(i: number, rdd: Rdd, addons: unknown): number {
+  return formsIdIn(idByKey, idByContraction, i, rdd, addons);
+}
+
+/**
+ * The forms id of token i in wink's token layout, memoised in the given maps. The tagger keeps
+ * its own lexicon cache, whose ids for out-of-vocabulary words differ from readDoc's, so each
+ * cache has its own maps.
+ */
+function formsIdIn(idByKey: Map<number, number>, idByContraction: Map<string, number>, i: number, rdd: Rdd, addons: unknown): number {
   const t = rdd.tokens;
   const k = i * TOKEN_SLOTS;
   if (t[k + 1]! > 65535) {
@@ -158,14 +230,141 @@ const winkAllowed = (() => {
 const fastPath = winkAllowed?.its4token instanceof Set;
 if (fastPath) winkAllowed!.its4token!.add(tokenFormsId);
 
+/** The transcription of readDoc (see wink-tagger.ts), unless CONCEPTFREQ_WINK_READDOC=1 asks for wink's own. */
+const tagger = fastPath && process.env.CONCEPTFREQ_WINK_READDOC !== "1" ? createWinkTagger(model as never) : undefined;
+const taggedDoc: Rdd & { cache: WinkCache | undefined } = { tokens: new Int32Array(0), cache: tagger?.cache };
+
 /** The forms of every token of a text, in order. */
 function captionTokens(text: string): TokenForms[] {
-  if (formsById.length > MEMO_LIMIT) {
-    formsById.length = 0;
-    idByKey.clear();
-    idByContraction.clear();
+  if (formsById.length > MEMO_LIMIT) forgetAllForms();
+  if (tagger) {
+    const n = tagTokens(tagger, text);
+    const out = new Array<TokenForms>(n);
+    for (let i = 0; i < n; i++) out[i] = formsById[taggedFormsId[i]!]!;
+    return out;
   }
-  const tokens = nlp.readDoc(text).tokens();
+  return readDocTokens(text);
+}
+
+/*
+ * Tagger path: the forms of a token are remembered per tagger record (a distinct token) with the
+ * tag it last took, which spares the lexeme-keyed map for almost every token.
+ */
+let memoGeneration = 1;
+let recordFormsGen = new Int32Array(1 << 16);
+let recordFormsSlot2 = new Int32Array(1 << 16);
+let recordFormsId = new Int32Array(1 << 16);
+let taggedFormsId = new Int32Array(256);
+
+/** Tags `text` with the tagger and fills taggedFormsId[0..n) with each token's forms id. */
+function tagTokens(t: WinkTagger, text: string): number {
+  if (formsById.length > MEMO_LIMIT) forgetAllForms();
+  const n = t.tag(text);
+  if (t.recordCount > recordFormsGen.length) {
+    let size = recordFormsGen.length;
+    while (size < t.recordCount) size *= 2;
+    const g = (a: Int32Array) => {
+      const b = new Int32Array(size);
+      b.set(a);
+      return b;
+    };
+    recordFormsGen = g(recordFormsGen);
+    recordFormsSlot2 = g(recordFormsSlot2);
+    recordFormsId = g(recordFormsId);
+  }
+  if (n > taggedFormsId.length) taggedFormsId = new Int32Array(Math.max(n, taggedFormsId.length * 2));
+  const recs = t.records;
+  const tokens = t.tokens;
+  taggedDoc.tokens = tokens;
+  for (let i = 0; i < n; i++) {
+    const r = recs[i]!;
+    const slot2 = tokens[i * TOKEN_SLOTS + 2]!;
+    if (recordFormsGen[r] === memoGeneration && recordFormsSlot2[r] === slot2) {
+      taggedFormsId[i] = recordFormsId[r]!;
+    } else {
+      const id = formsIdIn(taggerIdByKey, taggerIdByContraction, i, taggedDoc, t.addons);
+      recordFormsGen[r] = memoGeneration;
+      recordFormsSlot2[r] = slot2;
+      recordFormsId[r] = id;
+      taggedFormsId[i] = id;
+    }
+  }
+  return n;
+}
+
+/** What the index build keeps of a caption: distinct noun ids and term ids, in first-occurrence order. */
+export interface CaptionTermIds {
+  nouns: number[];
+  terms: number[];
+}
+
+let nounSeen: Int32Array = new Int32Array(1 << 12);
+let termSeen: Int32Array = new Int32Array(1 << 12);
+let captionStamp = 0;
+
+/**
+ * analyzeCaptionForIndex as interned ids (NOUN_TERMS, PHRASE_TERMS), written into `out` (cleared
+ * first): the index build's path, which never builds the strings' arrays per caption.
+ */
+export function analyzeCaptionTermIds(text: string, out: CaptionTermIds): void {
+  out.nouns.length = 0;
+  out.terms.length = 0;
+  let forms: TokenForms[] | undefined;
+  let n: number;
+  if (tagger) n = tagTokens(tagger, text);
+  else {
+    forms = captionTokens(text);
+    n = forms.length;
+  }
+  if (NOUN_TERMS.texts.length > nounSeen.length) nounSeen = grownStamps(nounSeen, NOUN_TERMS.texts.length);
+  if (PHRASE_TERMS.texts.length > termSeen.length) termSeen = grownStamps(termSeen, PHRASE_TERMS.texts.length);
+  if (++captionStamp === 0x7fffffff) {
+    captionStamp = 1;
+    nounSeen.fill(0);
+    termSeen.fill(0);
+  }
+  const stamp = captionStamp;
+  if (forms) {
+    // without the tagger (wink's own readDoc): the same, from the forms objects
+    for (const f of forms) {
+      for (const id of f.nounIds) if (nounSeen[id] !== stamp) (nounSeen[id] = stamp), out.nouns.push(id);
+      for (const id of f.termIds) if (termSeen[id] !== stamp) (termSeen[id] = stamp), out.terms.push(id);
+    }
+    return;
+  }
+  const pool = formsIdPool;
+  for (let i = 0; i < n; i++) {
+    let at = formsIdStart[taggedFormsId[i]!]!;
+    const nNouns = pool[at++]!;
+    const nTerms = pool[at++]!;
+    for (const end = at + nNouns; at < end; at++) {
+      const id = pool[at]!;
+      if (nounSeen[id] !== stamp) {
+        nounSeen[id] = stamp;
+        out.nouns.push(id);
+      }
+    }
+    for (const end = at + nTerms; at < end; at++) {
+      const id = pool[at]!;
+      if (termSeen[id] !== stamp) {
+        termSeen[id] = stamp;
+        out.terms.push(id);
+      }
+    }
+  }
+}
+
+function grownStamps(a: Int32Array, need: number): Int32Array {
+  let size = a.length;
+  while (size < need) size *= 2;
+  const b = new Int32Array(size);
+  b.set(a);
+  return b;
+}
+
+/** The forms of every token of a text as wink-nlp's own readDoc gives them. */
+function readDocTokens(text: string): TokenForms[] {
+  const tokens = nlp().readDoc(text).tokens();
   if (fastPath) return (tokens.out(tokenFormsId) as unknown as number[]).map((id) => formsById[id]!);
   return slowCaptionTokens(tokens);
 }
@@ -178,11 +377,15 @@ function slowCaptionTokens(tokens: WinkTokens): TokenForms[] {
   return pos.map((p, i) => tokenForms(p, lemma[i]!, normal[i]!));
 }
 
-/** True when the memoised one-pass path gives exactly the three-pass path's forms for `text`. */
-export function fastPathAgrees(text: string): boolean {
+/**
+ * True when the analyzer's own path (the tagger and the memo) gives exactly the forms that wink-nlp's
+ * readDoc gives for `text`, read through its public three-pass API. (Where readDoc itself depends on
+ * the texts it read before, see wink-tagger.ts, the tagger gives what a fresh wink instance gives.)
+ */
+export function taggerAgrees(text: string): boolean {
   if (!fastPath) return true;
   const fast = captionTokens(text);
-  const slow = slowCaptionTokens(nlp.readDoc(text).tokens());
+  const slow = slowCaptionTokens(nlp().readDoc(text).tokens());
   return JSON.stringify(fast) === JSON.stringify(slow);
 }
 
@@ -201,11 +404,9 @@ export function analyzeCaptionForIndex(text: string): CaptionAnalysis {
 }
 
 /**
- * Captions tagged in batches: joined by a line holding only BATCH_MARK, one `readDoc` per batch,
- * which saves wink-nlp's per-document overhead (about a third of the time for 10-token captions).
- * The mark, on its own line between two line breaks, is a hard boundary for the tagger: on all
- * 15,833 CC-3M validation captions every tag comes out as when each caption is tagged alone (the
- * test suite checks this on tricky cases). A caption that itself contains the mark is analysed alone.
+ * Concept words are lemmatised in batches of "the WORD ." contexts joined by a line holding only
+ * BATCH_MARK, one `readDoc` per batch (see prepareNounLemmas): the mark, on its own line between
+ * two line breaks, is a hard boundary for wink's tagger (tested).
  */
 const BATCH_MARK = "\u2042"; // ⁂ ASTERISM
 const BATCH_SEPARATOR = `\n${BATCH_MARK}\n`;
@@ -213,24 +414,6 @@ const BATCH_SEPARATOR = `\n${BATCH_MARK}\n`;
 function addCaptionForms(forms: TokenForms, into: CaptionAnalysis): void {
   if (forms.noun) for (const run of forms.lemmaRuns) if (!into.nouns.includes(run)) into.nouns.push(run);
   for (const run of forms.terms) if (!into.terms.includes(run)) into.terms.push(run);
-}
-
-/** analyzeCaptionForIndex for many captions at once (the index build's path). */
-export function analyzeCaptionsForIndex(texts: readonly string[]): CaptionAnalysis[] {
-  const out: CaptionAnalysis[] = texts.map(() => ({ nouns: [], terms: [] }));
-  const batch: number[] = [];
-  for (let i = 0; i < texts.length; i++) {
-    if (!fastPath || texts[i]!.includes(BATCH_MARK)) out[i] = analyzeCaptionForIndex(texts[i]!);
-    else batch.push(i);
-  }
-  if (batch.length === 0) return out;
-  let k = 0;
-  for (const forms of captionTokens(batch.map((i) => texts[i]!).join(BATCH_SEPARATOR))) {
-    if (forms.boundary) k++;
-    else addCaptionForms(forms, out[batch[k]!]!);
-  }
-  if (k !== batch.length - 1) throw new Error(`batch analysis found ${k + 1} captions, expected ${batch.length}`);
-  return out;
 }
 
 /**
@@ -270,7 +453,7 @@ export function lemmatizeAsNoun(word: string): string[] {
 
 /** lemmatizeAsNoun without the memo (the reference the batched path is tested against). */
 export function lemmatizeAsNounUncached(w: string): string[] {
-  return nounContextRuns(nlp.readDoc(`the ${w} .`).tokens(), 1, -1);
+  return nounContextRuns(nlp().readDoc(`the ${w} .`).tokens(), 1, -1);
 }
 
 /** The noun-context lemma runs of the tokens in [from, to) of a tagged "the WORD ." document. */
@@ -298,7 +481,7 @@ export function prepareNounLemmas(words: Iterable<string>): void {
   const todo = [...new Set([...words].map((w) => w.toLowerCase()))].filter((w) => !nounLemmaMemo.has(w) && !w.includes(BATCH_MARK));
   for (let start = 0; start < todo.length; start += 256) {
     const chunk = todo.slice(start, start + 256);
-    const tokens = nlp.readDoc(chunk.map((w) => `the ${w} .`).join(BATCH_SEPARATOR)).tokens();
+    const tokens = nlp().readDoc(chunk.map((w) => `the ${w} .`).join(BATCH_SEPARATOR)).tokens();
     const all = { lemma: tokens.out(its.lemma), pos: tokens.out(its.pos), value: tokens.out(its.value) };
     // split at boundary marks, dropping the line-break (SPACE) tokens around them
     const bounds: [number, number][] = [];
@@ -323,3 +506,4 @@ export function prepareNounLemmas(words: Iterable<string>): void {
     });
   }
 }
+

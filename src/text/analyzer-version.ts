@@ -1,0 +1,17 @@
+/**
+ * The analyzer's name and version, recorded in every index manifest (an index built by another
+ * version is refused). Kept apart from analyzer.ts so that reading it does not load the tagger's
+ * model. Change the leading number whenever a change in src/text can change an index.
+ *
+ * 3: tokenization no longer depends on the captions read before (see wink-tagger.ts).
+ */
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+const modelVersion = (require("wink-eng-lite-web-model/package.json") as { version: string }).version;
+const winkVersion = (require("wink-nlp/package.json") as { version: string }).version;
+
+export const ANALYZER = {
+  name: "noun-lemmas/wink-nlp",
+  version: `3+wink-nlp@${winkVersion}+wink-eng-lite-web-model@${modelVersion}`,
+} as const;

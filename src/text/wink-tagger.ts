@@ -1,0 +1,509 @@
+/**
+ * wink-nlp's POS-only `readDoc`, reproduced for throughput.
+ *
+ * The index build tags every caption of a corpus; wink-nlp spends most of that time re-doing work
+ * that does not depend on the caption: hashing each word into its lexicon (a probe into a
+ * 90k-key dictionary-mode object per word), re-tokenizing the same words, and running its POS
+ * rule automata through object-keyed transitions. This module runs the SAME model the same way,
+ * with the caption-independent work done once:
+ *
+ *  - tokenization: wink splits a text on whitespace runs and tokenizes each piece on its own
+ *    (precedingSpaces aside, which tagging never reads). Each distinct piece is tokenized once by
+ *    wink's own tokenizer, against the same lexicon cache, and remembered;
+ *  - a token's tagging inputs (default tag, posHint, normal form) are a function of its lexeme and
+ *    are read from wink's cache once per distinct token;
+ *  - the POS rule automata from the model are compiled to dense transition tables and run by a
+ *    transcription of wink's greedy `recognize()`, followed by wink's updater and setter rules.
+ *
+ * The result is wink's token array (lexeme, contraction pointer, POS + lemma) for the text, so
+ * every downstream reader (`its.pos`, `its.lemma`, `its.normal`) sees exactly what `readDoc`
+ * would give. The test suite compares both on tricky texts; `npm run bench` compares them on the
+ * real CC-3M captions. If the model's automata ever use a feature this transcription does not
+ * cover, `createWinkTagger` returns undefined and callers use `readDoc`.
+ */
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+
+/** The parts of wink-nlp's lexicon cache this module reads. */
+export interface WinkCache {
+  lookup(text: string): number[] | null;
+  value(index: number): string;
+  property(index: number, prop: string): unknown;
+  normal(index: number): number;
+  nox(binaryWord: number): number;
+  posOf(index: number): number;
+  mappedSpelling(index: number): number;
+  isMemberPOS(lexemeIdx: number, posIdx: string | number): boolean;
+  currentSize(): number;
+  intrinsicSize(): number;
+}
+
+interface WinkModel {
+  core(): { trex: unknown; tcat: { hash: unknown }; preserve: unknown };
+  pos(): { machines: string[] };
+  featureFn: unknown;
+  addons: unknown;
+}
+
+/** wink's token layout: 4 numbers per token. */
+const TK = 4;
+const BITS4LEMMA = 20;
+const POS_MASK = 0x3f00000;
+/** wink's automaton symbols (automaton.js) and the posHint offset (the model's pos-transformers.js). */
+const EOS_TOKEN = 2070000;
+const OTHERWISE = 2070003;
+const HINT_DELTA = 1080000;
+/** What the default tag falls back to (tokens-mappers.js). */
+const DEFAULT_POS = 8;
+const MAX_TAG = 64;
+
+interface Machine {
+  nSym: number;
+  /** Next state for (state, symbol): trans[state * nSym + sym]; 0 (root) when absent. */
+  trans: Int32Array;
+  /** The "otherwise" state of a state (0 when none). */
+  otherwise: Int32Array;
+  /** Terminal states: index into names, -1 when not terminal. */
+  terminal: Int32Array;
+  /** Marked states: how far a match's start moves right (the end is not used by the updater). */
+  markStart: Int32Array;
+  /** Pattern names: target tags (negative: force; positive: only when the word can take the tag). */
+  names: number[];
+  nameIsZero: boolean[];
+  /** Symbol of a tag value (-1: no transition). */
+  tagSym: Int32Array;
+  eosSym: number;
+  symOf: Map<string, number>;
+}
+
+function compileMachine(json: string): Machine | undefined {
+  const m = JSON.parse(json) as [number, number, Record<string, Record<string, number>>, Record<string, string>, Record<string, [number, number]>, Record<string, unknown>];
+  const [, lastUsedState, fsm, terminalStates, markedStates, custom] = m;
+  if (Object.keys(custom).length > 0) return undefined; // custom properties feed a callback wink's POS pipe never sets
+  const symOf = new Map<string, number>();
+  for (const state of Object.keys(fsm)) {
+    for (const key of Object.keys(fsm[state]!)) if (key !== String(OTHERWISE) && !symOf.has(key)) symOf.set(key, symOf.size);
+  }
+  let maxState = lastUsedState;
+  for (const s of [...Object.keys(fsm), ...Object.keys(terminalStates), ...Object.keys(markedStates)]) {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < 0 || String(n) !== s) return undefined;
+    maxState = Math.max(maxState, n);
+  }
+  const nStates = maxState + 1;
+  const nSym = Math.max(1, symOf.size);
+  const trans = new Int32Array(nStates * nSym);
+  const otherwise = new Int32Array(nStates);
+  for (const s of Object.keys(fsm)) {
+    const state = Number(s);
+    for (const [key, next] of Object.entries(fsm[s]!)) {
+      if (!Number.isInteger(next) || next < 0 || next >= nStates) return undefined;
+      if (key === String(OTHERWISE)) otherwise[state] = next;
+      else trans[state * nSym + symOf.get(key)!] = next;
+    }
+  }
+  const names: number[] = [];
+  const nameIsZero: boolean[] = [];
+  const nameIndex = new Map<string, number>();
+  const terminal = new Int32Array(nStates).fill(-1);
+  for (const [s, name] of Object.entries(terminalStates)) {
+    // A name is a target tag written as an integer; "" would not count as terminal in wink.
+    const value = Number(name);
+    if (name === "" || !Number.isInteger(value) || String(value) !== name || Math.abs(value) >= MAX_TAG) return undefined;
+    let k = nameIndex.get(name);
+    if (k === undefined) {
+      k = names.length;
+      nameIndex.set(name, k);
+      names.push(value);
+      nameIsZero.push(name === "0");
+    }
+    terminal[Number(s)] = k;
+  }
+  const markStart = new Int32Array(nStates);
+  for (const [s, mark] of Object.entries(markedStates)) {
+    if (!Array.isArray(mark) || !Number.isInteger(mark[0])) return undefined;
+    markStart[Number(s)] = mark[0];
+  }
+  const tagSym = new Int32Array(MAX_TAG).fill(-1);
+  for (let t = 0; t < MAX_TAG; t++) tagSym[t] = symOf.get(String(t)) ?? -1;
+  return { nSym, trans, otherwise, terminal, markStart, names, nameIsZero, tagSym, eosSym: symOf.get(String(EOS_TOKEN)) ?? -1, symOf };
+}
+
+/** Tags texts; `tag()` returns the number of tokens written to `tokens` (wink's layout). */
+export interface WinkTagger {
+  /** The tagger's own lexicon cache (token ids in `tokens` refer to it). */
+  readonly cache: WinkCache;
+  /** The model's add-ons (its lemmatizer), as wink passes them to `its.lemma`. */
+  readonly addons: unknown;
+  /** Tags `text`; afterwards tokens[4k..4k+2] hold token k's lexeme, contraction pointer and POS/lemma. */
+  tag(text: string): number;
+  tokens: Int32Array;
+  /** records[k]: token k's record, a dense id per distinct token (lexeme, pointer, preset tag). */
+  records: Int32Array;
+  /** Distinct tokens seen so far (record ids are below this). */
+  readonly recordCount: number;
+  /** Distinct whitespace-delimited pieces remembered (bounded; cleared when full). */
+  readonly pieceCount: number;
+}
+
+interface Internals {
+  tokenizer: (trex: unknown, categories: unknown, preserve: unknown) => (doc: unknown, text: string) => void;
+  compileTRex: (trex: unknown) => { helpers: { splitter: RegExp } };
+  docDataWrapper: (rdd: unknown) => unknown;
+  cache: (core: unknown, featureFn: unknown) => WinkCache;
+}
+
+function loadInternals(): Internals | undefined {
+  try {
+    return {
+      tokenizer: require("wink-nlp/src/tokenizer.js"),
+      compileTRex: require("wink-nlp/src/compile-trex.js"),
+      docDataWrapper: require("wink-nlp/src/dd-wrapper.js"),
+      cache: require("wink-nlp/src/cache.js"),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+const PIECE_LIMIT = 1 << 21;
+
+/** wink's splitter classes: runs of spaces separate, runs of line breaks are tokens, the rest are pieces. */
+const OTHER = 0;
+const SPACE = 1;
+const LINE = 2;
+function charClass(c: number): number {
+  if (c > 0x20 && c < 0xa0) return OTHER;
+  if (c === 0x20 || c === 0xa0 || (c >= 0x2002 && c <= 0x2005) || c === 0x2009 || c === 0x200a || c === 0x202f || c === 0x205f) return SPACE;
+  if (c === 0x0a || c === 0x0d || c === 0x09) return LINE;
+  return OTHER;
+}
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+/**
+ * Distinct pieces and their tokens (record ids), found by hashing the piece's characters in the
+ * caption, so a known piece costs no string allocation: open addressing, linear probing.
+ */
+class PieceTable {
+  size = 0;
+  private slots = new Int32Array(1 << 16); // piece id + 1, 0 = empty
+  private texts: string[] = [];
+  private hashes: number[] = [];
+  start: number[] = [];
+  count: number[] = [];
+  pool = new Int32Array(1 << 16);
+  private poolUsed = 0;
+
+  find(text: string, at: number, length: number, hash: number): number {
+    const mask = this.slots.length - 1;
+    for (let s = hash & mask; ; s = (s + 1) & mask) {
+      const k = this.slots[s]! - 1;
+      if (k < 0) return -1;
+      if (this.hashes[k] === hash) {
+        const t = this.texts[k]!;
+        if (t.length === length) {
+          let q = 0;
+          while (q < length && t.charCodeAt(q) === text.charCodeAt(at + q)) q++;
+          if (q === length) return k;
+        }
+      }
+    }
+  }
+
+  add(text: string, hash: number, records: number[]): number {
+    if ((this.size + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+    const k = this.size++;
+    this.texts.push(text);
+    this.hashes.push(hash);
+    if (this.poolUsed + records.length > this.pool.length) {
+      const p = new Int32Array(Math.max(this.pool.length * 2, this.poolUsed + records.length));
+      p.set(this.pool);
+      this.pool = p;
+    }
+    this.start.push(this.poolUsed);
+    this.count.push(records.length);
+    for (const r of records) this.pool[this.poolUsed++] = r;
+    this.place(k);
+    return k;
+  }
+
+  clear(): void {
+    this.size = 0;
+    this.slots = new Int32Array(1 << 16);
+    this.texts = [];
+    this.hashes = [];
+    this.start = [];
+    this.count = [];
+    this.poolUsed = 0;
+  }
+
+  private place(k: number): void {
+    const mask = this.slots.length - 1;
+    let s = this.hashes[k]! & mask;
+    while (this.slots[s] !== 0) s = (s + 1) & mask;
+    this.slots[s] = k + 1;
+  }
+
+  private rehash(capacity: number): void {
+    this.slots = new Int32Array(capacity);
+    for (let k = 0; k < this.size; k++) this.place(k);
+  }
+}
+
+/**
+ * Builds a tagger for `model` with its own lexicon cache, made as wink-nlp makes its own, or
+ * returns undefined when wink's internals are not as this module expects.
+ */
+export function createWinkTagger(model: WinkModel): WinkTagger | undefined {
+  const internals = loadInternals();
+  if (!internals) return undefined;
+  const core = model.core();
+  const cache = internals.cache(core, model.featureFn);
+  const machines: Machine[] = [];
+  for (const json of model.pos().machines) {
+    const m = compileMachine(json);
+    if (!m) return undefined;
+    machines.push(m);
+  }
+  const trex = internals.compileTRex(core.trex);
+  const tokenize = internals.tokenizer(trex, core.tcat.hash, core.preserve);
+  const splitter = trex.helpers.splitter;
+  const keyLF = cache.lookup(cache.value(0))![0]!;
+
+  // Distinct tokens ("records"): raw token slots and tagging inputs, by (lexeme, pointer, preset).
+  let nRec = 0;
+  let recLex = new Int32Array(1 << 16);
+  let recSlot1 = new Int32Array(1 << 16);
+  let recSlot2 = new Int32Array(1 << 16);
+  let recPos0 = new Int32Array(1 << 16);
+  let recNormal = new Int32Array(1 << 16);
+  /** Per machine: the posHint symbol (-2: no hint, -1: a hint with no transition). */
+  let recHintSym = machines.map(() => new Int32Array(1 << 16));
+  const recordOf = new Map<string, number>();
+  const pieces = new PieceTable();
+
+  function grow(): void {
+    const n = recLex.length * 2;
+    const g = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a);
+      return b;
+    };
+    recLex = g(recLex);
+    recSlot1 = g(recSlot1);
+    recSlot2 = g(recSlot2);
+    recPos0 = g(recPos0);
+    recNormal = g(recNormal);
+    recHintSym = recHintSym.map(g);
+  }
+
+  function record(lex: number, slot1: number, slot2: number): number {
+    const key = `${lex},${slot1},${slot2}`;
+    let r = recordOf.get(key);
+    if (r !== undefined) return r;
+    if (nRec === recLex.length) grow();
+    r = nRec++;
+    recLex[r] = lex;
+    recSlot1[r] = slot1;
+    recSlot2[r] = slot2;
+    // tokens-mappers.js: default POS, and the normal form the updater checks tags against
+    recPos0[r] = slot2 === 0 ? cache.posOf(cache.mappedSpelling(lex)) || DEFAULT_POS : (slot2 & POS_MASK) >>> BITS4LEMMA;
+    recNormal[r] = slot1 > 65535 ? cache.nox(slot1) : cache.normal(lex);
+    // pos-transformers.js: a posHint replaces the tag as the automaton's input
+    const mapped = cache.property(lex, "posHint") as number | string | null;
+    for (let k = 0; k < machines.length; k++) {
+      recHintSym[k]![r] = mapped ? (machines[k]!.symOf.get(String((mapped as number) + HINT_DELTA)) ?? -1) : -2;
+    }
+    recordOf.set(key, r);
+    return r;
+  }
+
+  // The tokenizer asks the cache whether a piece (or a part of it) is a known word. Words wink
+  // learnt from earlier texts (out-of-vocabulary words it added) are hidden from that question,
+  // so a piece is tokenized as in a fresh wink instance: wink's own readDoc splits "dog's" into
+  // "dog" + "'s" until some other text has taught it "dog's" as a word, after which it keeps it
+  // whole. Hiding them makes every caption's tokens independent of the captions read before it
+  // (and so of the worker that reads it).
+  const intrinsic = cache.intrinsicSize();
+  const freshCache = Object.create(cache as object) as WinkCache;
+  freshCache.lookup = (text: string) => {
+    const found = cache.lookup(text);
+    return found !== null && found.length === 1 && found[0]! >= intrinsic ? null : found;
+  };
+  const scratch = { cache: freshCache, tokens: [] as number[], nonBreakingSpaces: Object.create(null) as object };
+  function tokenizePiece(piece: string): number[] {
+    scratch.tokens = [];
+    scratch.nonBreakingSpaces = Object.create(null) as object;
+    tokenize(internals!.docDataWrapper(scratch), piece);
+    const raw = scratch.tokens;
+    const out: number[] = [];
+    for (let k = 0; k < raw.length; k += TK) {
+      // drop precedingSpaces (low 16 bits): only the contraction pointer above them matters
+      const slot1 = raw[k + 1]! > 65535 ? raw[k + 1]! & ~0xffff : 0;
+      out.push(record(raw[k]!, slot1, raw[k + 2]!));
+    }
+    return out;
+  }
+
+  let cap = 256;
+  let recs = new Int32Array(cap);
+  let tags = new Int32Array(cap);
+  const tagged = { tokens: new Int32Array(cap * TK) };
+  let isName = new Uint8Array(cap);
+  let matchFirst = new Int32Array(cap);
+  let matchName = new Int32Array(cap);
+
+  function ensure(n: number): void {
+    if (n <= cap) return;
+    while (cap < n) cap *= 2;
+    const kept = recs;
+    recs = new Int32Array(cap);
+    recs.set(kept);
+    tags = new Int32Array(cap);
+    tagged.tokens = new Int32Array(cap * TK);
+    isName = new Uint8Array(cap);
+  }
+
+  /** automaton.js pushMatch2Patterns(): keeps a match's (marked) first token and name; returns the new count. */
+  function pushMatch(m: Machine, np: number, first: number, state: number): number {
+    const name = m.terminal[state]!;
+    if (m.nameIsZero[name]) return np;
+    if (np === matchFirst.length) {
+      const f = new Int32Array(np * 2);
+      f.set(matchFirst);
+      matchFirst = f;
+      const g = new Int32Array(np * 2);
+      g.set(matchName);
+      matchName = g;
+    }
+    matchFirst[np] = first + m.markStart[state]!;
+    matchName[np] = name;
+    return np + 1;
+  }
+
+  /** automaton.js recognize() for one machine; returns the number of matches (first token, name). */
+  function recognize(m: Machine, hintSym: Int32Array, n: number): number {
+    const { trans, otherwise, terminal, markStart, nameIsZero, tagSym, nSym, eosSym } = m;
+    let np = 0;
+    let first = 0;
+    let state = 0;
+    let ns = 0;
+    let lastOtherwiseIndex = 0;
+    let lastOtherwiseState = 0;
+    for (let i = 0; i <= n; i++) {
+      for (let j = i; j <= n; j++) {
+        let sym: number;
+        if (j === n) sym = eosSym;
+        else {
+          if (isName[j] === 0 && tags[j] === keyLF) continue;
+          const h = hintSym[recs[j]!]!;
+          sym = h !== -2 ? h : tagSym[tags[j]!]!;
+        }
+        ns = sym < 0 ? 0 : trans[state * nSym + sym]!;
+        if (state === 0 && ns !== 0) first = j;
+        if (terminal[ns]! >= 0) {
+          np = pushMatch(m, np, first, ns);
+          i = j;
+          j = n + 100;
+          ns = 0;
+          lastOtherwiseState = 0;
+        } else if (ns === 0) {
+          if (lastOtherwiseState !== 0) {
+            np = pushMatch(m, np, first, lastOtherwiseState);
+            i = lastOtherwiseIndex;
+            j = n + 100;
+            ns = 0;
+            lastOtherwiseState = 0;
+          } else {
+            j = n + 100;
+          }
+        }
+        state = ns;
+        if (otherwise[state] !== 0) {
+          lastOtherwiseIndex = j;
+          lastOtherwiseState = otherwise[state]!;
+        }
+      }
+    }
+    return np;
+  }
+
+  const tagger: WinkTagger = {
+    cache,
+    addons: model.addons,
+    tokens: tagged.tokens,
+    records: recs,
+    get recordCount() {
+      return nRec;
+    },
+    get pieceCount() {
+      return pieces.size;
+    },
+    tag(text: string): number {
+      if (pieces.size > PIECE_LIMIT) pieces.clear();
+      // tokenizer.js: split on whitespace runs; space runs only separate, line-break runs are tokens
+      const length = text.length;
+      let n = 0;
+      let i = 0;
+      while (i < length) {
+        const c = text.charCodeAt(i);
+        const cls = charClass(c);
+        if (cls === SPACE) {
+          i++;
+          continue;
+        }
+        const start = i;
+        let h = FNV_OFFSET;
+        for (; i < length; i++) {
+          const d = text.charCodeAt(i);
+          if (charClass(d) !== cls) break;
+          h = Math.imul(h ^ d, FNV_PRIME);
+        }
+        let piece = pieces.find(text, start, i - start, h);
+        if (piece < 0) piece = pieces.add(text.slice(start, i), h, tokenizePiece(text.slice(start, i)));
+        const from = pieces.start[piece]!;
+        const count = pieces.count[piece]!;
+        ensure(n + count);
+        const pool = pieces.pool;
+        for (let q = 0; q < count; q++) recs[n++] = pool[from + q]!;
+      }
+      ensure(n + 1);
+      for (let k = 0; k < n; k++) {
+        tags[k] = recPos0[recs[k]!]!;
+        isName[k] = 0;
+      }
+      for (let mi = 0; mi < machines.length; mi++) {
+        const m = machines[mi]!;
+        const np = recognize(m, recHintSym[mi]!, n);
+        // pos-updater.js
+        for (let q = 0; q < np; q++) {
+          const target = m.names[matchName[q]!]!;
+          const at = matchFirst[q]!;
+          if (at < 0 || at >= n) continue;
+          if (target < 0) {
+            tags[at] = -target;
+            isName[at] = 0;
+          } else if (cache.isMemberPOS(recNormal[recs[at]!]!, target)) {
+            tags[at] = target;
+            isName[at] = 1;
+          }
+        }
+      }
+      // pos-setter.js: a token without a preset (contraction) tag takes its tag
+      const t = tagged.tokens;
+      for (let k = 0; k < n; k++) {
+        const r = recs[k]!;
+        t[k * TK] = recLex[r]!;
+        t[k * TK + 1] = recSlot1[r]!;
+        t[k * TK + 2] = recSlot2[r] === 0 ? tags[k]! << BITS4LEMMA : recSlot2[r]!;
+        t[k * TK + 3] = 0;
+      }
+      tagger.tokens = t;
+      tagger.records = recs;
+      return n;
+    },
+  };
+  return tagger;
+}
