@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { join } from "node:path";
-import { analyzeCaptionsForIndex } from "../text/analyzer.js";
+import { analyzeCaptionTermIds, NOUN_TERMS, PHRASE_TERMS, type CaptionTermIds } from "../text/analyzer.js";
 import { PostingsAccumulator } from "./postings-accumulator.js";
 
 export interface WorkerConfig {
@@ -21,9 +21,6 @@ export interface WorkerRuns {
   terms: string[];
 }
 
-/** Captions tagged per wink-nlp document (see analyzeCaptionsForIndex). */
-const CAPTIONS_PER_DOC = 256;
-
 const config = workerData as WorkerConfig;
 const nouns = new PostingsAccumulator();
 const terms = new PostingsAccumulator();
@@ -34,21 +31,20 @@ function spill(): void {
   const tag = `w${config.workerId}-r${runNo++}`;
   const nounPath = join(config.runDir, `${tag}.nouns`);
   const termPath = join(config.runDir, `${tag}.terms`);
-  if (nouns.writeRun(nounPath)) runs.nouns.push(nounPath);
-  if (terms.writeRun(termPath)) runs.terms.push(termPath);
+  if (nouns.writeRun(nounPath, NOUN_TERMS.texts)) runs.nouns.push(nounPath);
+  if (terms.writeRun(termPath, PHRASE_TERMS.texts)) runs.terms.push(termPath);
 }
+
+const caption: CaptionTermIds = { nouns: [], terms: [] };
 
 parentPort!.on("message", (msg: { type: "batch"; docs: Uint32Array; texts: string[] } | { type: "finish" }) => {
   if (msg.type === "batch") {
     const { docs, texts } = msg;
-    for (let start = 0; start < texts.length; start += CAPTIONS_PER_DOC) {
-      const analyses = analyzeCaptionsForIndex(texts.slice(start, start + CAPTIONS_PER_DOC));
-      for (let j = 0; j < analyses.length; j++) {
-        const a = analyses[j]!;
-        const doc = docs[start + j]!;
-        for (const t of a.nouns) nouns.add(t, doc);
-        for (const t of a.terms) terms.add(t, doc);
-      }
+    for (let j = 0; j < texts.length; j++) {
+      analyzeCaptionTermIds(texts[j]!, caption);
+      const doc = docs[j]!;
+      for (const id of caption.nouns) nouns.add(id, doc);
+      for (const id of caption.terms) terms.add(id, doc);
     }
     if (nouns.size + terms.size >= config.spillPostings) spill();
     parentPort!.postMessage({ type: "done", rows: texts.length });

@@ -9,8 +9,9 @@ import { closeSync, openSync, readSync, writeSync } from "node:fs";
 export class CaptionStoreWriter {
   private readonly textFd: number;
   private readonly offsetFd: number;
-  private textBuf: Buffer[] = [];
-  private textBytes = 0;
+  /** Captions not yet written, encoded together when flushed (one Buffer per flush, not per caption). */
+  private pending: string[] = [];
+  private pendingChars = 0;
   /** u64 offsets as (low, high) u32 pairs: little-endian u64 without BigInt on the hot path. */
   private offsets = new Uint32Array(2 * 65536);
   private nOffsets = 0;
@@ -35,18 +36,18 @@ export class CaptionStoreWriter {
   }
 
   add(text: string): void {
-    const b = Buffer.from(text, "utf8");
-    this.textBuf.push(b);
-    this.textBytes += b.length;
-    this.position += b.length;
+    this.pending.push(text);
+    this.pendingChars += text.length;
+    this.position += Buffer.byteLength(text, "utf8");
     this.pushOffset(this.position);
-    if (this.textBytes >= 1 << 22) this.flushText();
+    if (this.pendingChars >= 1 << 22) this.flushText();
   }
 
   private flushText(): void {
-    writeSync(this.textFd, Buffer.concat(this.textBuf, this.textBytes));
-    this.textBuf = [];
-    this.textBytes = 0;
+    if (this.pending.length === 0) return;
+    writeSync(this.textFd, Buffer.from(this.pending.join(""), "utf8"));
+    this.pending = [];
+    this.pendingChars = 0;
   }
 
   close(): void {

@@ -63,3 +63,33 @@ test("merging runs unions each term and offsets ids; output bytes are determinis
   assert.deepEqual([...m3.get("b")], [10]);
   m3.close();
 });
+
+test("the build's postings accumulator writes each term's docs, ascending, under terms in text order", async () => {
+  const { PostingsAccumulator } = await import("../../src/index/postings-accumulator.js");
+  const texts = ["zebra", "cat", "\u00e9clair", "dog", "unused"];
+  const acc = new PostingsAccumulator();
+  const expected = new Map<string, number[]>();
+  // term ids arrive in any order, docs ascending; enough postings to make the log grow
+  for (let doc = 0; doc < 70000; doc++) {
+    for (const id of doc % 3 === 0 ? [2, 0] : doc % 3 === 1 ? [1] : [3, 1, 0]) {
+      acc.add(id, doc);
+      if (!expected.has(texts[id]!)) expected.set(texts[id]!, []);
+      expected.get(texts[id]!)!.push(doc);
+    }
+  }
+  assert.equal(acc.size, [...expected.values()].reduce((a, l) => a + l.length, 0));
+  const path = join(dir, "run.postings");
+  assert.equal(acc.writeRun(path, texts), true);
+  assert.equal(acc.size, 0);
+  assert.equal(acc.writeRun(join(dir, "empty.postings"), texts), false);
+  const f = PostingFile.open(path);
+  assert.deepEqual(f.terms(), ["cat", "dog", "zebra", "\u00e9clair"]);
+  for (const [term, docs] of expected) assert.deepEqual([...f.get(term)], docs, term);
+  f.close();
+  // cleared: the next run holds only what was added after the write
+  acc.add(4, 70000);
+  acc.writeRun(path, texts);
+  const g = PostingFile.open(path);
+  assert.deepEqual(g.terms(), ["unused"]);
+  g.close();
+});
