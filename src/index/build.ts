@@ -22,8 +22,8 @@ import {
   type MalformedCounts,
   type TextIndexManifest,
 } from "./manifest.js";
-import { mergePostingRuns } from "./merge-runs.js";
-import type { WorkerConfig, WorkerRuns } from "./build-worker.js";
+import type { BatchMessage, MergeRequest, WorkerConfig, WorkerRuns } from "./build-worker.js";
+import type { MemoryRun } from "./postings-accumulator.js";
 
 export interface BuildProgress {
   rows: number;
@@ -44,6 +44,8 @@ export interface BuildOptions extends ReaderOptions {
   memoryMiB?: number;
   /** Spill a worker's run after this many postings (overrides memoryMiB; for tests and tuning). */
   spillPostings?: number;
+  /** Reset a worker's analyzer memory after a spill once it exceeds this many entries (default 4M; for tests). */
+  analyzerMemoryLimit?: number;
   /** Replace an existing output directory. */
   force?: boolean;
   onProgress?: (p: BuildProgress) => void;
@@ -105,7 +107,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
   const workerUrl = new URL(fromSource ? "./build-worker.ts" : "./build-worker.js", import.meta.url);
 
   for (let i = 0; i < nWorkers; i++) {
-    const config: WorkerConfig = { workerId: i, runDir, spillPostings };
+    const config: WorkerConfig = { workerId: i, runDir, spillPostings, analyzerMemoryLimit: opts.analyzerMemoryLimit ?? 4_000_000 };
     const worker = fromSource
       ? new Worker(
           `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); });`,
@@ -152,7 +154,9 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
       for (const s of slots) if (s.inFlight < MAX_IN_FLIGHT && (!best || s.inFlight < best.inFlight)) best = s;
       if (best) {
         best.inFlight++;
-        best.worker.postMessage({ type: "batch", docs, texts }, [docs.buffer as ArrayBuffer]);
+        const lengths = Uint32Array.from(texts, (t) => t.length);
+        const batch: BatchMessage = { type: "batch", docs, text: texts.join(""), lengths };
+        best.worker.postMessage(batch, [docs.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer]);
         return;
       }
       await new Promise<void>((r) => (wake = r));
@@ -205,7 +209,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
     store.close();
     storeClosed = true;
 
-    const runs: WorkerRuns = { nouns: [], terms: [] };
+    const runs: WorkerRuns = { nouns: [], terms: [], memoryNouns: [], memoryTerms: [] };
     await Promise.all(
       slots.map(
         (s) =>
@@ -214,6 +218,8 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
               if (m.type === "finished") {
                 runs.nouns.push(...m.runs!.nouns);
                 runs.terms.push(...m.runs!.terms);
+                runs.memoryNouns.push(...m.runs!.memoryNouns);
+                runs.memoryTerms.push(...m.runs!.memoryTerms);
                 res();
               }
             });
@@ -226,8 +232,23 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
     if (failure) throw failure;
     opts.onProgress?.(progress(inputs.length));
 
-    const nounTerms = mergePostingRuns(runs.nouns.sort(), join(tmp, FILES.nouns)).terms;
-    const termTerms = mergePostingRuns(runs.terms.sort(), join(tmp, FILES.terms)).terms;
+    // The two merges (nouns, terms) run in parallel, each in a worker.
+    const merge = (slot: WorkerSlot, runPaths: string[], memoryRuns: MemoryRun[], outPath: string) =>
+      new Promise<number>((res, rej) => {
+        const onMessage = (m: { type: string; terms?: number; outPath?: string }) => {
+          if (m.type !== "merged" || m.outPath !== outPath) return;
+          slot.worker.off("message", onMessage);
+          res(m.terms!);
+        };
+        slot.worker.on("message", onMessage);
+        slot.worker.once("error", rej);
+        const transfer = memoryRuns.flatMap((r) => [r.starts.buffer as ArrayBuffer, r.docs.buffer as ArrayBuffer]);
+        slot.worker.postMessage({ type: "merge", runPaths, memoryRuns, outPath } satisfies MergeRequest, transfer);
+      });
+    const [nounTerms, termTerms] = await Promise.all([
+      merge(slots[0]!, runs.nouns.sort(), runs.memoryNouns, join(tmp, FILES.nouns)),
+      merge(slots[1 % slots.length]!, runs.terms.sort(), runs.memoryTerms, join(tmp, FILES.terms)),
+    ]);
     rmSync(runDir, { recursive: true, force: true });
 
     const skipped: MalformedCounts = {};

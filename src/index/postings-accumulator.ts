@@ -1,8 +1,9 @@
 /**
  * In-memory postings for a stretch of docs, as a log of (term id, doc id) pairs in arrival order
  * (docs arrive ascending). Term ids are dense (see TermIds in the analyzer); the texts are needed
- * only when a run is written. Writing a run sorts the log by term with a counting sort (stable, so
- * each term's docs stay ascending), writes one posting file with terms in text order, and clears.
+ * only when a run is taken. Taking a run sorts the log by term with a counting sort (stable, so
+ * each term's docs stay ascending) into terms in text order; a run is spilled to a posting file
+ * (writeRun) or, the last one, handed to the merge in memory (takeRun).
  */
 import { PostingFileWriter, RoaringBitmap32 } from "./posting-file.js";
 
@@ -33,11 +34,10 @@ export class PostingsAccumulator {
   }
 
   /**
-   * Writes the run (terms sorted by text) and clears memory. `texts[id]` is the text of term id.
-   * Returns false when there was nothing to write.
+   * The postings as a sorted run in memory (terms in text order, each term's docs ascending) and
+   * clears. `texts[id]` is the text of term id.
    */
-  writeRun(path: string, texts: readonly string[]): boolean {
-    if (this.count === 0) return false;
+  takeRun(texts: readonly string[]): MemoryRun {
     const n = this.count;
     const nTerms = this.maxTerm + 1;
     const start = new Int32Array(nTerms + 1);
@@ -47,17 +47,44 @@ export class PostingsAccumulator {
       if (start[t + 1]! > 0) used.push(t);
       start[t + 1]! += start[t]!;
     }
-    const sorted = new Uint32Array(n);
+    const byTerm = new Uint32Array(n);
     const fill = start.slice(0, nTerms);
-    for (let i = 0; i < n; i++) sorted[fill[this.terms[i]!]!++] = this.docs[i]!;
+    for (let i = 0; i < n; i++) byTerm[fill[this.terms[i]!]!++] = this.docs[i]!;
     used.sort((a, b) => (texts[a]! < texts[b]! ? -1 : texts[a]! > texts[b]! ? 1 : 0));
-    const writer = new PostingFileWriter(path);
-    for (const t of used) writer.add(texts[t]!, new RoaringBitmap32(sorted.subarray(start[t]!, start[t + 1]!)));
-    writer.close();
+    // lay the terms' doc lists out in text order
+    const docs = new Uint32Array(n);
+    const starts = new Uint32Array(used.length + 1);
+    let at = 0;
+    used.forEach((t, k) => {
+      starts[k] = at;
+      docs.set(byTerm.subarray(start[t]!, start[t + 1]!), at);
+      at += start[t + 1]! - start[t]!;
+    });
+    starts[used.length] = at;
     this.terms = new Int32Array(1 << 16);
     this.docs = new Uint32Array(1 << 16);
     this.count = 0;
     this.maxTerm = -1;
+    return { terms: used.map((t) => texts[t]!), starts, docs };
+  }
+
+  /**
+   * Writes the run (terms sorted by text) as a posting file and clears memory. Returns false when
+   * there was nothing to write.
+   */
+  writeRun(path: string, texts: readonly string[]): boolean {
+    if (this.count === 0) return false;
+    const run = this.takeRun(texts);
+    const writer = new PostingFileWriter(path);
+    run.terms.forEach((term, k) => writer.add(term, new RoaringBitmap32(run.docs.subarray(run.starts[k]!, run.starts[k + 1]!))));
+    writer.close();
     return true;
   }
+}
+
+/** A sorted run held in memory: term k's docs are docs[starts[k] .. starts[k+1]), ascending. */
+export interface MemoryRun {
+  terms: string[];
+  starts: Uint32Array;
+  docs: Uint32Array;
 }

@@ -107,7 +107,11 @@ interface TokenForms {
 /** Interned terms: a dense id per distinct string (the index build accumulates postings by id). */
 export class TermIds {
   private ids = new Map<string, number>();
-  readonly texts: string[] = [];
+  texts: string[] = [];
+  clear(): void {
+    this.ids = new Map();
+    this.texts = [];
+  }
   id(text: string): number {
     let id = this.ids.get(text);
     if (id === undefined) {
@@ -231,8 +235,31 @@ const fastPath = winkAllowed?.its4token instanceof Set;
 if (fastPath) winkAllowed!.its4token!.add(tokenFormsId);
 
 /** The transcription of readDoc (see wink-tagger.ts), unless CONCEPTFREQ_WINK_READDOC=1 asks for wink's own. */
-const tagger = fastPath && process.env.CONCEPTFREQ_WINK_READDOC !== "1" ? createWinkTagger(model as never) : undefined;
+let tagger = fastPath && process.env.CONCEPTFREQ_WINK_READDOC !== "1" ? createWinkTagger(model as never) : undefined;
 const taggedDoc: Rdd & { cache: WinkCache | undefined } = { tokens: new Int32Array(0), cache: tagger?.cache };
+
+/**
+ * How much the analyzer has learnt from the captions it read: interned terms plus the words the
+ * tagger's lexicon added. It grows with the vocabulary met, so a long build resets it now and then.
+ */
+export function analyzerMemorySize(): number {
+  return NOUN_TERMS.texts.length + PHRASE_TERMS.texts.length + (tagger ? tagger.cache.currentSize() - tagger.cache.intrinsicSize() : 0);
+}
+
+/**
+ * Forgets all that: term ids (so no term id may be held elsewhere: the index build calls this right
+ * after a spill), memoised forms, and the tagger's lexicon (a fresh tagger is made). A caption's
+ * analysis is the same before and after (tokenization does not depend on what was read before).
+ */
+export function resetAnalyzerMemory(): void {
+  NOUN_TERMS.clear();
+  PHRASE_TERMS.clear();
+  forgetAllForms();
+  if (tagger) {
+    tagger = createWinkTagger(model as never)!;
+    taggedDoc.cache = tagger.cache;
+  }
+}
 
 /** The forms of every token of a text, in order. */
 function captionTokens(text: string): TokenForms[] {
@@ -257,9 +284,9 @@ let recordFormsId = new Int32Array(1 << 16);
 let taggedFormsId = new Int32Array(256);
 
 /** Tags `text` with the tagger and fills taggedFormsId[0..n) with each token's forms id. */
-function tagTokens(t: WinkTagger, text: string): number {
+function tagTokens(t: WinkTagger, text: string, from?: number, to?: number): number {
   if (formsById.length > MEMO_LIMIT) forgetAllForms();
-  const n = t.tag(text);
+  const n = t.tag(text, from, to);
   if (t.recordCount > recordFormsGen.length) {
     let size = recordFormsGen.length;
     while (size < t.recordCount) size *= 2;
@@ -303,17 +330,18 @@ let termSeen: Int32Array = new Int32Array(1 << 12);
 let captionStamp = 0;
 
 /**
- * analyzeCaptionForIndex as interned ids (NOUN_TERMS, PHRASE_TERMS), written into `out` (cleared
- * first): the index build's path, which never builds the strings' arrays per caption.
+ * analyzeCaptionForIndex of text.slice(from, to) as interned ids (NOUN_TERMS, PHRASE_TERMS),
+ * written into `out` (cleared first): the index build's path, which never builds the strings'
+ * arrays per caption (nor slices a batch's captions out of the string they arrive in).
  */
-export function analyzeCaptionTermIds(text: string, out: CaptionTermIds): void {
+export function analyzeCaptionTermIds(text: string, out: CaptionTermIds, from = 0, to = text.length): void {
   out.nouns.length = 0;
   out.terms.length = 0;
   let forms: TokenForms[] | undefined;
   let n: number;
-  if (tagger) n = tagTokens(tagger, text);
+  if (tagger) n = tagTokens(tagger, text, from, to);
   else {
-    forms = captionTokens(text);
+    forms = captionTokens(from === 0 && to === text.length ? text : text.slice(from, to));
     n = forms.length;
   }
   if (NOUN_TERMS.texts.length > nounSeen.length) nounSeen = grownStamps(nounSeen, NOUN_TERMS.texts.length);

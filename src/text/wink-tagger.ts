@@ -136,8 +136,11 @@ export interface WinkTagger {
   readonly cache: WinkCache;
   /** The model's add-ons (its lemmatizer), as wink passes them to `its.lemma`. */
   readonly addons: unknown;
-  /** Tags `text`; afterwards tokens[4k..4k+2] hold token k's lexeme, contraction pointer and POS/lemma. */
-  tag(text: string): number;
+  /**
+   * Tags text.slice(from, to) (default: all of it) without slicing it; afterwards tokens[4k..4k+2]
+   * hold token k's lexeme, contraction pointer and POS/lemma.
+   */
+  tag(text: string, from?: number, to?: number): number;
   tokens: Int32Array;
   /** records[k]: token k's record, a dense id per distinct token (lexeme, pointer, preset tag). */
   records: Int32Array;
@@ -441,12 +444,12 @@ export function createWinkTagger(model: WinkModel): WinkTagger | undefined {
     get pieceCount() {
       return pieces.size;
     },
-    tag(text: string): number {
+    tag(text: string, from = 0, to = text.length): number {
       if (pieces.size > PIECE_LIMIT) pieces.clear();
       // tokenizer.js: split on whitespace runs; space runs only separate, line-break runs are tokens
-      const length = text.length;
+      const length = to;
       let n = 0;
-      let i = 0;
+      let i = from;
       while (i < length) {
         const c = text.charCodeAt(i);
         const cls = charClass(c);

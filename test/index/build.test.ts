@@ -14,9 +14,12 @@ const dir = mkdtempSync(join(tmpdir(), "cf-build-"));
 const ANIMALS = ["dog", "cat", "horse", "goose", "zebra"];
 function caption(i: number): string {
   const parts = ANIMALS.filter((_, k) => i % (k + 2) === 0);
-  return parts.length ? `a photo of a ${parts.join(" and a ")} in the park` : `an empty road at night`;
+  const text = parts.length ? `a photo of a ${parts.join(" and a ")} in the park` : `an empty road at night`;
+  // some captions outside ASCII and the Basic Multilingual Plane (captions travel to workers joined, by length)
+  return i % 97 === 0 ? `${text} near the caf\u00e9 in \u6771\u4eac \u{1F600}` : text;
 }
-const N = 3000;
+// enough rows for several batches per worker, so each worker's docs interleave with the others'
+const N = 9000;
 const lines = Array.from({ length: N }, (_, i) => `${caption(i)}\thttp://x.invalid/${i}.jpg`);
 const tsv = join(dir, "corpus.tsv");
 writeFileSync(tsv, lines.join("\n") + "\n");
@@ -24,10 +27,14 @@ writeFileSync(tsv, lines.join("\n") + "\n");
 test("doc ids and postings do not depend on the worker count or on spilling", async () => {
   const a = join(dir, "w1");
   const b = join(dir, "w2");
+  const c = join(dir, "w3");
   await buildTextIndex([tsv], { out: a, workers: 1 });
-  await buildTextIndex([tsv], { out: b, workers: 2, spillPostings: 1000 });
+  // spilling often, and forgetting all the analyzer learnt after every spill
+  await buildTextIndex([tsv], { out: b, workers: 2, spillPostings: 1000, analyzerMemoryLimit: 0 });
+  await buildTextIndex([tsv], { out: c, workers: 3 });
   for (const f of ["nouns.postings", "terms.postings", "captions.txt", "captions.offsets"]) {
     assert.deepEqual(readFileSync(join(a, f)), readFileSync(join(b, f)), f);
+    assert.deepEqual(readFileSync(join(a, f)), readFileSync(join(c, f)), f);
   }
   const index = TextIndex.open(b);
   assert.equal(index.docCount, N);
@@ -37,6 +44,7 @@ test("doc ids and postings do not depend on the worker count or on spilling", as
     assert.equal(counts[k]!.count, expected, animal);
   });
   assert.equal(index.captions.caption(6), caption(6));
+  assert.equal(index.captions.caption(97 * 3), caption(97 * 3));
   index.close();
   // nothing temporary is left beside the output
   assert.deepEqual(readdirSync(dir).filter((n) => n.includes(".tmp-")), []);
@@ -63,7 +71,7 @@ test("several inputs continue the doc ids; merge equals one build over both", as
   writeFileSync(p2, lines.slice(1000).join("\n") + "\n");
   const both = join(dir, "both");
   const m = await buildTextIndex([p1, p2], { out: both, workers: 2 });
-  assert.deepEqual(m.inputs.map((i) => [i.rows, i.firstDoc]), [[1000, 0], [2000, 1000]]);
+  assert.deepEqual(m.inputs.map((i) => [i.rows, i.firstDoc]), [[1000, 0], [N - 1000, 1000]]);
   await buildTextIndex([p1], { out: join(dir, "i1"), workers: 1 });
   await buildTextIndex([p2], { out: join(dir, "i2"), workers: 1 });
   mergeTextIndexes([join(dir, "i1"), join(dir, "i2")], { out: join(dir, "merged") });

@@ -98,3 +98,25 @@ test("lemmatising many concept words in one pass gives the word-by-word lemmas",
   for (const w of words) assert.deepEqual(lemmatizeAsNoun(w), lemmatizeAsNounUncached(w.toLowerCase()), w);
   assert.deepEqual(lemmatizeAsNoun("cd"), ["cd"]);
 });
+
+test("forgetting what the analyzer learnt does not change any caption's analysis", async () => {
+  const { analyzeCaptionTermIds, analyzerMemorySize, resetAnalyzerMemory, NOUN_TERMS, PHRASE_TERMS } = await import("../../src/text/analyzer.js");
+  const captions = [
+    "Two geese don't fly over the T-shirt shop; they're in N.Y. at 3pm!",
+    "a zyxwvut and a qwertyuiop on the \u00abdog's\u00bb mat",
+    "a dog's bone near the caf\u00e9",
+    "actor attends the premiere of the film",
+  ];
+  const read = () =>
+    captions.map((c) => {
+      const ids = { nouns: [] as number[], terms: [] as number[] };
+      analyzeCaptionTermIds(c, ids);
+      return { nouns: ids.nouns.map((i) => NOUN_TERMS.texts[i]), terms: ids.terms.map((i) => PHRASE_TERMS.texts[i]) };
+    });
+  const before = read();
+  assert.ok(analyzerMemorySize() > 0);
+  resetAnalyzerMemory();
+  assert.equal(NOUN_TERMS.texts.length + PHRASE_TERMS.texts.length, 0);
+  assert.deepEqual(read(), before);
+  assert.deepEqual(before.map((a) => a.nouns), captions.map((c) => analyzeCaptionForIndex(c).nouns));
+});
