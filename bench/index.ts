@@ -71,6 +71,21 @@ export async function main(): Promise<void> {
       `build (whole process, ${process.env.BENCH_WORKERS ?? "all"} workers): ${build.seconds.toFixed(2)} s, ${Math.round(rate)} captions/s, peak RSS ${build.maxRssMiB ?? "?"} MiB`,
     );
 
+    // The same build with wink-nlp's own readDoc instead of the tagger (its transcription): the
+    // postings must be byte-identical, and the time shows what the tagger saves.
+    const idxWink = join(dir, "idx-wink");
+    process.env.CONCEPTFREQ_WINK_READDOC = "1";
+    const buildWink = timeCommand([cli, "index", "build", tsv, "--out", idxWink]);
+    delete process.env.CONCEPTFREQ_WINK_READDOC;
+    const same = ["nouns.postings", "terms.postings"].every((f) => readFileSync(join(idx, f)).equals(readFileSync(join(idxWink, f))));
+    console.log(
+      `build with wink-nlp's readDoc instead of the tagger: ${buildWink.seconds.toFixed(2)} s, ${Math.round(captions.length / buildWink.seconds)} captions/s; ` +
+        `postings byte-identical to the tagger's: ${same ? "yes" : "NO"}`,
+    );
+    const { taggerAgrees } = await import("../src/text/analyzer.js");
+    const differ = lines.filter((l) => !taggerAgrees(l)).length;
+    console.log(`tagger vs wink-nlp readDoc on the ${lines.length} real captions: ${differ} differ in any token's tag, lemma or form`);
+
     // Concepts: 4,000 noun lemmas spread over the frequency range, plus 2-word concepts.
     const index = TextIndex.open(idx);
     const vocab = [...index.nouns.terms()].sort((a, b) => index.nouns.cardinality(b) - index.nouns.cardinality(a) || (a < b ? -1 : 1));

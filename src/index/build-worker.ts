@@ -9,7 +9,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { join } from "node:path";
-import { analyzeCaptionTermIds, analyzerMemorySize, NOUN_TERMS, PHRASE_TERMS, resetAnalyzerMemory, type CaptionTermIds } from "../text/analyzer.js";
+import { analyzeCaptionTermIds, analyzerMemorySize, NOUN_TERMS, PHRASE_TERMS, resetAnalyzerMemory, newCaptionTermIds, type CaptionTermIds } from "../text/analyzer.js";
 import { PostingsAccumulator, type MemoryRun } from "./postings-accumulator.js";
 import { mergePostingRuns } from "./merge-runs.js";
 
@@ -66,7 +66,7 @@ function spill(): void {
   if (analyzerMemorySize() > config.analyzerMemoryLimit) resetAnalyzerMemory();
 }
 
-const caption: CaptionTermIds = { nouns: [], terms: [] };
+const caption: CaptionTermIds = newCaptionTermIds();
 
 parentPort!.on("message", (msg: BatchMessage | { type: "finish" } | MergeRequest) => {
   if (msg.type === "merge") {
@@ -76,9 +76,8 @@ parentPort!.on("message", (msg: BatchMessage | { type: "finish" } | MergeRequest
     const { docs, text, lengths } = msg;
     for (let j = 0, at = 0; j < lengths.length; at += lengths[j++]!) {
       analyzeCaptionTermIds(text, caption, at, at + lengths[j]!);
-      const doc = docs[j]!;
-      for (const id of caption.nouns) nouns.add(id, doc);
-      for (const id of caption.terms) terms.add(id, doc);
+      nouns.addAll(caption.nouns, caption.nNouns, docs[j]!);
+      terms.addAll(caption.terms, caption.nTerms, docs[j]!);
     }
     if (nouns.size + terms.size >= config.spillPostings) spill();
     parentPort!.postMessage({ type: "done", rows: lengths.length });

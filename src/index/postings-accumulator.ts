@@ -20,15 +20,34 @@ export class PostingsAccumulator {
     if (term > this.maxTerm) this.maxTerm = term;
   }
 
+  /** Adds doc to the postings of terms ids[0..count). */
+  addAll(ids: Int32Array, count: number, doc: number): void {
+    if (this.count + count > this.terms.length) this.grow(this.count + count);
+    const terms = this.terms;
+    const docs = this.docs;
+    let c = this.count;
+    let max = this.maxTerm;
+    for (let i = 0; i < count; i++) {
+      const t = ids[i]!;
+      terms[c] = t;
+      docs[c++] = doc;
+      if (t > max) max = t;
+    }
+    this.count = c;
+    this.maxTerm = max;
+  }
+
   get size(): number {
     return this.count;
   }
 
-  private grow(): void {
-    const terms = new Int32Array(this.terms.length * 2);
+  private grow(need = this.count + 1): void {
+    let size = this.terms.length * 2;
+    while (size < need) size *= 2;
+    const terms = new Int32Array(size);
     terms.set(this.terms);
     this.terms = terms;
-    const docs = new Uint32Array(this.docs.length * 2);
+    const docs = new Uint32Array(size);
     docs.set(this.docs);
     this.docs = docs;
   }

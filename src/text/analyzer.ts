@@ -319,10 +319,19 @@ function tagTokens(t: WinkTagger, text: string, from?: number, to?: number): num
   return n;
 }
 
-/** What the index build keeps of a caption: distinct noun ids and term ids, in first-occurrence order. */
+/**
+ * What the index build keeps of a caption: distinct noun ids nouns[0..nNouns) and term ids
+ * terms[0..nTerms), in first-occurrence order (the arrays grow as needed).
+ */
 export interface CaptionTermIds {
-  nouns: number[];
-  terms: number[];
+  nouns: Int32Array;
+  nNouns: number;
+  terms: Int32Array;
+  nTerms: number;
+}
+
+export function newCaptionTermIds(): CaptionTermIds {
+  return { nouns: new Int32Array(64), nNouns: 0, terms: new Int32Array(256), nTerms: 0 };
 }
 
 let nounSeen: Int32Array = new Int32Array(1 << 12);
@@ -335,8 +344,8 @@ let captionStamp = 0;
  * arrays per caption (nor slices a batch's captions out of the string they arrive in).
  */
 export function analyzeCaptionTermIds(text: string, out: CaptionTermIds, from = 0, to = text.length): void {
-  out.nouns.length = 0;
-  out.terms.length = 0;
+  out.nNouns = 0;
+  out.nTerms = 0;
   let forms: TokenForms[] | undefined;
   let n: number;
   if (tagger) n = tagTokens(tagger, text, from, to);
@@ -355,30 +364,48 @@ export function analyzeCaptionTermIds(text: string, out: CaptionTermIds, from = 
   if (forms) {
     // without the tagger (wink's own readDoc): the same, from the forms objects
     for (const f of forms) {
-      for (const id of f.nounIds) if (nounSeen[id] !== stamp) (nounSeen[id] = stamp), out.nouns.push(id);
-      for (const id of f.termIds) if (termSeen[id] !== stamp) (termSeen[id] = stamp), out.terms.push(id);
+      for (const id of f.nounIds) if (nounSeen[id] !== stamp) (nounSeen[id] = stamp), pushId(out, true, id);
+      for (const id of f.termIds) if (termSeen[id] !== stamp) (termSeen[id] = stamp), pushId(out, false, id);
     }
     return;
   }
   const pool = formsIdPool;
+  let nouns = out.nouns;
+  let terms = out.terms;
+  let nNouns = 0;
+  let nTerms = 0;
   for (let i = 0; i < n; i++) {
     let at = formsIdStart[taggedFormsId[i]!]!;
-    const nNouns = pool[at++]!;
-    const nTerms = pool[at++]!;
-    for (const end = at + nNouns; at < end; at++) {
+    const nn = pool[at++]!;
+    const nt = pool[at++]!;
+    if (nNouns + nn > nouns.length) nouns = out.nouns = grownStamps(nouns, nNouns + nn);
+    if (nTerms + nt > terms.length) terms = out.terms = grownStamps(terms, nTerms + nt);
+    for (const end = at + nn; at < end; at++) {
       const id = pool[at]!;
       if (nounSeen[id] !== stamp) {
         nounSeen[id] = stamp;
-        out.nouns.push(id);
+        nouns[nNouns++] = id;
       }
     }
-    for (const end = at + nTerms; at < end; at++) {
+    for (const end = at + nt; at < end; at++) {
       const id = pool[at]!;
       if (termSeen[id] !== stamp) {
         termSeen[id] = stamp;
-        out.terms.push(id);
+        terms[nTerms++] = id;
       }
     }
+  }
+  out.nNouns = nNouns;
+  out.nTerms = nTerms;
+}
+
+function pushId(out: CaptionTermIds, noun: boolean, id: number): void {
+  if (noun) {
+    if (out.nNouns === out.nouns.length) out.nouns = grownStamps(out.nouns, out.nNouns + 1);
+    out.nouns[out.nNouns++] = id;
+  } else {
+    if (out.nTerms === out.terms.length) out.terms = grownStamps(out.terms, out.nTerms + 1);
+    out.terms[out.nTerms++] = id;
   }
 }
 

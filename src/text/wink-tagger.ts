@@ -191,24 +191,27 @@ const FNV_PRIME = 0x01000193;
  */
 class PieceTable {
   size = 0;
-  private slots = new Int32Array(1 << 16); // piece id + 1, 0 = empty
-  private texts: string[] = [];
-  private hashes: number[] = [];
-  start: number[] = [];
-  count: number[] = [];
-  pool = new Int32Array(1 << 16);
+  private slots: Int32Array = new Int32Array(1 << 16); // piece id + 1, 0 = empty
+  private hashes: Int32Array = new Int32Array(1 << 12);
+  /** Piece k's characters are chars[charStart[k] .. charStart[k + 1]) (compared in place of strings). */
+  private charStart: Int32Array = new Int32Array(1 << 12);
+  private chars: Uint16Array = new Uint16Array(1 << 16);
+  start: Int32Array = new Int32Array(1 << 12);
+  count: Int32Array = new Int32Array(1 << 12);
+  pool: Int32Array = new Int32Array(1 << 16);
   private poolUsed = 0;
 
   find(text: string, at: number, length: number, hash: number): number {
     const mask = this.slots.length - 1;
+    const { slots, hashes, charStart, chars } = this;
     for (let s = hash & mask; ; s = (s + 1) & mask) {
-      const k = this.slots[s]! - 1;
+      const k = slots[s]! - 1;
       if (k < 0) return -1;
-      if (this.hashes[k] === hash) {
-        const t = this.texts[k]!;
-        if (t.length === length) {
+      if (hashes[k] === hash) {
+        const from = charStart[k]!;
+        if (charStart[k + 1]! - from === length) {
           let q = 0;
-          while (q < length && t.charCodeAt(q) === text.charCodeAt(at + q)) q++;
+          while (q < length && chars[from + q] === text.charCodeAt(at + q)) q++;
           if (q === length) return k;
         }
       }
@@ -218,15 +221,24 @@ class PieceTable {
   add(text: string, hash: number, records: number[]): number {
     if ((this.size + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
     const k = this.size++;
-    this.texts.push(text);
-    this.hashes.push(hash);
-    if (this.poolUsed + records.length > this.pool.length) {
-      const p = new Int32Array(Math.max(this.pool.length * 2, this.poolUsed + records.length));
-      p.set(this.pool);
-      this.pool = p;
+    if (k + 2 > this.hashes.length) {
+      this.hashes = grown(this.hashes, k + 2);
+      this.charStart = grown(this.charStart, k + 2);
+      this.start = grown(this.start, k + 2);
+      this.count = grown(this.count, k + 2);
     }
-    this.start.push(this.poolUsed);
-    this.count.push(records.length);
+    this.hashes[k] = hash;
+    const from = this.charStart[k]!;
+    if (from + text.length > this.chars.length) {
+      const c = new Uint16Array(Math.max(this.chars.length * 2, from + text.length));
+      c.set(this.chars);
+      this.chars = c;
+    }
+    for (let q = 0; q < text.length; q++) this.chars[from + q] = text.charCodeAt(q);
+    this.charStart[k + 1] = from + text.length;
+    if (this.poolUsed + records.length > this.pool.length) this.pool = grown(this.pool, this.poolUsed + records.length);
+    this.start[k] = this.poolUsed;
+    this.count[k] = records.length;
     for (const r of records) this.pool[this.poolUsed++] = r;
     this.place(k);
     return k;
@@ -235,10 +247,7 @@ class PieceTable {
   clear(): void {
     this.size = 0;
     this.slots = new Int32Array(1 << 16);
-    this.texts = [];
-    this.hashes = [];
-    this.start = [];
-    this.count = [];
+    this.charStart[0] = 0;
     this.poolUsed = 0;
   }
 
@@ -253,6 +262,14 @@ class PieceTable {
     this.slots = new Int32Array(capacity);
     for (let k = 0; k < this.size; k++) this.place(k);
   }
+}
+
+function grown(a: Int32Array, need: number): Int32Array {
+  let size = a.length;
+  while (size < need) size *= 2;
+  const b = new Int32Array(size);
+  b.set(a);
+  return b;
 }
 
 /**
