@@ -10,10 +10,8 @@ import { columnsWithoutHeader } from "./columns.js";
 import { CsvFormat, TsvFormat } from "./delimited.js";
 import { JsonlFormat } from "./jsonl.js";
 import { readLineFormat } from "./line-reader.js";
-import { readParquet } from "./parquet.js";
 import { DEFAULT_BATCH_ROWS, DEFAULT_MAX_CAPTION_LENGTH, type CaptionRow, type CorpusFormat, type ReaderOptions } from "./record.js";
 import { RowSink } from "./row-sink.js";
-import { readWebDataset } from "./webdataset.js";
 
 type ConcreteFormat = Exclude<CorpusFormat, "auto">;
 
@@ -94,10 +92,17 @@ export function openCorpus(path: string, options: ReaderOptions = {}): AsyncIter
       };
       break;
     case "parquet":
-      start = () => readParquet(path, newSink(), opts);
+      // loaded on first use: the Parquet and tar readers' libraries cost start-up time for other formats
+      start = async function* () {
+        const { readParquet } = await import("./parquet.js");
+        yield* readParquet(path, newSink(), opts);
+      };
       break;
     case "wds":
-      start = () => readWebDataset(path, newSink(), opts);
+      start = async function* () {
+        const { readWebDataset } = await import("./webdataset.js");
+        yield* readWebDataset(path, newSink(), opts);
+      };
       break;
     default:
       throw new UserError(`unknown format "${String(format)}"; use tsv, csv, jsonl, parquet or wds.`);
