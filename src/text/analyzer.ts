@@ -235,8 +235,20 @@ const fastPath = winkAllowed?.its4token instanceof Set;
 if (fastPath) winkAllowed!.its4token!.add(tokenFormsId);
 
 /** The transcription of readDoc (see wink-tagger.ts), unless CONCEPTFREQ_WINK_READDOC=1 asks for wink's own. */
-let tagger = fastPath && process.env.CONCEPTFREQ_WINK_READDOC !== "1" ? createWinkTagger(model as never) : undefined;
-const taggedDoc: Rdd & { cache: WinkCache | undefined } = { tokens: new Int32Array(0), cache: tagger?.cache };
+const useTagger = fastPath && process.env.CONCEPTFREQ_WINK_READDOC !== "1";
+let tagger: WinkTagger | undefined;
+let taggerMade = false;
+const taggedDoc: Rdd & { cache: WinkCache | undefined } = { tokens: new Int32Array(0), cache: undefined };
+
+/** The tagger, made on first use (it decodes the model's lexicon, ~0.2 s: `count` without phrase matching never needs it). */
+function theTagger(): WinkTagger | undefined {
+  if (!taggerMade) {
+    taggerMade = true;
+    tagger = useTagger ? createWinkTagger(model as never) : undefined;
+    taggedDoc.cache = tagger?.cache;
+  }
+  return tagger;
+}
 
 /**
  * How much the analyzer has learnt from the captions it read: interned terms plus the words the
@@ -264,8 +276,9 @@ export function resetAnalyzerMemory(): void {
 /** The forms of every token of a text, in order. */
 function captionTokens(text: string): TokenForms[] {
   if (formsById.length > MEMO_LIMIT) forgetAllForms();
-  if (tagger) {
-    const n = tagTokens(tagger, text);
+  const t = theTagger();
+  if (t) {
+    const n = tagTokens(t, text);
     const out = new Array<TokenForms>(n);
     for (let i = 0; i < n; i++) out[i] = formsById[taggedFormsId[i]!]!;
     return out;
@@ -348,7 +361,8 @@ export function analyzeCaptionTermIds(text: string, out: CaptionTermIds, from = 
   out.nTerms = 0;
   let forms: TokenForms[] | undefined;
   let n: number;
-  if (tagger) n = tagTokens(tagger, text, from, to);
+  const t = theTagger();
+  if (t) n = tagTokens(t, text, from, to);
   else {
     forms = captionTokens(from === 0 && to === text.length ? text : text.slice(from, to));
     n = forms.length;
