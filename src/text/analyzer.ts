@@ -9,7 +9,7 @@
  * change ANALYZER.version whenever a change here can change an index.
  */
 import { createRequire } from "node:module";
-import { createWinkTagger, type WinkCache, type WinkTagger } from "./wink-tagger.js";
+import { createWinkTagger, growInt32, type WinkCache, type WinkTagger } from "./wink-tagger.js";
 
 const require = createRequire(import.meta.url);
 // wink-nlp and its model are CommonJS.
@@ -172,8 +172,8 @@ function remember(forms: TokenForms): number {
   formsById.push(forms);
   // [start] -> nNouns, nTerms, nouns..., terms...
   const need = 2 + forms.nounIds.length + forms.termIds.length;
-  if (id + 1 >= formsIdStart.length) formsIdStart = grownStamps(formsIdStart, id + 2);
-  if (formsIdPoolUsed + need > formsIdPool.length) formsIdPool = grownStamps(formsIdPool, formsIdPoolUsed + need);
+  if (id + 1 >= formsIdStart.length) formsIdStart = growInt32(formsIdStart, id + 2);
+  if (formsIdPoolUsed + need > formsIdPool.length) formsIdPool = growInt32(formsIdPool, formsIdPoolUsed + need);
   formsIdStart[id] = formsIdPoolUsed;
   formsIdPool[formsIdPoolUsed++] = forms.nounIds.length;
   formsIdPool[formsIdPoolUsed++] = forms.termIds.length;
@@ -291,9 +291,9 @@ function captionTokens(text: string): TokenForms[] {
  * tag it last took, which spares the lexeme-keyed map for almost every token.
  */
 let memoGeneration = 1;
-let recordFormsGen = new Int32Array(1 << 16);
-let recordFormsSlot2 = new Int32Array(1 << 16);
-let recordFormsId = new Int32Array(1 << 16);
+let recordFormsGen: Int32Array = new Int32Array(1 << 16);
+let recordFormsSlot2: Int32Array = new Int32Array(1 << 16);
+let recordFormsId: Int32Array = new Int32Array(1 << 16);
 let taggedFormsId = new Int32Array(256);
 
 /** Tags `text` with the tagger and fills taggedFormsId[0..n) with each token's forms id. */
@@ -301,16 +301,9 @@ function tagTokens(t: WinkTagger, text: string, from?: number, to?: number): num
   if (formsById.length > MEMO_LIMIT) forgetAllForms();
   const n = t.tag(text, from, to);
   if (t.recordCount > recordFormsGen.length) {
-    let size = recordFormsGen.length;
-    while (size < t.recordCount) size *= 2;
-    const g = (a: Int32Array) => {
-      const b = new Int32Array(size);
-      b.set(a);
-      return b;
-    };
-    recordFormsGen = g(recordFormsGen);
-    recordFormsSlot2 = g(recordFormsSlot2);
-    recordFormsId = g(recordFormsId);
+    recordFormsGen = growInt32(recordFormsGen, t.recordCount);
+    recordFormsSlot2 = growInt32(recordFormsSlot2, t.recordCount);
+    recordFormsId = growInt32(recordFormsId, t.recordCount);
   }
   if (n > taggedFormsId.length) taggedFormsId = new Int32Array(Math.max(n, taggedFormsId.length * 2));
   const recs = t.records;
@@ -367,8 +360,8 @@ export function analyzeCaptionTermIds(text: string, out: CaptionTermIds, from = 
     forms = captionTokens(from === 0 && to === text.length ? text : text.slice(from, to));
     n = forms.length;
   }
-  if (NOUN_TERMS.texts.length > nounSeen.length) nounSeen = grownStamps(nounSeen, NOUN_TERMS.texts.length);
-  if (PHRASE_TERMS.texts.length > termSeen.length) termSeen = grownStamps(termSeen, PHRASE_TERMS.texts.length);
+  if (NOUN_TERMS.texts.length > nounSeen.length) nounSeen = growInt32(nounSeen, NOUN_TERMS.texts.length);
+  if (PHRASE_TERMS.texts.length > termSeen.length) termSeen = growInt32(termSeen, PHRASE_TERMS.texts.length);
   if (++captionStamp === 0x7fffffff) {
     captionStamp = 1;
     nounSeen.fill(0);
@@ -392,8 +385,8 @@ export function analyzeCaptionTermIds(text: string, out: CaptionTermIds, from = 
     let at = formsIdStart[taggedFormsId[i]!]!;
     const nn = pool[at++]!;
     const nt = pool[at++]!;
-    if (nNouns + nn > nouns.length) nouns = out.nouns = grownStamps(nouns, nNouns + nn);
-    if (nTerms + nt > terms.length) terms = out.terms = grownStamps(terms, nTerms + nt);
+    if (nNouns + nn > nouns.length) nouns = out.nouns = growInt32(nouns, nNouns + nn);
+    if (nTerms + nt > terms.length) terms = out.terms = growInt32(terms, nTerms + nt);
     for (const end = at + nn; at < end; at++) {
       const id = pool[at]!;
       if (nounSeen[id] !== stamp) {
@@ -415,21 +408,14 @@ export function analyzeCaptionTermIds(text: string, out: CaptionTermIds, from = 
 
 function pushId(out: CaptionTermIds, noun: boolean, id: number): void {
   if (noun) {
-    if (out.nNouns === out.nouns.length) out.nouns = grownStamps(out.nouns, out.nNouns + 1);
+    if (out.nNouns === out.nouns.length) out.nouns = growInt32(out.nouns, out.nNouns + 1);
     out.nouns[out.nNouns++] = id;
   } else {
-    if (out.nTerms === out.terms.length) out.terms = grownStamps(out.terms, out.nTerms + 1);
+    if (out.nTerms === out.terms.length) out.terms = growInt32(out.terms, out.nTerms + 1);
     out.terms[out.nTerms++] = id;
   }
 }
 
-function grownStamps(a: Int32Array, need: number): Int32Array {
-  let size = a.length;
-  while (size < need) size *= 2;
-  const b = new Int32Array(size);
-  b.set(a);
-  return b;
-}
 
 /** The forms of every token of a text as wink-nlp's own readDoc gives them. */
 function readDocTokens(text: string): TokenForms[] {

@@ -222,10 +222,10 @@ class PieceTable {
     if ((this.size + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
     const k = this.size++;
     if (k + 2 > this.hashes.length) {
-      this.hashes = grown(this.hashes, k + 2);
-      this.charStart = grown(this.charStart, k + 2);
-      this.start = grown(this.start, k + 2);
-      this.count = grown(this.count, k + 2);
+      this.hashes = growInt32(this.hashes, k + 2);
+      this.charStart = growInt32(this.charStart, k + 2);
+      this.start = growInt32(this.start, k + 2);
+      this.count = growInt32(this.count, k + 2);
     }
     this.hashes[k] = hash;
     const from = this.charStart[k]!;
@@ -236,7 +236,7 @@ class PieceTable {
     }
     for (let q = 0; q < text.length; q++) this.chars[from + q] = text.charCodeAt(q);
     this.charStart[k + 1] = from + text.length;
-    if (this.poolUsed + records.length > this.pool.length) this.pool = grown(this.pool, this.poolUsed + records.length);
+    if (this.poolUsed + records.length > this.pool.length) this.pool = growInt32(this.pool, this.poolUsed + records.length);
     this.start[k] = this.poolUsed;
     this.count[k] = records.length;
     for (const r of records) this.pool[this.poolUsed++] = r;
@@ -264,8 +264,9 @@ class PieceTable {
   }
 }
 
-function grown(a: Int32Array, need: number): Int32Array {
-  let size = a.length;
+/** `a` copied into an array of at least `need` slots (its size doubled as often as needed). */
+export function growInt32(a: Int32Array, need: number): Int32Array {
+  let size = Math.max(1, a.length);
   while (size < need) size *= 2;
   const b = new Int32Array(size);
   b.set(a);
@@ -294,23 +295,18 @@ export function createWinkTagger(model: WinkModel): WinkTagger | undefined {
 
   // Distinct tokens ("records"): raw token slots and tagging inputs, by (lexeme, pointer, preset).
   let nRec = 0;
-  let recLex = new Int32Array(1 << 16);
-  let recSlot1 = new Int32Array(1 << 16);
-  let recSlot2 = new Int32Array(1 << 16);
-  let recPos0 = new Int32Array(1 << 16);
-  let recNormal = new Int32Array(1 << 16);
+  let recLex: Int32Array = new Int32Array(1 << 16);
+  let recSlot1: Int32Array = new Int32Array(1 << 16);
+  let recSlot2: Int32Array = new Int32Array(1 << 16);
+  let recPos0: Int32Array = new Int32Array(1 << 16);
+  let recNormal: Int32Array = new Int32Array(1 << 16);
   /** Per machine: the posHint symbol (-2: no hint, -1: a hint with no transition). */
-  let recHintSym = machines.map(() => new Int32Array(1 << 16));
+  let recHintSym: Int32Array[] = machines.map(() => new Int32Array(1 << 16));
   const recordOf = new Map<string, number>();
   const pieces = new PieceTable();
 
   function grow(): void {
-    const n = recLex.length * 2;
-    const g = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a);
-      return b;
-    };
+    const g = (a: Int32Array) => growInt32(a, a.length + 1);
     recLex = g(recLex);
     recSlot1 = g(recSlot1);
     recSlot2 = g(recSlot2);
