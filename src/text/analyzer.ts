@@ -240,14 +240,33 @@ let tagger: WinkTagger | undefined;
 let taggerMade = false;
 const taggedDoc: Rdd & { cache: WinkCache | undefined } = { tokens: new Int32Array(0), cache: undefined };
 
-/** The tagger, made on first use (it decodes the model's lexicon, ~0.2 s: `count` without phrase matching never needs it). */
+/**
+ * The tagger, made on first use (it decodes the model's lexicon, ~0.2 s: `count` without phrase
+ * matching never needs it), and made anew once its lexicon has learnt `taggerRenewal` words, so
+ * that its memory stays bounded on corpora with endless vocabularies (web captions: names, codes,
+ * typos). Renewing changes no analysis: tokenization does not depend on what was read before.
+ */
 function theTagger(): WinkTagger | undefined {
   if (!taggerMade) {
     taggerMade = true;
-    tagger = useTagger ? createWinkTagger(model as never) : undefined;
-    taggedDoc.cache = tagger?.cache;
+    if (useTagger) renewTagger();
+  } else if (tagger && tagger.cache.currentSize() - tagger.cache.intrinsicSize() > taggerRenewal) {
+    renewTagger();
   }
   return tagger;
+}
+
+let taggerRenewal = 2_000_000;
+
+/** Words the tagger may learn before it is made anew (default 2,000,000; tests set it low). */
+export function setTaggerRenewal(learntWords: number): void {
+  taggerRenewal = learntWords;
+}
+
+function renewTagger(): void {
+  if (tagger) forgetAllForms(); // the memo is keyed by the old lexicon's word ids
+  tagger = createWinkTagger(model as never);
+  taggedDoc.cache = tagger?.cache;
 }
 
 /**
@@ -267,10 +286,7 @@ export function resetAnalyzerMemory(): void {
   NOUN_TERMS.clear();
   PHRASE_TERMS.clear();
   forgetAllForms();
-  if (tagger) {
-    tagger = createWinkTagger(model as never)!;
-    taggedDoc.cache = tagger.cache;
-  }
+  if (tagger) renewTagger();
 }
 
 /** The forms of every token of a text, in order. */

@@ -128,3 +128,16 @@ test("forgetting what the analyzer learnt does not change any caption's analysis
   analyzeCaptionTermIds(joined, ids, captions[0]!.length, captions[0]!.length + captions[1]!.length);
   assert.deepEqual([...ids.nouns.subarray(0, ids.nNouns)].map((i) => NOUN_TERMS.texts[i]), before[1]!.nouns);
 });
+
+test("a tagger made anew after every caption analyses every caption the same", async () => {
+  const { setTaggerRenewal } = await import("../../src/text/analyzer.js");
+  const captions = ["a zyxwvut on the qwertyuiop", "\u00abdog's\u00bb bone", "a dog's bone", "Two geese don't fly over N.Y.!", "a zyxwvut again"];
+  const before = captions.map((c) => analyzeCaptionForIndex(c));
+  setTaggerRenewal(0);
+  try {
+    assert.deepEqual(captions.map((c) => analyzeCaptionForIndex(c)), before);
+    assert.deepEqual(phraseTokens("a dog's bone"), phraseTokens("a dog's bone"));
+  } finally {
+    setTaggerRenewal(2_000_000);
+  }
+});
