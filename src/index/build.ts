@@ -210,41 +210,21 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
     storeClosed = true;
 
     const runs: WorkerRuns = { nouns: [], terms: [], memoryNouns: [], memoryTerms: [] };
-    await Promise.all(
-      slots.map(
-        (s) =>
-          new Promise<void>((res, rej) => {
-            s.worker.on("message", (m: { type: string; runs?: WorkerRuns }) => {
-              if (m.type === "finished") {
-                runs.nouns.push(...m.runs!.nouns);
-                runs.terms.push(...m.runs!.terms);
-                runs.memoryNouns.push(...m.runs!.memoryNouns);
-                runs.memoryTerms.push(...m.runs!.memoryTerms);
-                res();
-              }
-            });
-            s.worker.on("error", rej);
-            if (failure) rej(failure);
-            s.worker.postMessage({ type: "finish" });
-          }),
-      ),
-    );
     if (failure) throw failure;
+    for (const m of await Promise.all(slots.map((s) => ask<{ runs: WorkerRuns }>(s, { type: "finish" }, [], (m) => m.type === "finished")))) {
+      runs.nouns.push(...m.runs.nouns);
+      runs.terms.push(...m.runs.terms);
+      runs.memoryNouns.push(...m.runs.memoryNouns);
+      runs.memoryTerms.push(...m.runs.memoryTerms);
+    }
     opts.onProgress?.(progress(inputs.length));
 
     // The two merges (nouns, terms) run in parallel, each in a worker.
-    const merge = (slot: WorkerSlot, runPaths: string[], memoryRuns: MemoryRun[], outPath: string) =>
-      new Promise<number>((res, rej) => {
-        const onMessage = (m: { type: string; terms?: number; outPath?: string }) => {
-          if (m.type !== "merged" || m.outPath !== outPath) return;
-          slot.worker.off("message", onMessage);
-          res(m.terms!);
-        };
-        slot.worker.on("message", onMessage);
-        slot.worker.once("error", rej);
-        const transfer = memoryRuns.flatMap((r) => [r.starts.buffer as ArrayBuffer, r.docs.buffer as ArrayBuffer]);
-        slot.worker.postMessage({ type: "merge", runPaths, memoryRuns, outPath } satisfies MergeRequest, transfer);
-      });
+    const merge = async (slot: WorkerSlot, runPaths: string[], memoryRuns: MemoryRun[], outPath: string) => {
+      const request: MergeRequest = { type: "merge", runPaths, memoryRuns, outPath };
+      const transfer = memoryRuns.flatMap((r) => [r.starts.buffer as ArrayBuffer, r.docs.buffer as ArrayBuffer]);
+      return (await ask<{ terms: number }>(slot, request, transfer, (m) => m.type === "merged" && m.outPath === outPath)).terms;
+    };
     const [nounTerms, termTerms] = await Promise.all([
       merge(slots[0]!, runs.nouns.sort(), runs.memoryNouns, join(tmp, FILES.nouns)),
       merge(slots[1 % slots.length]!, runs.terms.sort(), runs.memoryTerms, join(tmp, FILES.terms)),
@@ -278,6 +258,24 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
     process.removeListener("SIGTERM", onSignal);
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
+}
+
+/**
+ * Sends a message to a worker and resolves with its first reply that `isReply` accepts (rejects
+ * when the worker fails first).
+ */
+function ask<R>(slot: WorkerSlot, message: unknown, transfer: ArrayBuffer[], isReply: (m: { type: string; outPath?: string }) => boolean): Promise<R> {
+  return new Promise<R>((res, rej) => {
+    const onMessage = (m: { type: string; outPath?: string }) => {
+      if (!isReply(m)) return;
+      slot.worker.off("message", onMessage);
+      slot.worker.off("error", rej);
+      res(m as R);
+    };
+    slot.worker.on("message", onMessage);
+    slot.worker.once("error", rej);
+    slot.worker.postMessage(message, transfer);
+  });
 }
 
 function elapsed(started: bigint): number {

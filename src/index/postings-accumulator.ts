@@ -13,13 +13,6 @@ export class PostingsAccumulator {
   private count = 0;
   private maxTerm = -1;
 
-  add(term: number, doc: number): void {
-    if (this.count === this.terms.length) this.grow();
-    this.terms[this.count] = term;
-    this.docs[this.count++] = doc;
-    if (term > this.maxTerm) this.maxTerm = term;
-  }
-
   /** Adds doc to the postings of terms ids[0..count). */
   addAll(ids: Int32Array, count: number, doc: number): void {
     if (this.count + count > this.terms.length) this.grow(this.count + count);
@@ -41,7 +34,7 @@ export class PostingsAccumulator {
     return this.count;
   }
 
-  private grow(need = this.count + 1): void {
+  private grow(need: number): void {
     let size = this.terms.length * 2;
     while (size < need) size *= 2;
     const terms = new Int32Array(size);

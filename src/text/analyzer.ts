@@ -250,7 +250,7 @@ function theTagger(): WinkTagger | undefined {
   if (!taggerMade) {
     taggerMade = true;
     if (useTagger) renewTagger();
-  } else if (tagger && tagger.cache.currentSize() - tagger.cache.intrinsicSize() > taggerRenewal) {
+  } else if (learntWords() > taggerRenewal) {
     renewTagger();
   }
   return tagger;
@@ -274,7 +274,12 @@ function renewTagger(): void {
  * tagger's lexicon added. It grows with the vocabulary met, so a long build resets it now and then.
  */
 export function analyzerMemorySize(): number {
-  return NOUN_TERMS.texts.length + PHRASE_TERMS.texts.length + (tagger ? tagger.cache.currentSize() - tagger.cache.intrinsicSize() : 0);
+  return NOUN_TERMS.texts.length + PHRASE_TERMS.texts.length + learntWords();
+}
+
+/** Words the tagger's lexicon has added to the model's (0 before it is made). */
+function learntWords(): number {
+  return tagger ? tagger.cache.currentSize() - tagger.cache.intrinsicSize() : 0;
 }
 
 /**
@@ -291,15 +296,27 @@ export function resetAnalyzerMemory(): void {
 
 /** The forms of every token of a text, in order. */
 function captionTokens(text: string): TokenForms[] {
+  const n = captionFormIds(text);
+  const out = new Array<TokenForms>(n);
+  for (let i = 0; i < n; i++) out[i] = formsById[formIds[i]!]!;
+  return out;
+}
+
+/** Forms ids of the tokens of the caption being analysed: formIds[0..n). */
+let formIds = new Int32Array(256);
+
+/**
+ * Fills formIds with the forms id of every token of text.slice(from, to) and returns their
+ * number: through the tagger, or wink's own readDoc when there is none.
+ */
+function captionFormIds(text: string, from = 0, to = text.length): number {
   if (formsById.length > MEMO_LIMIT) forgetAllForms();
   const t = theTagger();
-  if (t) {
-    const n = tagTokens(t, text);
-    const out = new Array<TokenForms>(n);
-    for (let i = 0; i < n; i++) out[i] = formsById[taggedFormsId[i]!]!;
-    return out;
-  }
-  return readDocTokens(text);
+  if (t) return tagTokens(t, text, from, to);
+  const ids = readDocFormIds(from === 0 && to === text.length ? text : text.slice(from, to));
+  if (ids.length > formIds.length) formIds = new Int32Array(Math.max(ids.length, formIds.length * 2));
+  formIds.set(ids);
+  return ids.length;
 }
 
 /*
@@ -310,18 +327,16 @@ let memoGeneration = 1;
 let recordFormsGen: Int32Array = new Int32Array(1 << 16);
 let recordFormsSlot2: Int32Array = new Int32Array(1 << 16);
 let recordFormsId: Int32Array = new Int32Array(1 << 16);
-let taggedFormsId = new Int32Array(256);
 
-/** Tags `text` with the tagger and fills taggedFormsId[0..n) with each token's forms id. */
-function tagTokens(t: WinkTagger, text: string, from?: number, to?: number): number {
-  if (formsById.length > MEMO_LIMIT) forgetAllForms();
+/** Tags text.slice(from, to) with the tagger and fills formIds[0..n) with each token's forms id. */
+function tagTokens(t: WinkTagger, text: string, from: number, to: number): number {
   const n = t.tag(text, from, to);
   if (t.recordCount > recordFormsGen.length) {
     recordFormsGen = growInt32(recordFormsGen, t.recordCount);
     recordFormsSlot2 = growInt32(recordFormsSlot2, t.recordCount);
     recordFormsId = growInt32(recordFormsId, t.recordCount);
   }
-  if (n > taggedFormsId.length) taggedFormsId = new Int32Array(Math.max(n, taggedFormsId.length * 2));
+  if (n > formIds.length) formIds = new Int32Array(Math.max(n, formIds.length * 2));
   const recs = t.records;
   const tokens = t.tokens;
   taggedDoc.tokens = tokens;
@@ -329,13 +344,13 @@ function tagTokens(t: WinkTagger, text: string, from?: number, to?: number): num
     const r = recs[i]!;
     const slot2 = tokens[i * TOKEN_SLOTS + 2]!;
     if (recordFormsGen[r] === memoGeneration && recordFormsSlot2[r] === slot2) {
-      taggedFormsId[i] = recordFormsId[r]!;
+      formIds[i] = recordFormsId[r]!;
     } else {
       const id = formsIdIn(taggerIdByKey, taggerIdByContraction, i, taggedDoc, t.addons);
       recordFormsGen[r] = memoGeneration;
       recordFormsSlot2[r] = slot2;
       recordFormsId[r] = id;
-      taggedFormsId[i] = id;
+      formIds[i] = id;
     }
   }
   return n;
@@ -366,16 +381,7 @@ let captionStamp = 0;
  * arrays per caption (nor slices a batch's captions out of the string they arrive in).
  */
 export function analyzeCaptionTermIds(text: string, out: CaptionTermIds, from = 0, to = text.length): void {
-  out.nNouns = 0;
-  out.nTerms = 0;
-  let forms: TokenForms[] | undefined;
-  let n: number;
-  const t = theTagger();
-  if (t) n = tagTokens(t, text, from, to);
-  else {
-    forms = captionTokens(from === 0 && to === text.length ? text : text.slice(from, to));
-    n = forms.length;
-  }
+  const n = captionFormIds(text, from, to);
   if (NOUN_TERMS.texts.length > nounSeen.length) nounSeen = growInt32(nounSeen, NOUN_TERMS.texts.length);
   if (PHRASE_TERMS.texts.length > termSeen.length) termSeen = growInt32(termSeen, PHRASE_TERMS.texts.length);
   if (++captionStamp === 0x7fffffff) {
@@ -384,21 +390,13 @@ export function analyzeCaptionTermIds(text: string, out: CaptionTermIds, from = 
     termSeen.fill(0);
   }
   const stamp = captionStamp;
-  if (forms) {
-    // without the tagger (wink's own readDoc): the same, from the forms objects
-    for (const f of forms) {
-      for (const id of f.nounIds) if (nounSeen[id] !== stamp) (nounSeen[id] = stamp), pushId(out, true, id);
-      for (const id of f.termIds) if (termSeen[id] !== stamp) (termSeen[id] = stamp), pushId(out, false, id);
-    }
-    return;
-  }
   const pool = formsIdPool;
   let nouns = out.nouns;
   let terms = out.terms;
   let nNouns = 0;
   let nTerms = 0;
   for (let i = 0; i < n; i++) {
-    let at = formsIdStart[taggedFormsId[i]!]!;
+    let at = formsIdStart[formIds[i]!]!;
     const nn = pool[at++]!;
     const nt = pool[at++]!;
     if (nNouns + nn > nouns.length) nouns = out.nouns = growInt32(nouns, nNouns + nn);
@@ -422,22 +420,12 @@ export function analyzeCaptionTermIds(text: string, out: CaptionTermIds, from = 
   out.nTerms = nTerms;
 }
 
-function pushId(out: CaptionTermIds, noun: boolean, id: number): void {
-  if (noun) {
-    if (out.nNouns === out.nouns.length) out.nouns = growInt32(out.nouns, out.nNouns + 1);
-    out.nouns[out.nNouns++] = id;
-  } else {
-    if (out.nTerms === out.terms.length) out.terms = growInt32(out.terms, out.nTerms + 1);
-    out.terms[out.nTerms++] = id;
-  }
-}
 
-
-/** The forms of every token of a text as wink-nlp's own readDoc gives them. */
-function readDocTokens(text: string): TokenForms[] {
+/** The forms ids of every token of a text as wink-nlp's own readDoc gives them. */
+function readDocFormIds(text: string): number[] {
   const tokens = nlp().readDoc(text).tokens();
-  if (fastPath) return (tokens.out(tokenFormsId) as unknown as number[]).map((id) => formsById[id]!);
-  return slowCaptionTokens(tokens);
+  if (fastPath) return tokens.out(tokenFormsId) as unknown as number[];
+  return slowCaptionTokens(tokens).map(remember);
 }
 
 /** The public three-pass path (reference for the fast path, and the fallback). */

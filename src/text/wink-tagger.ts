@@ -146,8 +146,6 @@ export interface WinkTagger {
   records: Int32Array;
   /** Distinct tokens seen so far (record ids are below this). */
   readonly recordCount: number;
-  /** Distinct whitespace-delimited pieces remembered (bounded; cleared when full). */
-  readonly pieceCount: number;
 }
 
 interface Internals {
@@ -454,16 +452,12 @@ export function createWinkTagger(model: WinkModel): WinkTagger | undefined {
     get recordCount() {
       return nRec;
     },
-    get pieceCount() {
-      return pieces.size;
-    },
     tag(text: string, from = 0, to = text.length): number {
       if (pieces.size > PIECE_LIMIT) pieces.clear();
       // tokenizer.js: split on whitespace runs; space runs only separate, line-break runs are tokens
-      const length = to;
       let n = 0;
       let i = from;
-      while (i < length) {
+      while (i < to) {
         const c = text.charCodeAt(i);
         const cls = charClass(c);
         if (cls === SPACE) {
@@ -472,18 +466,21 @@ export function createWinkTagger(model: WinkModel): WinkTagger | undefined {
         }
         const start = i;
         let h = FNV_OFFSET;
-        for (; i < length; i++) {
+        for (; i < to; i++) {
           const d = text.charCodeAt(i);
           if (charClass(d) !== cls) break;
           h = Math.imul(h ^ d, FNV_PRIME);
         }
         let piece = pieces.find(text, start, i - start, h);
-        if (piece < 0) piece = pieces.add(text.slice(start, i), h, tokenizePiece(text.slice(start, i)));
-        const from = pieces.start[piece]!;
+        if (piece < 0) {
+          const part = text.slice(start, i);
+          piece = pieces.add(part, h, tokenizePiece(part));
+        }
+        const first = pieces.start[piece]!;
         const count = pieces.count[piece]!;
         ensure(n + count);
         const pool = pieces.pool;
-        for (let q = 0; q < count; q++) recs[n++] = pool[from + q]!;
+        for (let q = 0; q < count; q++) recs[n++] = pool[first + q]!;
       }
       ensure(n + 1);
       for (let k = 0; k < n; k++) {

@@ -71,8 +71,9 @@ test("the build's postings accumulator writes each term's docs, ascending, under
   const expected = new Map<string, number[]>();
   // term ids arrive in any order, docs ascending; enough postings to make the log grow
   for (let doc = 0; doc < 70000; doc++) {
-    for (const id of doc % 3 === 0 ? [2, 0] : doc % 3 === 1 ? [1] : [3, 1, 0]) {
-      acc.add(id, doc);
+    const ids = doc % 3 === 0 ? [2, 0] : doc % 3 === 1 ? [1] : [3, 1, 0];
+    acc.addAll(Int32Array.from(ids), ids.length, doc);
+    for (const id of ids) {
       if (!expected.has(texts[id]!)) expected.set(texts[id]!, []);
       expected.get(texts[id]!)!.push(doc);
     }
@@ -87,7 +88,7 @@ test("the build's postings accumulator writes each term's docs, ascending, under
   for (const [term, docs] of expected) assert.deepEqual([...f.get(term)], docs, term);
   f.close();
   // cleared: the next run holds only what was added after the write
-  acc.add(4, 70000);
+  acc.addAll(Int32Array.of(4, 9), 1, 70000); // only the first `count` ids count
   acc.writeRun(path, texts);
   const g = PostingFile.open(path);
   assert.deepEqual(g.terms(), ["unused"]);
