@@ -147,16 +147,30 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
   let lastProgress = 0;
   let storeClosed = false;
 
-  async function dispatch(docs: Uint32Array, texts: string[]): Promise<void> {
+  // The rows read since the last batch: all of them for the caption store (a malformed row is an
+  // empty caption there), the others for the workers. Their captions are joined once for both.
+  let texts: string[] = [];
+  let docs: number[] = [];
+  let rowLengths: number[] = [];
+
+  /** Stores the rows read since the last batch and sends their captions to the least busy worker. */
+  async function flushBatch(): Promise<void> {
+    if (rowLengths.length === 0) return;
+    const text = texts.join("");
+    store.addBatch(text, rowLengths);
+    const batch: BatchMessage = { type: "batch", docs: Uint32Array.from(docs), text, lengths: new Uint32Array(texts.length) };
+    for (let j = 0; j < texts.length; j++) batch.lengths[j] = texts[j]!.length;
+    texts = [];
+    docs = [];
+    rowLengths = [];
+    if (batch.lengths.length === 0) return;
     for (;;) {
       if (failure) throw failure;
       let best: WorkerSlot | undefined;
       for (const s of slots) if (s.inFlight < MAX_IN_FLIGHT && (!best || s.inFlight < best.inFlight)) best = s;
       if (best) {
         best.inFlight++;
-        const lengths = Uint32Array.from(texts, (t) => t.length);
-        const batch: BatchMessage = { type: "batch", docs, text: texts.join(""), lengths };
-        best.worker.postMessage(batch, [docs.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer]);
+        best.worker.postMessage(batch, [batch.docs.buffer as ArrayBuffer, batch.lengths.buffer as ArrayBuffer]);
         return;
       }
       await new Promise<void>((r) => (wake = r));
@@ -174,34 +188,29 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
         skipped: {},
         firstDoc: doc,
       };
-      let docs: number[] = [];
-      let texts: string[] = [];
       bytesInFile = 0;
       for await (const rows of openCorpus(path, { ...opts, onBytes: (n) => (bytesInFile = n) })) {
         for (const row of rows) {
-          store.add(row.text);
           if (row.malformed) {
             summary.skipped[row.malformed] = (summary.skipped[row.malformed] ?? 0) + 1;
             totalSkipped[row.malformed] = (totalSkipped[row.malformed] ?? 0) + 1;
+            rowLengths.push(0);
           } else {
             docs.push(doc);
             texts.push(row.text);
+            rowLengths.push(row.text.length);
           }
           doc++;
           if (doc > 0xffffffff) throw new UserError("an index holds at most 4,294,967,296 docs (32-bit doc ids); split the inputs into several indexes.");
         }
         summary.rows += rows.length;
-        if (texts.length >= BATCH_ROWS) {
-          await dispatch(Uint32Array.from(docs), texts);
-          docs = [];
-          texts = [];
-        }
+        if (rowLengths.length >= BATCH_ROWS) await flushBatch();
         if (opts.onProgress && doc - lastProgress >= 10000) {
           lastProgress = doc;
           opts.onProgress(progress(k));
         }
       }
-      if (texts.length > 0) await dispatch(Uint32Array.from(docs), texts);
+      await flushBatch();
       summaries.push(summary);
       bytesBefore += sizes[k]!;
       bytesInFile = 0;

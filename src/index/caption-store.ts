@@ -4,14 +4,14 @@
  *   captions.offsets u64 little-endian byte offsets, docCount + 1 of them (caption d is [o[d], o[d+1]))
  * Malformed rows are stored as empty captions so ids stay dense.
  */
-import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, openSync, readSync, writeSync, writevSync } from "node:fs";
 
 export class CaptionStoreWriter {
   private readonly textFd: number;
   private readonly offsetFd: number;
-  /** Captions not yet written, encoded together when flushed (one Buffer per flush, not per caption). */
-  private pending: string[] = [];
-  private pendingChars = 0;
+  /** Encoded batches not yet written (written together once they pass 4 MiB). */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
   /** u64 offsets as (low, high) u32 pairs: little-endian u64 without BigInt on the hot path. */
   private offsets = new Uint32Array(2 * 65536);
   private nOffsets = 0;
@@ -35,19 +35,29 @@ export class CaptionStoreWriter {
     this.nOffsets = 0;
   }
 
-  add(text: string): void {
-    this.pending.push(text);
-    this.pendingChars += text.length;
-    this.position += Buffer.byteLength(text, "utf8");
-    this.pushOffset(this.position);
-    if (this.pendingChars >= 1 << 22) this.flushText();
+  /**
+   * Adds captions given joined: caption k is the next lengths[k] UTF-16 units of `joined` (0 for a
+   * malformed row, stored empty). The batch is encoded once; when it is all ASCII (the usual case)
+   * byte offsets are the character offsets, otherwise each caption's UTF-8 length is measured.
+   */
+  addBatch(joined: string, lengths: ArrayLike<number>): void {
+    const bytes = Buffer.from(joined, "utf8");
+    if (bytes.length === joined.length) {
+      for (let k = 0; k < lengths.length; k++) this.pushOffset((this.position += lengths[k]!));
+    } else {
+      for (let k = 0, at = 0; k < lengths.length; at += lengths[k++]!) {
+        this.pushOffset((this.position += Buffer.byteLength(joined.slice(at, at + lengths[k]!), "utf8")));
+      }
+    }
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    if (this.pendingBytes >= 1 << 22) this.flushText();
   }
 
   private flushText(): void {
-    if (this.pending.length === 0) return;
-    writeSync(this.textFd, Buffer.from(this.pending.join(""), "utf8"));
+    if (this.pending.length > 0) writevAll(this.textFd, this.pending);
     this.pending = [];
-    this.pendingChars = 0;
+    this.pendingBytes = 0;
   }
 
   close(): void {
@@ -55,6 +65,18 @@ export class CaptionStoreWriter {
     this.flushOffsets();
     closeSync(this.textFd);
     closeSync(this.offsetFd);
+  }
+}
+
+/** Writes every buffer, in order (writevSync may write less than asked). */
+function writevAll(fd: number, buffers: Buffer[]): void {
+  let left = buffers.reduce((n, b) => n + b.length, 0);
+  const rest = buffers.slice();
+  while (left > 0) {
+    let written = writevSync(fd, rest);
+    left -= written;
+    while (rest.length > 0 && written >= rest[0]!.length) written -= rest.shift()!.length;
+    if (written > 0) rest[0] = rest[0]!.subarray(written);
   }
 }
 

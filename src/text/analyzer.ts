@@ -10,13 +10,13 @@
  */
 import { createRequire } from "node:module";
 import { createWinkTagger, growInt32, type WinkCache, type WinkTagger } from "./wink-tagger.js";
+import { packageModel, taggerModel, type TaggerModel } from "./wink-model.js";
 
+// wink-nlp and its model are CommonJS. Each is required on first use: the tagger needs only parts
+// of them (wink-model.ts), so an index build's workers never load the rest. wink-nlp's instance
+// and the tagger each decode their own lexicon (a lexicon cache grows with the words it meets, so
+// two must never share one).
 const require = createRequire(import.meta.url);
-// wink-nlp and its model are CommonJS.
-const winkNLP = require("wink-nlp") as (model: unknown, pipe?: string[]) => WinkNlp;
-// The model decodes a fresh lexicon on every core() call: wink-nlp's instance and the tagger each
-// have their own (a lexicon cache grows with the words it meets, so two must never share one).
-const model = require("wink-eng-lite-web-model") as unknown;
 
 interface WinkTokens {
   out(f: unknown): string[];
@@ -38,7 +38,11 @@ export { ANALYZER } from "./analyzer-version.js";
  */
 let nlpInstance: WinkNlp | undefined;
 function nlp(): WinkNlp {
-  return (nlpInstance ??= winkNLP(model, ["pos"]));
+  if (!nlpInstance) {
+    const winkNLP = require("wink-nlp") as (model: unknown, pipe?: string[]) => WinkNlp;
+    nlpInstance = winkNLP(packageModel(), ["pos"]);
+  }
+  return nlpInstance;
 }
 const its = (() => {
   try {
@@ -265,7 +269,7 @@ export function setTaggerRenewal(learntWords: number): void {
 
 function renewTagger(): void {
   if (tagger) forgetAllForms(); // the memo is keyed by the old lexicon's word ids
-  tagger = createWinkTagger(model as never);
+  tagger = createWinkTagger(taggerModel() ?? (packageModel() as TaggerModel));
   taggedDoc.cache = tagger?.cache;
 }
 

@@ -22,6 +22,7 @@
  * cover, `createWinkTagger` returns undefined and callers use `readDoc`.
  */
 import { createRequire } from "node:module";
+import type { TaggerModel } from "./wink-model.js";
 
 const require = createRequire(import.meta.url);
 
@@ -39,12 +40,6 @@ export interface WinkCache {
   intrinsicSize(): number;
 }
 
-interface WinkModel {
-  core(): { trex: unknown; tcat: { hash: unknown }; preserve: unknown };
-  pos(): { machines: string[] };
-  featureFn: unknown;
-  addons: unknown;
-}
 
 /** wink's token layout: 4 numbers per token. */
 const TK = 4;
@@ -174,11 +169,16 @@ const PIECE_LIMIT = 1 << 21;
 const OTHER = 0;
 const SPACE = 1;
 const LINE = 2;
+/** The class of every UTF-16 unit below CLASS_LIMIT (all above are OTHER): one load, no branches to warm up. */
+const CLASS_LIMIT = 0x2060;
+const CHAR_CLASS = (() => {
+  const t = new Uint8Array(CLASS_LIMIT);
+  for (const c of [0x20, 0xa0, 0x2002, 0x2003, 0x2004, 0x2005, 0x2009, 0x200a, 0x202f, 0x205f]) t[c] = SPACE;
+  for (const c of [0x0a, 0x0d, 0x09]) t[c] = LINE;
+  return t;
+})();
 function charClass(c: number): number {
-  if (c > 0x20 && c < 0xa0) return OTHER;
-  if (c === 0x20 || c === 0xa0 || (c >= 0x2002 && c <= 0x2005) || c === 0x2009 || c === 0x200a || c === 0x202f || c === 0x205f) return SPACE;
-  if (c === 0x0a || c === 0x0d || c === 0x09) return LINE;
-  return OTHER;
+  return c < CLASS_LIMIT ? CHAR_CLASS[c]! : OTHER;
 }
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
@@ -190,12 +190,12 @@ const FNV_PRIME = 0x01000193;
 class PieceTable {
   size = 0;
   private slots: Int32Array = new Int32Array(1 << 16); // piece id + 1, 0 = empty
-  private hashes: Int32Array = new Int32Array(1 << 12);
+  private hashes: Int32Array = new Int32Array(1 << 16);
   /** Piece k's characters are chars[charStart[k] .. charStart[k + 1]) (compared in place of strings). */
-  private charStart: Int32Array = new Int32Array(1 << 12);
+  private charStart: Int32Array = new Int32Array(1 << 16);
   private chars: Uint16Array = new Uint16Array(1 << 16);
-  start: Int32Array = new Int32Array(1 << 12);
-  count: Int32Array = new Int32Array(1 << 12);
+  start: Int32Array = new Int32Array(1 << 16);
+  count: Int32Array = new Int32Array(1 << 16);
   pool: Int32Array = new Int32Array(1 << 16);
   private poolUsed = 0;
 
@@ -275,7 +275,7 @@ export function growInt32(a: Int32Array, need: number): Int32Array {
  * Builds a tagger for `model` with its own lexicon cache, made as wink-nlp makes its own, or
  * returns undefined when wink's internals are not as this module expects.
  */
-export function createWinkTagger(model: WinkModel): WinkTagger | undefined {
+export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
   const internals = loadInternals();
   if (!internals) return undefined;
   const core = model.core();
@@ -508,9 +508,10 @@ export function createWinkTagger(model: WinkModel): WinkTagger | undefined {
       const t = tagged.tokens;
       for (let k = 0; k < n; k++) {
         const r = recs[k]!;
+        const preset = recSlot2[r]!;
         t[k * TK] = recLex[r]!;
         t[k * TK + 1] = recSlot1[r]!;
-        t[k * TK + 2] = recSlot2[r] === 0 ? tags[k]! << BITS4LEMMA : recSlot2[r]!;
+        t[k * TK + 2] = preset === 0 ? tags[k]! << BITS4LEMMA : preset;
         t[k * TK + 3] = 0;
       }
       tagger.tokens = t;

@@ -1,0 +1,21 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { packageModel, taggerModel } from "../../src/text/wink-model.js";
+
+test("the tagger's model parts are the package's own: the same lexicon, POS rules, features and lemmatizer", () => {
+  const ours = taggerModel();
+  assert.ok(ours, "wink-eng-lite-web-model's files are where wink-model.ts expects them");
+  const pkg = packageModel() as { core(): unknown; pos(): unknown; featureFn: unknown; addons: { lemmatize: unknown } };
+  // every field, typed array, Set and null-prototype hash, as the package's core() builds it
+  assert.deepStrictEqual(ours.core(), pkg.core());
+  assert.deepStrictEqual(ours.pos(), pkg.pos());
+  assert.equal(ours.featureFn, pkg.featureFn);
+  assert.equal((ours.addons as { lemmatize: unknown }).lemmatize, pkg.addons.lemmatize);
+});
+
+test("each core() is a fresh lexicon (a tagger's lexicon grows with the words it learns)", () => {
+  const ours = taggerModel()!;
+  const a = ours.core() as { features: { lexeme: { hash: object } } };
+  const b = ours.core() as { features: { lexeme: { hash: object } } };
+  assert.notEqual(a.features.lexeme.hash, b.features.lexeme.hash);
+});
