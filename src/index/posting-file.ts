@@ -13,6 +13,7 @@
 import { closeSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import roaring from "roaring";
 import { UserError } from "../errors.js";
+import { PortableEncoder } from "./roaring-portable.js";
 
 export const { RoaringBitmap32 } = roaring;
 export type RoaringBitmap32 = InstanceType<typeof roaring.RoaringBitmap32>;
@@ -20,6 +21,8 @@ export type RoaringBitmap32 = InstanceType<typeof roaring.RoaringBitmap32>;
 const MAGIC = Buffer.from("CFPOSTS\0", "latin1");
 export const POSTING_FORMAT_VERSION = 1;
 const HEADER_SIZE = 8 + 4 + 4 + 8;
+/** A writer holds up to this many bytes of serialisations before it moves them to a side file. */
+const DATA_BUFFER_BYTES = 1 << 25;
 
 /** Serialises a bitmap in the portable format, run-optimised (same set -> same bytes). */
 export function serializePortable(bitmap: RoaringBitmap32): Buffer {
@@ -34,38 +37,70 @@ export function deserializePortable(bytes: Uint8Array): RoaringBitmap32 {
 
 /**
  * Writes a posting file from terms given in ascending order (the caller sorts; this checks).
- * Each bitmap is serialised as it comes, so the caller can stream entries from a merge.
+ * Each term's docs (a bitmap, or ascending ids) are serialised as they come, so the caller can
+ * stream entries from a merge.
  */
 export class PostingFileWriter {
   private readonly entries: { term: Buffer; size: number; card: number }[] = [];
-  private readonly chunks: Buffer[] = [];
   private lastTerm: string | undefined;
   private dataBytes = 0;
+  /** Serialisations not yet written, laid out one after another in one buffer. */
+  private data = new Uint8Array(1 << 16);
+  private dataUsed = 0;
+  private readonly encoder = new PortableEncoder();
 
-  constructor(private readonly path: string) {}
+  /** `bufferBytes`: how much serialised data is held before it moves to a side file (for tests). */
+  constructor(
+    private readonly path: string,
+    private readonly bufferBytes = DATA_BUFFER_BYTES,
+  ) {}
 
   add(term: string, bitmap: RoaringBitmap32): void {
+    const bytes = serializePortable(bitmap);
+    const at = this.reserve(term, bytes.length, bitmap.size); // (may grow `data`: call it first)
+    this.data.set(bytes, at);
+  }
+
+  /** Adds a term's docs given as ascending ids (written without a bitmap: see roaring-portable.ts). */
+  addSorted(term: string, ids: Uint32Array): void {
+    const at = this.reserve(term, this.encoder.measure(ids), ids.length); // (may grow `data`: call it first)
+    this.encoder.write(this.data, at);
+  }
+
+  /** Records the term's entry and returns where its `size` bytes go in `data`. */
+  private reserve(term: string, size: number, cardinality: number): number {
     if (this.lastTerm !== undefined && !(term > this.lastTerm)) {
       throw new Error(`posting terms must be strictly ascending: "${term}" after "${this.lastTerm}"`);
     }
     this.lastTerm = term;
-    const bytes = serializePortable(bitmap);
-    this.entries.push({ term: Buffer.from(term, "utf8"), size: bytes.length, card: bitmap.size });
-    this.chunks.push(bytes);
-    this.dataBytes += bytes.length;
-    if (this.chunks.length >= 4096) this.flushChunks();
+    this.entries.push({ term: Buffer.from(term, "utf8"), size, card: cardinality });
+    this.dataBytes += size;
+    if (this.dataUsed + size > this.data.length) {
+      if (this.dataUsed + size > this.bufferBytes) this.flushData();
+      if (this.dataUsed + size > this.data.length) {
+        let capacity = this.data.length * 2;
+        while (capacity < this.dataUsed + size) capacity *= 2;
+        const grown = new Uint8Array(capacity);
+        grown.set(this.data.subarray(0, this.dataUsed));
+        this.data = grown;
+      }
+    }
+    const at = this.dataUsed;
+    this.dataUsed += size;
+    return at;
   }
 
   private tmpData: { fd: number; path: string } | undefined;
 
-  /** Keeps memory bounded: data chunks go to a side file until close() stitches the file together. */
-  private flushChunks(): void {
+  /** Keeps memory bounded: past bufferBytes the data goes to a side file until close() stitches the file together. */
+  private flushData(): void {
+    if (this.dataUsed === 0) return;
     if (!this.tmpData) {
       const path = `${this.path}.data-tmp`;
       this.tmpData = { fd: openSync(path, "w"), path };
     }
-    for (const c of this.chunks) writeSync(this.tmpData.fd, c);
-    this.chunks.length = 0;
+    writeSync(this.tmpData.fd, this.data, 0, this.dataUsed);
+    this.dataUsed = 0;
   }
 
   /** Writes the file to `path` (the caller renames the enclosing directory or file into place). */
@@ -96,11 +131,11 @@ export class PostingFileWriter {
     try {
       writeSync(fd, head);
       if (this.tmpData) {
-        this.flushChunks();
+        this.flushData();
         closeSync(this.tmpData.fd);
         copyInto(this.tmpData.path, fd);
       }
-      for (const c of this.chunks) writeSync(fd, c);
+      writeSync(fd, this.data, 0, this.dataUsed);
     } finally {
       closeSync(fd);
       if (this.tmpData) rmSync(this.tmpData.path, { force: true });

@@ -5,7 +5,7 @@
  * each term's docs stay ascending) into terms in text order; a run is spilled to a posting file
  * (writeRun) or, the last one, handed to the merge in memory (takeRun).
  */
-import { PostingFileWriter, RoaringBitmap32 } from "./posting-file.js";
+import { PostingFileWriter } from "./posting-file.js";
 
 export class PostingsAccumulator {
   private terms = new Int32Array(1 << 16);
@@ -88,7 +88,7 @@ export class PostingsAccumulator {
     if (this.count === 0) return false;
     const run = this.takeRun(texts);
     const writer = new PostingFileWriter(path);
-    run.terms.forEach((term, k) => writer.add(term, new RoaringBitmap32(run.docs.subarray(run.starts[k]!, run.starts[k + 1]!))));
+    run.terms.forEach((term, k) => writer.addSorted(term, run.docs.subarray(run.starts[k]!, run.starts[k + 1]!)));
     writer.close();
     return true;
   }

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PostingFile, PostingFileWriter, RoaringBitmap32, deserializePortable } from "../../src/index/posting-file.js";
@@ -24,6 +24,40 @@ test("a posting file round-trips terms, cardinalities and bitmaps", () => {
   assert.equal(f.get("missing").size, 0);
   // each stored bitmap is Roaring's portable serialisation, readable on its own
   assert.deepEqual([...deserializePortable(f.raw("dog")!)], [2]);
+  f.close();
+});
+
+test("a posting file larger than the writer's buffer is stitched together from its side file", () => {
+  const path = join(dir, "big.postings");
+  const w = new PostingFileWriter(path, 1000);
+  const terms = Array.from({ length: 3000 }, (_, i) => `t${String(i).padStart(5, "0")}`);
+  terms.forEach((t, i) => (i % 2 === 0 ? w.addSorted(t, Uint32Array.of(i, i + 1, 70000 + i)) : w.add(t, new RoaringBitmap32([i * 3]))));
+  w.close();
+  const f = PostingFile.open(path);
+  assert.deepEqual(f.terms(), terms);
+  terms.forEach((t, i) => assert.deepEqual([...f.get(t)], i % 2 === 0 ? [i, i + 1, 70000 + i] : [i * 3], t));
+  f.close();
+  assert.ok(!existsSync(`${path}.data-tmp`), "the side file is removed");
+});
+
+test("terms larger than the writer's initial buffer keep the terms written before them", () => {
+  const path = join(dir, "grow.postings");
+  const w = new PostingFileWriter(path);
+  // 120,000 ids in array containers: ~240 KB, past the writer's first buffer
+  const big = Uint32Array.from({ length: 120_000 }, (_, i) => Math.floor(i / 4000) * 65536 + (i % 4000) * 16);
+  const big2 = Uint32Array.from(big, (x) => x + 1);
+  w.addSorted("a", Uint32Array.of(1, 2, 3));
+  w.add("b", new RoaringBitmap32([7, 9]));
+  w.addSorted("c", big);
+  w.add("d", new RoaringBitmap32(big2));
+  w.addSorted("e", Uint32Array.of(5));
+  w.close();
+  const f = PostingFile.open(path);
+  assert.deepEqual([...f.get("a")], [1, 2, 3]);
+  assert.deepEqual([...f.get("b")], [7, 9]);
+  assert.deepEqual(f.get("c").toUint32Array(), big);
+  assert.deepEqual(f.get("d").toUint32Array(), big2);
+  assert.deepEqual([...f.get("e")], [5]);
   f.close();
 });
 
@@ -62,6 +96,44 @@ test("merging runs unions each term and offsets ids; output bytes are determinis
   assert.deepEqual([...m3.get("a")], [0, 2, 11]);
   assert.deepEqual([...m3.get("b")], [10]);
   m3.close();
+});
+
+test("merging as id lists and as bitmaps gives the same postings, from files and memory, with offsets", async () => {
+  const { unionSorted } = await import("../../src/index/merge-runs.js");
+  const runs: [string, number[]][][] = [
+    [["cat", [0, 1, 2, 70000]], ["dog", [5]]],
+    [["ant", [3]], ["cat", [4, 65536, 65537]], ["emu", [9]]],
+    [["cat", [100000, 100001, 100002, 100003]], ["dog", [6, 7]]],
+  ];
+  const paths = runs.slice(0, 2).map((terms, k) => {
+    const path = join(dir, `lists-${k}.run`);
+    const w = new PostingFileWriter(path);
+    for (const [term, docs] of terms) w.addSorted(term, Uint32Array.from(docs));
+    w.close();
+    return path;
+  });
+  const memory = () => {
+    const [terms, lists] = [runs[2]!.map(([t]) => t), runs[2]!.map(([, d]) => d)];
+    const starts = Uint32Array.from([0, ...lists.map((_, k) => lists.slice(0, k + 1).flat().length)]);
+    return [{ terms, starts, docs: Uint32Array.from(lists.flat()) }];
+  };
+  mergePostingRuns(paths, join(dir, "as-lists"), [0, 1000], memory());
+  mergePostingRuns(paths, join(dir, "as-bitmaps"), [0, 1000], memory(), 0);
+  const a = PostingFile.open(join(dir, "as-lists"));
+  const b = PostingFile.open(join(dir, "as-bitmaps"));
+  assert.deepEqual(a.terms(), ["ant", "cat", "dog", "emu"]);
+  assert.deepEqual(b.terms(), a.terms());
+  for (const t of a.terms()) {
+    assert.deepEqual([...a.get(t)], [...b.get(t)], t);
+    assert.equal(a.cardinality(t), b.cardinality(t), t);
+  }
+  assert.deepEqual([...a.get("cat")], [0, 1, 2, 1004, 66536, 66537, 70000, 100000, 100001, 100002, 100003]);
+  assert.deepEqual([...a.get("dog")], [5, 6, 7]);
+  a.close();
+  b.close();
+  // a union keeps one copy of an id found in several lists
+  assert.deepEqual([...unionSorted([Uint32Array.of(1, 3, 5), Uint32Array.of(3, 4), Uint32Array.of(0, 5, 9)])], [0, 1, 3, 4, 5, 9]);
+  assert.deepEqual([...unionSorted([])], []);
 });
 
 test("the build's postings accumulator writes each term's docs, ascending, under terms in text order", async () => {
