@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { statSync } from "node:fs";
 import { buildTextIndex } from "../index/build.js";
-import { mergeTextIndexes } from "../index/merge.js";
 import { action, positiveInt } from "./action.js";
 import { progressBar } from "./progress.js";
 import { addReaderFlags, readerOptions, type ReaderFlagValues } from "./reader-flags.js";
@@ -79,7 +78,9 @@ export function registerIndex(program: Command): void {
     .option("--force", "replace an existing output directory", false)
     .addHelpText("after", "\nExample:\n  conceptfreq index merge part0.idx part1.idx --out all.idx")
     .action(
-      action((dirs: string[], o: { out: string; force: boolean }) => {
+      action(async (dirs: string[], o: { out: string; force: boolean }) => {
+        // imported here: it loads the roaring addon, which `index build` never needs on this thread
+        const { mergeTextIndexes } = await import("../index/merge.js");
         const m = mergeTextIndexes(dirs, { out: o.out, force: o.force });
         process.stderr.write(`merged ${dirs.length} indexes: ${m.docCount} docs -> ${o.out}\n`);
       }),

@@ -6,7 +6,7 @@
  */
 import { UserError } from "../errors.js";
 import { countConcepts, matchConcept, type ConceptCount, type MatchMode } from "../index/count.js";
-import { RoaringBitmap32 } from "../index/posting-file.js";
+import { RoaringBitmap32 } from "../index/roaring-bitmap.js";
 import type { TextIndex } from "../index/text-index.js";
 import { parseConcept } from "../text/concept-query.js";
 import { checkSameDocSpace, type ImageIndex } from "./image-index.js";

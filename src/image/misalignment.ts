@@ -4,7 +4,7 @@
  * listed concept on each side (`degree`), and among all samples (`degree_all`).
  */
 import { matchConcept, type MatchMode } from "../index/count.js";
-import { RoaringBitmap32 } from "../index/posting-file.js";
+import { RoaringBitmap32 } from "../index/roaring-bitmap.js";
 import type { TextIndex } from "../index/text-index.js";
 import { parseConcept } from "../text/concept-query.js";
 import { checkSameDocSpace, type ImageIndex } from "./image-index.js";

@@ -16,7 +16,7 @@ import { extname } from "node:path";
 import { createInterface } from "node:readline";
 import { readConceptList } from "../concepts/concept-list.js";
 import { UserError } from "../errors.js";
-import { RoaringBitmap32 } from "../index/posting-file.js";
+import { RoaringBitmap32 } from "../index/roaring-bitmap.js";
 import { TextIndex } from "../index/text-index.js";
 import { float16ToNumber, float32ToFloat16 } from "../matrix/float16.js";
 import { openMatrix } from "../matrix/open.js";

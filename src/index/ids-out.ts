@@ -6,7 +6,8 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../errors.js";
-import { serializePortable, type RoaringBitmap32 } from "./posting-file.js";
+import { serializePortable } from "./posting-file.js";
+import { type RoaringBitmap32 } from "./roaring-bitmap.js";
 
 export function writeConceptIds(dir: string, entries: { concept: string; ids: RoaringBitmap32 }[], force = false): void {
   const out = resolve(dir);

@@ -7,7 +7,8 @@
  * roaring-portable.ts), so its bytes depend on its doc set only. A term holding more than
  * LIST_LIMIT docs in all is merged as bitmaps instead (CRoaring's union; bounded memory).
  */
-import { PostingFile, PostingFileWriter, RoaringBitmap32, deserializePortable } from "./posting-file.js";
+import { PostingFile, PostingFileWriter, deserializePortable } from "./posting-file.js";
+import { roaringBitmap32, type RoaringBitmap32 } from "./roaring.js";
 import type { MemoryRun } from "./postings-accumulator.js";
 
 /** Past this many docs (64 MiB of ids) a term is merged as bitmaps. */
@@ -54,8 +55,9 @@ export function mergePostingRuns(
         const lists = holders.map((k) => docList(k, cursors[k]!.i));
         writer.addSorted(next, lists.length === 1 ? lists[0]! : unionSorted(lists));
       } else {
-        const parts = holders.map((k) => (k < files.length ? fileBitmap(k, next) : new RoaringBitmap32(docList(k, cursors[k]!.i))));
-        writer.add(next, parts.length === 1 ? parts[0]! : RoaringBitmap32.orMany(parts));
+        const Bitmap = roaringBitmap32();
+        const parts = holders.map((k) => (k < files.length ? fileBitmap(k, next) : new Bitmap(docList(k, cursors[k]!.i))));
+        writer.add(next, parts.length === 1 ? parts[0]! : Bitmap.orMany(parts));
       }
       for (const k of holders) cursors[k]!.i++;
     }
@@ -123,5 +125,5 @@ function union2(a: Uint32Array, b: Uint32Array): Uint32Array {
 function shift(b: RoaringBitmap32, offset: number): RoaringBitmap32 {
   const ids = b.toUint32Array();
   for (let i = 0; i < ids.length; i++) ids[i] += offset;
-  return new RoaringBitmap32(ids);
+  return new (roaringBitmap32())(ids);
 }

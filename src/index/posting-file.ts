@@ -11,12 +11,9 @@
  * The term table is read whole on open; bitmaps are read on demand.
  */
 import { closeSync, openSync, readSync, rmSync, writeSync } from "node:fs";
-import roaring from "roaring";
 import { UserError } from "../errors.js";
 import { PortableEncoder } from "./roaring-portable.js";
-
-export const { RoaringBitmap32 } = roaring;
-export type RoaringBitmap32 = InstanceType<typeof roaring.RoaringBitmap32>;
+import { roaringBitmap32, type RoaringBitmap32 } from "./roaring.js";
 
 const MAGIC = Buffer.from("CFPOSTS\0", "latin1");
 export const POSTING_FORMAT_VERSION = 1;
@@ -32,7 +29,7 @@ export function serializePortable(bitmap: RoaringBitmap32): Buffer {
 }
 
 export function deserializePortable(bytes: Uint8Array): RoaringBitmap32 {
-  return RoaringBitmap32.deserialize(bytes, "portable");
+  return roaringBitmap32().deserialize(bytes, "portable");
 }
 
 /**
@@ -242,7 +239,7 @@ export class PostingFile {
   /** The term's bitmap; an empty bitmap when the term is absent. */
   get(term: string): RoaringBitmap32 {
     const raw = this.raw(term);
-    return raw ? deserializePortable(raw) : new RoaringBitmap32();
+    return raw ? deserializePortable(raw) : new (roaringBitmap32())();
   }
 
   close(): void {

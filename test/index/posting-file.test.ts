@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PostingFile, PostingFileWriter, RoaringBitmap32, deserializePortable } from "../../src/index/posting-file.js";
+import { PostingFile, PostingFileWriter, deserializePortable } from "../../src/index/posting-file.js";
+import { RoaringBitmap32 } from "../../src/index/roaring-bitmap.js";
 import { mergePostingRuns } from "../../src/index/merge-runs.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cf-post-"));

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { RoaringBitmap32, deserializePortable, serializePortable } from "../../src/index/posting-file.js";
+import { deserializePortable, serializePortable } from "../../src/index/posting-file.js";
+import { RoaringBitmap32 } from "../../src/index/roaring-bitmap.js";
 import { serializeSortedPortable } from "../../src/index/roaring-portable.js";
 
 /** A seeded generator (the sets below are the same in every run). */
