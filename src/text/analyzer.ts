@@ -328,32 +328,29 @@ function captionFormIds(text: string, from = 0, to = text.length): number {
  * tag it last took, which spares the lexeme-keyed map for almost every token.
  */
 let memoGeneration = 1;
-let recordFormsGen: Int32Array = new Int32Array(1 << 16);
-let recordFormsSlot2: Int32Array = new Int32Array(1 << 16);
-let recordFormsId: Int32Array = new Int32Array(1 << 16);
+/** Per tagger record r: recordForms[3r] the memo generation, [3r + 1] the token's tag slot, [3r + 2] its forms id. */
+let recordForms: Int32Array = new Int32Array(3 << 14);
 
 /** Tags text.slice(from, to) with the tagger and fills formIds[0..n) with each token's forms id. */
 function tagTokens(t: WinkTagger, text: string, from: number, to: number): number {
   const n = t.tag(text, from, to);
-  if (t.recordCount > recordFormsGen.length) {
-    recordFormsGen = growInt32(recordFormsGen, t.recordCount);
-    recordFormsSlot2 = growInt32(recordFormsSlot2, t.recordCount);
-    recordFormsId = growInt32(recordFormsId, t.recordCount);
-  }
+  if (3 * t.recordCount > recordForms.length) recordForms = growInt32(recordForms, 3 * t.recordCount);
+  const memo = recordForms;
+  const gen = memoGeneration;
   if (n > formIds.length) formIds = new Int32Array(Math.max(n, formIds.length * 2));
   const recs = t.records;
   const tokens = t.tokens;
   taggedDoc.tokens = tokens;
   for (let i = 0; i < n; i++) {
-    const r = recs[i]!;
+    const m = 3 * recs[i]!;
     const slot2 = tokens[i * TOKEN_SLOTS + 2]!;
-    if (recordFormsGen[r] === memoGeneration && recordFormsSlot2[r] === slot2) {
-      formIds[i] = recordFormsId[r]!;
+    if (memo[m] === gen && memo[m + 1] === slot2) {
+      formIds[i] = memo[m + 2]!;
     } else {
       const id = formsIdIn(taggerIdByKey, taggerIdByContraction, i, taggedDoc, t.addons);
-      recordFormsGen[r] = memoGeneration;
-      recordFormsSlot2[r] = slot2;
-      recordFormsId[r] = id;
+      memo[m] = gen;
+      memo[m + 1] = slot2;
+      memo[m + 2] = id;
       formIds[i] = id;
     }
   }

@@ -185,33 +185,34 @@ const FNV_PRIME = 0x01000193;
 
 /**
  * Distinct pieces and their tokens (record ids), found by hashing the piece's characters in the
- * caption, so a known piece costs no string allocation: open addressing, linear probing.
+ * caption, so a known piece costs no string allocation: open addressing, linear probing. A piece's
+ * fields lie together (one memory line per lookup, the characters aside), and the records of a
+ * piece of one or two tokens lie in its entry.
  */
 class PieceTable {
   size = 0;
-  private slots: Int32Array = new Int32Array(1 << 16); // piece id + 1, 0 = empty
-  private hashes: Int32Array = new Int32Array(1 << 16);
-  /** Piece k's characters are chars[charStart[k] .. charStart[k + 1]) (compared in place of strings). */
-  private charStart: Int32Array = new Int32Array(1 << 16);
-  private chars: Uint16Array = new Uint16Array(1 << 16);
-  start: Int32Array = new Int32Array(1 << 16);
-  count: Int32Array = new Int32Array(1 << 16);
-  pool: Int32Array = new Int32Array(1 << 16);
+  private slots: Int32Array = new Int32Array(1 << 15); // piece id + 1, 0 = empty
+  /** Piece k's fields: entries[k * PIECE_STRIDE + PIECE_*]. */
+  entries: Int32Array = new Int32Array(PIECE_STRIDE << 14);
+  /** The pieces' characters (compared in place of strings), one after another. */
+  private chars: Uint16Array = new Uint16Array(1 << 17);
+  private charsUsed = 0;
+  /** The records of pieces of more than two tokens. */
+  pool: Int32Array = new Int32Array(1 << 12);
   private poolUsed = 0;
 
   find(text: string, at: number, length: number, hash: number): number {
     const mask = this.slots.length - 1;
-    const { slots, hashes, charStart, chars } = this;
+    const { slots, entries, chars } = this;
     for (let s = hash & mask; ; s = (s + 1) & mask) {
       const k = slots[s]! - 1;
       if (k < 0) return -1;
-      if (hashes[k] === hash) {
-        const from = charStart[k]!;
-        if (charStart[k + 1]! - from === length) {
-          let q = 0;
-          while (q < length && chars[from + q] === text.charCodeAt(at + q)) q++;
-          if (q === length) return k;
-        }
+      const e = k * PIECE_STRIDE;
+      if (entries[e + PIECE_HASH] === hash && entries[e + PIECE_LENGTH] === length) {
+        const from = entries[e + PIECE_CHARS]!;
+        let q = 0;
+        while (q < length && chars[from + q] === text.charCodeAt(at + q)) q++;
+        if (q === length) return k;
       }
     }
   }
@@ -219,39 +220,41 @@ class PieceTable {
   add(text: string, hash: number, records: number[]): number {
     if ((this.size + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
     const k = this.size++;
-    if (k + 2 > this.hashes.length) {
-      this.hashes = growInt32(this.hashes, k + 2);
-      this.charStart = growInt32(this.charStart, k + 2);
-      this.start = growInt32(this.start, k + 2);
-      this.count = growInt32(this.count, k + 2);
-    }
-    this.hashes[k] = hash;
-    const from = this.charStart[k]!;
-    if (from + text.length > this.chars.length) {
-      const c = new Uint16Array(Math.max(this.chars.length * 2, from + text.length));
+    const e = k * PIECE_STRIDE;
+    if (e + PIECE_STRIDE > this.entries.length) this.entries = growInt32(this.entries, e + PIECE_STRIDE);
+    if (this.charsUsed + text.length > this.chars.length) {
+      const c = new Uint16Array(Math.max(this.chars.length * 2, this.charsUsed + text.length));
       c.set(this.chars);
       this.chars = c;
     }
-    for (let q = 0; q < text.length; q++) this.chars[from + q] = text.charCodeAt(q);
-    this.charStart[k + 1] = from + text.length;
-    if (this.poolUsed + records.length > this.pool.length) this.pool = growInt32(this.pool, this.poolUsed + records.length);
-    this.start[k] = this.poolUsed;
-    this.count[k] = records.length;
-    for (const r of records) this.pool[this.poolUsed++] = r;
+    const entries = this.entries;
+    entries[e + PIECE_HASH] = hash;
+    entries[e + PIECE_LENGTH] = text.length;
+    entries[e + PIECE_CHARS] = this.charsUsed;
+    for (let q = 0; q < text.length; q++) this.chars[this.charsUsed++] = text.charCodeAt(q);
+    entries[e + PIECE_COUNT] = records.length;
+    if (records.length <= 2) {
+      entries[e + PIECE_REC0] = records[0] ?? 0;
+      entries[e + PIECE_REC1] = records[1] ?? 0;
+    } else {
+      if (this.poolUsed + records.length > this.pool.length) this.pool = growInt32(this.pool, this.poolUsed + records.length);
+      entries[e + PIECE_REC0] = this.poolUsed;
+      for (const r of records) this.pool[this.poolUsed++] = r;
+    }
     this.place(k);
     return k;
   }
 
   clear(): void {
     this.size = 0;
-    this.slots = new Int32Array(1 << 16);
-    this.charStart[0] = 0;
+    this.slots = new Int32Array(1 << 15);
+    this.charsUsed = 0;
     this.poolUsed = 0;
   }
 
   private place(k: number): void {
     const mask = this.slots.length - 1;
-    let s = this.hashes[k]! & mask;
+    let s = this.entries[k * PIECE_STRIDE + PIECE_HASH]! & mask;
     while (this.slots[s] !== 0) s = (s + 1) & mask;
     this.slots[s] = k + 1;
   }
@@ -261,6 +264,21 @@ class PieceTable {
     for (let k = 0; k < this.size; k++) this.place(k);
   }
 }
+/** A record's fields: wink's three token slots, its default tag, its normal form, then its posHint symbol per machine (-2: none). */
+const REC_LEX = 0;
+const REC_SLOT1 = 1;
+const REC_SLOT2 = 2;
+const REC_POS0 = 3;
+const REC_NORMAL = 4;
+const REC_HINT = 5;
+/** A piece's fields: hash, length, first character, token count, then its records (or, past two, where they start in the pool). */
+const PIECE_STRIDE = 8;
+const PIECE_HASH = 0;
+const PIECE_LENGTH = 1;
+const PIECE_CHARS = 2;
+const PIECE_COUNT = 3;
+const PIECE_REC0 = 4;
+const PIECE_REC1 = 5;
 
 /** `a` copied into an array of at least `need` slots (its size doubled as often as needed). */
 export function growInt32(a: Int32Array, need: number): Int32Array {
@@ -291,44 +309,31 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
   const splitter = trex.helpers.splitter;
   const keyLF = cache.lookup(cache.value(0))![0]!;
 
-  // Distinct tokens ("records"): raw token slots and tagging inputs, by (lexeme, pointer, preset).
+  // Distinct tokens ("records"): raw token slots and tagging inputs, by (lexeme, pointer, preset),
+  // record r's fields at rec[r * RS + REC_*] (together: one memory line per token).
+  const RS = REC_HINT + machines.length;
   let nRec = 0;
-  let recLex: Int32Array = new Int32Array(1 << 16);
-  let recSlot1: Int32Array = new Int32Array(1 << 16);
-  let recSlot2: Int32Array = new Int32Array(1 << 16);
-  let recPos0: Int32Array = new Int32Array(1 << 16);
-  let recNormal: Int32Array = new Int32Array(1 << 16);
-  /** Per machine: the posHint symbol (-2: no hint, -1: a hint with no transition). */
-  let recHintSym: Int32Array[] = machines.map(() => new Int32Array(1 << 16));
+  let rec: Int32Array = new Int32Array(RS << 14);
   const recordOf = new Map<string, number>();
   const pieces = new PieceTable();
-
-  function grow(): void {
-    const g = (a: Int32Array) => growInt32(a, a.length + 1);
-    recLex = g(recLex);
-    recSlot1 = g(recSlot1);
-    recSlot2 = g(recSlot2);
-    recPos0 = g(recPos0);
-    recNormal = g(recNormal);
-    recHintSym = recHintSym.map(g);
-  }
 
   function record(lex: number, slot1: number, slot2: number): number {
     const key = `${lex},${slot1},${slot2}`;
     let r = recordOf.get(key);
     if (r !== undefined) return r;
-    if (nRec === recLex.length) grow();
+    if ((nRec + 1) * RS > rec.length) rec = growInt32(rec, (nRec + 1) * RS);
     r = nRec++;
-    recLex[r] = lex;
-    recSlot1[r] = slot1;
-    recSlot2[r] = slot2;
+    const b = r * RS;
+    rec[b + REC_LEX] = lex;
+    rec[b + REC_SLOT1] = slot1;
+    rec[b + REC_SLOT2] = slot2;
     // tokens-mappers.js: default POS, and the normal form the updater checks tags against
-    recPos0[r] = slot2 === 0 ? cache.posOf(cache.mappedSpelling(lex)) || DEFAULT_POS : (slot2 & POS_MASK) >>> BITS4LEMMA;
-    recNormal[r] = slot1 > 65535 ? cache.nox(slot1) : cache.normal(lex);
+    rec[b + REC_POS0] = slot2 === 0 ? cache.posOf(cache.mappedSpelling(lex)) || DEFAULT_POS : (slot2 & POS_MASK) >>> BITS4LEMMA;
+    rec[b + REC_NORMAL] = slot1 > 65535 ? cache.nox(slot1) : cache.normal(lex);
     // pos-transformers.js: a posHint replaces the tag as the automaton's input
     const mapped = cache.property(lex, "posHint") as number | string | null;
     for (let k = 0; k < machines.length; k++) {
-      recHintSym[k]![r] = mapped ? (machines[k]!.symOf.get(String((mapped as number) + HINT_DELTA)) ?? -1) : -2;
+      rec[b + REC_HINT + k] = mapped ? (machines[k]!.symOf.get(String((mapped as number) + HINT_DELTA)) ?? -1) : -2;
     }
     recordOf.set(key, r);
     return r;
@@ -398,7 +403,7 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
   }
 
   /** automaton.js recognize() for one machine; returns the number of matches (first token, name). */
-  function recognize(m: Machine, hintSym: Int32Array, n: number): number {
+  function recognize(m: Machine, rec: Int32Array, hintAt: number, n: number): number {
     const { trans, otherwise, terminal, markStart, nameIsZero, tagSym, nSym, eosSym } = m;
     let np = 0;
     let first = 0;
@@ -412,7 +417,7 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
         if (j === n) sym = eosSym;
         else {
           if (isName[j] === 0 && tags[j] === keyLF) continue;
-          const h = hintSym[recs[j]!]!;
+          const h = rec[recs[j]! * RS + hintAt]!;
           sym = h !== -2 ? h : tagSym[tags[j]!]!;
         }
         ns = sym < 0 ? 0 : trans[state * nSym + sym]!;
@@ -476,20 +481,27 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
           const part = text.slice(start, i);
           piece = pieces.add(part, h, tokenizePiece(part));
         }
-        const first = pieces.start[piece]!;
-        const count = pieces.count[piece]!;
+        const e = piece * PIECE_STRIDE;
+        const entries = pieces.entries;
+        const count = entries[e + PIECE_COUNT]!;
         ensure(n + count);
-        const pool = pieces.pool;
-        for (let q = 0; q < count; q++) recs[n++] = pool[first + q]!;
+        if (count === 1) recs[n++] = entries[e + PIECE_REC0]!;
+        else if (count === 2) {
+          recs[n++] = entries[e + PIECE_REC0]!;
+          recs[n++] = entries[e + PIECE_REC1]!;
+        } else {
+          const pool = pieces.pool;
+          for (let q = 0, first = entries[e + PIECE_REC0]!; q < count; q++) recs[n++] = pool[first + q]!;
+        }
       }
       ensure(n + 1);
       for (let k = 0; k < n; k++) {
-        tags[k] = recPos0[recs[k]!]!;
+        tags[k] = rec[recs[k]! * RS + REC_POS0]!;
         isName[k] = 0;
       }
       for (let mi = 0; mi < machines.length; mi++) {
         const m = machines[mi]!;
-        const np = recognize(m, recHintSym[mi]!, n);
+        const np = recognize(m, rec, REC_HINT + mi, n);
         // pos-updater.js
         for (let q = 0; q < np; q++) {
           const target = m.names[matchName[q]!]!;
@@ -498,7 +510,7 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
           if (target < 0) {
             tags[at] = -target;
             isName[at] = 0;
-          } else if (cache.isMemberPOS(recNormal[recs[at]!]!, target)) {
+          } else if (cache.isMemberPOS(rec[recs[at]! * RS + REC_NORMAL]!, target)) {
             tags[at] = target;
             isName[at] = 1;
           }
@@ -508,9 +520,10 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
       const t = tagged.tokens;
       for (let k = 0; k < n; k++) {
         const r = recs[k]!;
-        const preset = recSlot2[r]!;
-        t[k * TK] = recLex[r]!;
-        t[k * TK + 1] = recSlot1[r]!;
+        const b = r * RS;
+        const preset = rec[b + REC_SLOT2]!;
+        t[k * TK] = rec[b + REC_LEX]!;
+        t[k * TK + 1] = rec[b + REC_SLOT1]!;
         t[k * TK + 2] = preset === 0 ? tags[k]! << BITS4LEMMA : preset;
         t[k * TK + 3] = 0;
       }
