@@ -41,13 +41,21 @@ export class CaptionStoreWriter {
    * byte offsets are the character offsets, otherwise each caption's UTF-8 length is measured.
    */
   addBatch(joined: string, lengths: ArrayLike<number>): void {
-    const bytes = Buffer.from(joined, "utf8");
+    let bytes = Buffer.from(joined, "utf8");
     if (bytes.length === joined.length) {
       for (let k = 0; k < lengths.length; k++) this.pushOffset((this.position += lengths[k]!));
     } else {
-      for (let k = 0, at = 0; k < lengths.length; at += lengths[k++]!) {
-        this.pushOffset((this.position += Buffer.byteLength(joined.slice(at, at + lengths[k]!), "utf8")));
+      const byteLengths = new Array<number>(lengths.length);
+      let total = 0;
+      for (let k = 0, at = 0; k < lengths.length; at += lengths[k++]!) total += byteLengths[k] = utf8Length(joined, at, at + lengths[k]!);
+      if (total !== bytes.length) {
+        // a lone high surrogate ending one caption and a lone low one starting the next were
+        // encoded as one pair: encode the captions one by one, as they are read back
+        const parts: Buffer[] = [];
+        for (let k = 0, at = 0; k < lengths.length; at += lengths[k++]!) parts.push(Buffer.from(joined.slice(at, at + lengths[k]!), "utf8"));
+        bytes = Buffer.concat(parts);
       }
+      for (const n of byteLengths) this.pushOffset((this.position += n));
     }
     this.pending.push(bytes);
     this.pendingBytes += bytes.length;
@@ -66,6 +74,29 @@ export class CaptionStoreWriter {
     closeSync(this.textFd);
     closeSync(this.offsetFd);
   }
+}
+
+/** The UTF-8 length of s[from, to) as Buffer.from encodes it (a lone surrogate becomes U+FFFD, 3 bytes). */
+function utf8Length(s: string, from: number, to: number): number {
+  let n = to - from;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) {
+      n += 1;
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < to) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n += 2; // a surrogate pair: two units, four bytes
+        i++;
+        continue;
+      }
+    }
+    n += 2; // three bytes
+  }
+  return n;
 }
 
 /** Writes every buffer, in order (writevSync may write less than asked). */

@@ -12,6 +12,7 @@ test("captions stored in joined batches read back by doc id, ASCII or not, malfo
       ["a dog on a hot day", "", "two cats"], // ASCII, with a malformed (empty) row
       ["caf\u00e9 na\u00efve", "\u6771\u4eac tower", "emoji \u{1F600} here", "", "lone \ud800 surrogate", "plain"], // UTF-8 of 2, 3, 4 bytes
       [""], // a batch of malformed rows only
+      ["ends high \ud83d", "\ude00 starts low", "\u00e9"], // lone surrogates that the joined batch would pair
       ["last"],
     ];
     const writer = new CaptionStoreWriter(join(dir, "c.txt"), join(dir, "c.off"));
