@@ -13,7 +13,7 @@ import { columnsFromHeader, columnsWithoutHeader, type ColumnChoice } from "./co
 import { CsvRecordParser } from "./csv-record.js";
 import type { LineFormat } from "./line-reader.js";
 import type { ReaderOptions } from "./record.js";
-import type { RowSink } from "./row-sink.js";
+import { CaptionBytesSink, type RowSink } from "./row-sink.js";
 
 /** A CSV record may span lines; past this many characters an open quoted field is taken as a missing closing quote. */
 export const MAX_CSV_RECORD_CHARS = 64 * 1024 * 1024;
@@ -24,7 +24,7 @@ abstract class DelimitedFormat implements LineFormat {
 
   constructor(
     protected readonly file: string,
-    protected readonly sink: RowSink,
+    protected readonly sink: RowSink | CaptionBytesSink,
     protected readonly options: ReaderOptions,
   ) {
     this.header = options.header === true;
@@ -50,7 +50,7 @@ abstract class DelimitedFormat implements LineFormat {
       this.sink.malformed("wrong_column_count", location, columnCountDetail(columns.needed, fields.length));
       return;
     }
-    this.sink.caption(fields[columns.text]!, location, columns.key === -1 ? undefined : fields[columns.key]);
+    (this.sink as RowSink).caption(fields[columns.text]!, location, columns.key === -1 ? undefined : fields[columns.key]);
   }
 }
 
@@ -71,15 +71,24 @@ export class TsvFormat extends DelimitedFormat {
       this.record(utf8 ? buf.toString("utf8", start, end).split("\t") : [], line, utf8);
       return;
     }
-    // Walk the tabs only as far as the columns needed; decode only those columns.
-    let text: string | undefined;
-    let key: string | undefined;
+    // Walk the tabs only as far as the columns needed; decode only those columns (none for a
+    // CaptionBytesSink, which takes the caption's bytes).
+    let textFrom = 0;
+    let textTo = 0;
+    let keyFrom = 0;
+    let keyTo = -1;
     let from = start;
     for (let col = 0; ; col++) {
       const tab = this.nextTab(buf, from, end);
       const to = tab === -1 ? end : tab;
-      if (col === columns.text) text = buf.toString("utf8", from, to);
-      if (col === columns.key) key = buf.toString("utf8", from, to);
+      if (col === columns.text) {
+        textFrom = from;
+        textTo = to;
+      }
+      if (col === columns.key) {
+        keyFrom = from;
+        keyTo = to;
+      }
       if (col + 1 === columns.needed) break;
       if (tab === -1) {
         this.sink.malformed("wrong_column_count", line, columnCountDetail(columns.needed, col + 1));
@@ -87,7 +96,8 @@ export class TsvFormat extends DelimitedFormat {
       }
       from = tab + 1;
     }
-    this.sink.caption(text!, line, key);
+    if (this.sink instanceof CaptionBytesSink) this.sink.caption(buf, textFrom, textTo, line);
+    else this.sink.caption(buf.toString("utf8", textFrom, textTo), line, keyTo === -1 ? undefined : buf.toString("utf8", keyFrom, keyTo));
   }
 
   /** Position of the first tab in buf[from, end), or -1. */

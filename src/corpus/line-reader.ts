@@ -6,8 +6,11 @@
 import type { Readable } from "node:stream";
 import { cannotRead, readBytes } from "./byte-stream.js";
 import { LineSplitter } from "./line-splitter.js";
-import type { CaptionRow } from "./record.js";
-import type { RowSink } from "./row-sink.js";
+/** Where a format puts its rows, in batches (RowSink, or CaptionBytesSink for TSV captions as bytes). */
+export interface BatchSink<B> {
+  takeFull(): B[];
+  takeAll(): B[];
+}
 
 export interface LineFormat {
   /** One line: bytes buf[start, end) without "\n", its 1-based number, whether it is valid UTF-8. */
@@ -16,12 +19,12 @@ export interface LineFormat {
   end(): void;
 }
 
-export async function* readLineFormat(
+export async function* readLineFormat<B>(
   path: string,
-  sink: RowSink,
+  sink: BatchSink<B>,
   format: LineFormat,
   onBytes?: (bytesRead: number) => void,
-): AsyncGenerator<CaptionRow[]> {
+): AsyncGenerator<B> {
   const stream: Readable = await readBytes(path, onBytes);
   const splitter = new LineSplitter(path, (buf, start, end, line, utf8) => format.line(buf, start, end, line, utf8));
   const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;

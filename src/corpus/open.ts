@@ -1,6 +1,7 @@
 /**
  * Opening a corpus file: the format from the option or the file name, then the format's streaming
- * reader. Every reader yields the same CaptionRow records, in file order, in batches.
+ * reader. Every reader yields the same CaptionRow records, in file order, in batches; TSV can also
+ * be read as CaptionBytes batches (the same records, captions as UTF-8 bytes) for the index build.
  */
 import { statSync } from "node:fs";
 import { basename } from "node:path";
@@ -10,8 +11,8 @@ import { columnsWithoutHeader } from "./columns.js";
 import { CsvFormat, TsvFormat } from "./delimited.js";
 import { JsonlFormat } from "./jsonl.js";
 import { readLineFormat } from "./line-reader.js";
-import { DEFAULT_BATCH_ROWS, DEFAULT_MAX_CAPTION_LENGTH, type CaptionRow, type CorpusFormat, type ReaderOptions } from "./record.js";
-import { RowSink } from "./row-sink.js";
+import { DEFAULT_BATCH_ROWS, DEFAULT_MAX_CAPTION_LENGTH, type CaptionBytes, type CaptionRow, type CorpusFormat, type ReaderOptions } from "./record.js";
+import { CaptionBytesSink, RowSink } from "./row-sink.js";
 
 type ConcreteFormat = Exclude<CorpusFormat, "auto">;
 
@@ -46,15 +47,9 @@ export function detectFormat(path: string): ConcreteFormat {
   return format;
 }
 
-/**
- * Streams the caption rows of one corpus file, in file order, in batches of `batchRows` (default
- * 4096) rows. Memory stays bounded whatever the file's size. Malformed rows are yielded too
- * (`text` empty, `malformed` set) unless `strict`, where the first one is a UserError naming the
- * file and line. Option and file errors (unknown format, missing file, bad column) are UserErrors:
- * those that need no reading are thrown by this call, the others by the first iteration.
- */
-export function openCorpus(path: string, options: ReaderOptions = {}): AsyncIterable<CaptionRow[]> {
-  const format = options.format === undefined || options.format === "auto" ? detectFormat(path) : options.format;
+/** The checks every opening makes before reading (format, options, the file): those that need no reading. */
+function prepare(path: string, options: ReaderOptions): { format: ConcreteFormat; maxCaptionLength: number; batchRows: number; opts: ReaderOptions } {
+  const format: ConcreteFormat = options.format === undefined || options.format === "auto" ? detectFormat(path) : options.format;
   const maxCaptionLength = options.maxCaptionLength ?? DEFAULT_MAX_CAPTION_LENGTH;
   const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
   if (!Number.isInteger(maxCaptionLength) || maxCaptionLength <= 0) {
@@ -71,8 +66,19 @@ export function openCorpus(path: string, options: ReaderOptions = {}): AsyncIter
   } catch (e) {
     throw cannotRead(path, e);
   }
+  return { format, maxCaptionLength, batchRows, opts: { ...options, maxCaptionLength } };
+}
+
+/**
+ * Streams the caption rows of one corpus file, in file order, in batches of `batchRows` (default
+ * 4096) rows. Memory stays bounded whatever the file's size. Malformed rows are yielded too
+ * (`text` empty, `malformed` set) unless `strict`, where the first one is a UserError naming the
+ * file and line. Option and file errors (unknown format, missing file, bad column) are UserErrors:
+ * those that need no reading are thrown by this call, the others by the first iteration.
+ */
+export function openCorpus(path: string, options: ReaderOptions = {}): AsyncIterable<CaptionRow[]> {
+  const { format, maxCaptionLength, batchRows, opts } = prepare(path, options);
   const unit = format === "parquet" ? "row" : format === "wds" ? "sample" : "line";
-  const opts: ReaderOptions = { ...options, maxCaptionLength };
   const newSink = () => new RowSink(path, unit, options.strict === true, maxCaptionLength, batchRows);
   let start: () => AsyncGenerator<CaptionRow[]>;
   switch (format) {
@@ -108,4 +114,21 @@ export function openCorpus(path: string, options: ReaderOptions = {}): AsyncIter
       throw new UserError(`unknown format "${String(format)}"; use tsv, csv, jsonl, parquet or wds.`);
   }
   return { [Symbol.asyncIterator]: start };
+}
+
+/**
+ * The caption rows of a TSV file as CaptionBytes batches (the index build's path: captions stay
+ * UTF-8 bytes on the reading thread), with openCorpus's checks, malformed rows and strict mode;
+ * undefined for the other formats (read them with openCorpus).
+ */
+export function openCaptionBytes(path: string, options: ReaderOptions = {}): AsyncIterable<CaptionBytes> | undefined {
+  const { format, maxCaptionLength, batchRows, opts } = prepare(path, options);
+  if (format !== "tsv") return undefined;
+  if (options.header !== true) columnsWithoutHeader(path, options.textColumn, options.keyColumn);
+  return {
+    [Symbol.asyncIterator]: () => {
+      const sink = new CaptionBytesSink(path, options.strict === true, maxCaptionLength, batchRows);
+      return readLineFormat(path, sink, new TsvFormat(path, sink, opts), options.onBytes);
+    },
+  };
 }

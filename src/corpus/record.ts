@@ -31,6 +31,21 @@ export interface CaptionRow {
   malformed?: MalformedKind;
 }
 
+/**
+ * The same records as CaptionRow, a batch at a time, with the captions as their UTF-8 bytes: the
+ * index build's path for TSV, where the reading thread never decodes a caption (the caption store
+ * keeps the bytes as they are; a worker decodes a whole batch at once). Row k's caption is
+ * bytes[ends[k - 1] (0 for k = 0), ends[k]); a malformed row's caption is empty and its kind is in
+ * `malformed`.
+ */
+export interface CaptionBytes {
+  rows: number;
+  bytes: Uint8Array;
+  ends: Uint32Array;
+  /** The malformed rows' kinds by row index in the batch (undefined when there are none). */
+  malformed?: Map<number, MalformedKind>;
+}
+
 export type CorpusFormat = "auto" | "tsv" | "csv" | "jsonl" | "parquet" | "wds";
 
 export interface ReaderOptions {

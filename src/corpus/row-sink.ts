@@ -4,7 +4,7 @@
  * the rows into batches.
  */
 import { UserError } from "../errors.js";
-import type { CaptionRow, MalformedKind } from "./record.js";
+import type { CaptionBytes, CaptionRow, MalformedKind } from "./record.js";
 
 /** What a reader calls its places in a file: a line, a row (Parquet) or a sample (WebDataset). */
 export type LocationUnit = "line" | "row" | "sample";
@@ -16,6 +16,12 @@ const KIND_WORDS: Record<MalformedKind, string> = {
   caption_too_long: "caption too long",
   bad_json: "bad JSON",
 };
+
+/** Strict mode's error for a malformed row: file, place, kind and detail. */
+function malformedError(file: string, unit: LocationUnit, kind: MalformedKind, location: number, detail?: string, key?: string): UserError {
+  const where = `${file} ${unit} ${location}${key !== undefined && unit === "sample" ? ` (key ${key})` : ""}`;
+  return new UserError(`${where}: ${KIND_WORDS[kind]}${detail ? ` (${detail})` : ""}.`);
+}
 
 export class RowSink {
   private batch: CaptionRow[] = [];
@@ -49,10 +55,7 @@ export class RowSink {
 
   /** A malformed row: kept (empty text) so row numbers stay aligned, or an error in strict mode. */
   malformed(kind: MalformedKind, location: number, detail?: string, key?: string): void {
-    if (this.strict) {
-      const where = `${this.file} ${this.unit} ${location}${key !== undefined && this.unit === "sample" ? ` (key ${key})` : ""}`;
-      throw new UserError(`${where}: ${KIND_WORDS[kind]}${detail ? ` (${detail})` : ""}.`);
-    }
+    if (this.strict) throw malformedError(this.file, this.unit, kind, location, detail, key);
     const row: CaptionRow = key === undefined ? { text: "", location, malformed: kind } : { text: "", location, key, malformed: kind };
     this.push(row);
   }
@@ -87,4 +90,94 @@ export function isBlank(s: string): boolean {
   const c = s.charCodeAt(0);
   if (c > 0x20 && c < 0x7f) return false;
   return s.trim().length === 0;
+}
+
+/**
+ * RowSink for captions given as UTF-8 bytes (CaptionBytes batches): the same checks and the same
+ * malformed rows, with a caption decoded only when its bytes cannot settle a check (a caption that
+ * starts with non-ASCII characters, or one with more bytes than the length limit in characters).
+ */
+export class CaptionBytesSink {
+  private bytes = new Uint8Array(1 << 18);
+  private used = 0;
+  private ends: number[] = [];
+  private malformedRows: Map<number, MalformedKind> | undefined;
+  private readonly ready: CaptionBytes[] = [];
+
+  constructor(
+    private readonly file: string,
+    private readonly strict: boolean,
+    private readonly maxCaptionLength: number,
+    private readonly batchRows: number,
+  ) {}
+
+  /** The caption in buf[from, to) (valid UTF-8); blank or over-long captions become malformed rows. */
+  caption(buf: Uint8Array, from: number, to: number, location: number): void {
+    if (blankBytes(buf, from, to)) {
+      this.malformed("empty_caption", location);
+      return;
+    }
+    if (to - from > this.maxCaptionLength) {
+      // more bytes than the limit in characters: count the characters
+      const length = Buffer.from(buf.buffer, buf.byteOffset + from, to - from).toString("utf8").length;
+      if (length > this.maxCaptionLength) {
+        this.malformed("caption_too_long", location, `${length} characters, the limit is ${this.maxCaptionLength}`);
+        return;
+      }
+    }
+    const n = to - from;
+    if (this.used + n > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.used + n));
+      grown.set(this.bytes.subarray(0, this.used));
+      this.bytes = grown;
+    }
+    this.bytes.set(buf.subarray(from, to), this.used);
+    this.used += n;
+    this.push();
+  }
+
+  /** A malformed row: kept (empty caption) so row numbers stay aligned, or an error in strict mode. */
+  malformed(kind: MalformedKind, location: number, detail?: string): void {
+    if (this.strict) throw malformedError(this.file, "line", kind, location, detail);
+    (this.malformedRows ??= new Map()).set(this.ends.length, kind);
+    this.push();
+  }
+
+  private push(): void {
+    this.ends.push(this.used);
+    if (this.ends.length >= this.batchRows) this.cut();
+  }
+
+  private cut(): void {
+    this.ready.push({ rows: this.ends.length, bytes: this.bytes.subarray(0, this.used), ends: Uint32Array.from(this.ends), malformed: this.malformedRows });
+    this.bytes = new Uint8Array(this.bytes.length);
+    this.used = 0;
+    this.ends = [];
+    this.malformedRows = undefined;
+  }
+
+  takeFull(): CaptionBytes[] {
+    return this.ready.length ? this.ready.splice(0) : NO_BYTE_BATCHES;
+  }
+
+  takeAll(): CaptionBytes[] {
+    if (this.ends.length) this.cut();
+    return this.ready.splice(0);
+  }
+}
+
+const NO_BYTE_BATCHES: CaptionBytes[] = [];
+
+/**
+ * isBlank on a caption's UTF-8 bytes: settled by the bytes when the first one that is not ASCII
+ * white space is ASCII (the usual caption starts with a letter); otherwise decided on the text.
+ */
+function blankBytes(buf: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const b = buf[i]!;
+    if (b > 0x20 && b < 0x7f) return false;
+    if (b >= 0x80) return isBlank(Buffer.from(buf.buffer, buf.byteOffset + from, to - from).toString("utf8"));
+    if (b !== 0x20 && !(b >= 0x09 && b <= 0x0d)) return false; // other control characters are not white space
+  }
+  return true;
 }

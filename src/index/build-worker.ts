@@ -26,12 +26,13 @@ export interface WorkerConfig {
  * A batch of captions: caption j is doc docs[j] and the next lengths[j] UTF-16 units of `text`
  * (the captions joined: one string to copy between threads instead of thousands).
  */
-export interface BatchMessage {
-  type: "batch";
-  docs: Uint32Array;
-  text: string;
-  lengths: Uint32Array;
-}
+export type BatchMessage =
+  | { type: "batch"; docs: Uint32Array; text: string; lengths: Uint32Array }
+  /**
+   * The same as UTF-8 bytes (TSV, read without decoding): caption j is bytes[ends[j - 1] (0 for
+   * j = 0), ends[j]).
+   */
+  | { type: "batch"; docs: Uint32Array; bytes: Uint8Array; ends: Uint32Array };
 
 /** Merge runs (files and memory) into one posting file (the build's last step, one per posting kind). */
 export interface MergeRequest {
@@ -73,7 +74,8 @@ parentPort!.on("message", (msg: BatchMessage | { type: "finish" } | MergeRequest
     const { terms } = mergePostingRuns(msg.runPaths, msg.outPath, undefined, msg.memoryRuns);
     parentPort!.postMessage({ type: "merged", terms, outPath: msg.outPath });
   } else if (msg.type === "batch") {
-    const { docs, text, lengths } = msg;
+    const { docs } = msg;
+    const { text, lengths } = "text" in msg ? msg : decodeBatch(msg.bytes, msg.ends);
     for (let j = 0, at = 0; j < lengths.length; at += lengths[j++]!) {
       analyzeCaptionTermIds(text, caption, at, at + lengths[j]!);
       nouns.addAll(caption.nouns, caption.nNouns, docs[j]!);
@@ -95,3 +97,24 @@ parentPort!.on("message", (msg: BatchMessage | { type: "finish" } | MergeRequest
     parentPort!.postMessage({ type: "finished", runs }, transfer);
   }
 });
+
+/** A batch of UTF-8 captions as one string and each caption's length in UTF-16 units. */
+function decodeBatch(bytes: Uint8Array, ends: Uint32Array): { text: string; lengths: Uint32Array } {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8");
+  const lengths = new Uint32Array(ends.length);
+  if (text.length === bytes.length) {
+    // all ASCII: a character per byte
+    for (let j = 0, from = 0; j < ends.length; from = ends[j++]!) lengths[j] = ends[j]! - from;
+  } else {
+    // (valid UTF-8: the reader made invalid lines malformed rows) a character per lead byte, two for a 4-byte one
+    for (let j = 0, i = 0; j < ends.length; j++) {
+      let units = 0;
+      for (const end = ends[j]!; i < end; i++) {
+        const b = bytes[i]!;
+        if ((b & 0xc0) !== 0x80) units += b >= 0xf0 ? 2 : 1;
+      }
+      lengths[j] = units;
+    }
+  }
+  return { text, lengths };
+}

@@ -9,8 +9,8 @@ import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 import { UserError } from "../errors.js";
-import { openCorpus, detectFormat } from "../corpus/open.js";
-import { MALFORMED_KINDS, type ReaderOptions } from "../corpus/record.js";
+import { openCaptionBytes, openCorpus, detectFormat } from "../corpus/open.js";
+import { MALFORMED_KINDS, type CaptionBytes, type ReaderOptions } from "../corpus/record.js";
 import { ANALYZER } from "../text/analyzer-version.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { CaptionStoreWriter } from "./caption-store.js";
@@ -158,19 +158,59 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
     if (rowLengths.length === 0) return;
     const text = texts.join("");
     store.addBatch(text, rowLengths);
-    const batch: BatchMessage = { type: "batch", docs: Uint32Array.from(docs), text, lengths: new Uint32Array(texts.length) };
-    for (let j = 0; j < texts.length; j++) batch.lengths[j] = texts[j]!.length;
+    const lengths = new Uint32Array(texts.length);
+    for (let j = 0; j < texts.length; j++) lengths[j] = texts[j]!.length;
+    const batchDocs = Uint32Array.from(docs);
     texts = [];
     docs = [];
     rowLengths = [];
-    if (batch.lengths.length === 0) return;
+    if (lengths.length > 0) await dispatch({ type: "batch", docs: batchDocs, text, lengths }, [batchDocs.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer]);
+  }
+
+  /** Stores a batch of rows read as bytes and sends its captions to the least busy worker. */
+  async function flushBytes(b: CaptionBytes, summary: InputSummary): Promise<void> {
+    store.addBytes(b.bytes, b.ends);
+    let batchDocs: Uint32Array;
+    let ends: Uint32Array;
+    if (!b.malformed) {
+      batchDocs = new Uint32Array(b.rows);
+      for (let j = 0; j < b.rows; j++) batchDocs[j] = doc + j;
+      ends = b.ends;
+    } else {
+      // malformed rows have empty captions: the others' ends delimit the captions
+      const n = b.rows - b.malformed.size;
+      batchDocs = new Uint32Array(n);
+      ends = new Uint32Array(n);
+      for (let k = 0, j = 0; k < b.rows; k++) {
+        const kind = b.malformed.get(k);
+        if (kind) {
+          summary.skipped[kind] = (summary.skipped[kind] ?? 0) + 1;
+          totalSkipped[kind] = (totalSkipped[kind] ?? 0) + 1;
+        } else {
+          batchDocs[j] = doc + k;
+          ends[j++] = b.ends[k]!;
+        }
+      }
+    }
+    summary.rows += b.rows;
+    doc += b.rows;
+    if (doc > 0xffffffff) throw new UserError("an index holds at most 4,294,967,296 docs (32-bit doc ids); split the inputs into several indexes.");
+    if (batchDocs.length > 0) {
+      // (the caption store has written the bytes: they move to the worker, not copied)
+      const transfer = [batchDocs.buffer, ends.buffer, b.bytes.buffer] as ArrayBuffer[];
+      await dispatch({ type: "batch", docs: batchDocs, bytes: b.bytes, ends }, transfer.filter((x, i) => transfer.indexOf(x) === i));
+    }
+  }
+
+  /** Sends a batch to the least busy worker (waiting while every worker has MAX_IN_FLIGHT). */
+  async function dispatch(batch: BatchMessage, transfer: ArrayBuffer[]): Promise<void> {
     for (;;) {
       if (failure) throw failure;
       let best: WorkerSlot | undefined;
       for (const s of slots) if (s.inFlight < MAX_IN_FLIGHT && (!best || s.inFlight < best.inFlight)) best = s;
       if (best) {
         best.inFlight++;
-        best.worker.postMessage(batch, [batch.docs.buffer as ArrayBuffer, batch.lengths.buffer as ArrayBuffer]);
+        best.worker.postMessage(batch, transfer);
         return;
       }
       await new Promise<void>((r) => (wake = r));
@@ -189,7 +229,23 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
         firstDoc: doc,
       };
       bytesInFile = 0;
-      for await (const rows of openCorpus(path, { ...opts, onBytes: (n) => (bytesInFile = n) })) {
+      const readerOptions = { ...opts, onBytes: (n: number) => (bytesInFile = n) };
+      const asBytes = openCaptionBytes(path, { ...readerOptions, batchRows: BATCH_ROWS });
+      if (asBytes) {
+        // TSV: captions stay UTF-8 bytes on this thread (stored as read, decoded by the workers)
+        for await (const b of asBytes) {
+          await flushBytes(b, summary);
+          if (opts.onProgress && doc - lastProgress >= 10000) {
+            lastProgress = doc;
+            opts.onProgress(progress(k));
+          }
+        }
+        summaries.push(summary);
+        bytesBefore += sizes[k]!;
+        bytesInFile = 0;
+        continue;
+      }
+      for await (const rows of openCorpus(path, readerOptions)) {
         for (const row of rows) {
           if (row.malformed) {
             summary.skipped[row.malformed] = (summary.skipped[row.malformed] ?? 0) + 1;

@@ -62,6 +62,17 @@ export class CaptionStoreWriter {
     if (this.pendingBytes >= 1 << 22) this.flushText();
   }
 
+  /**
+   * Adds captions given as UTF-8 bytes: caption k is bytes[ends[k - 1] (0 for k = 0), ends[k])
+   * (empty for a malformed row). The bytes are written now, so the caller may hand them on.
+   */
+  addBytes(bytes: Uint8Array, ends: Uint32Array): void {
+    for (let k = 0; k < ends.length; k++) this.pushOffset(this.position + ends[k]!);
+    this.position += bytes.length;
+    this.pending.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
+    this.flushText();
+  }
+
   private flushText(): void {
     if (this.pending.length > 0) writevAll(this.textFd, this.pending);
     this.pending = [];
