@@ -40,9 +40,6 @@ export interface MergeRequest {
   runPaths: string[];
   memoryRuns: MemoryRun[];
   outPath: string;
-  /** Only the terms t with from <= t < to (a merge split in term ranges across workers). */
-  from?: string;
-  to?: string;
 }
 
 export interface WorkerRuns {
@@ -74,7 +71,7 @@ const caption: CaptionTermIds = newCaptionTermIds();
 
 parentPort!.on("message", (msg: BatchMessage | { type: "finish" } | MergeRequest) => {
   if (msg.type === "merge") {
-    const { terms } = mergePostingRuns(msg.runPaths, msg.outPath, { memoryRuns: msg.memoryRuns, from: msg.from, to: msg.to });
+    const { terms } = mergePostingRuns(msg.runPaths, msg.outPath, undefined, msg.memoryRuns);
     parentPort!.postMessage({ type: "merged", terms, outPath: msg.outPath });
   } else if (msg.type === "batch") {
     const { docs } = msg;

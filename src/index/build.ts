@@ -24,7 +24,6 @@ import {
 } from "./manifest.js";
 import type { BatchMessage, MergeRequest, WorkerConfig, WorkerRuns } from "./build-worker.js";
 import type { MemoryRun } from "./postings-accumulator.js";
-import { concatPostingFiles } from "./posting-file.js";
 
 export interface BuildProgress {
   rows: number;
@@ -285,37 +284,16 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
     }
     opts.onProgress?.(progress(inputs.length));
 
-    // The merges run in two workers: the nouns, then the terms before a pivot term, in one; the
-    // terms from the pivot on in the other (the pivot balances the postings each merges); the
-    // two parts of the terms' file are then put together.
-    const merge = async (slot: WorkerSlot, runPaths: string[], memoryRuns: MemoryRun[], outPath: string, from?: string, to?: string) => {
-      const request: MergeRequest = { type: "merge", runPaths, memoryRuns, outPath, from, to };
+    // The two merges (nouns, terms) run in parallel, each in a worker.
+    const merge = async (slot: WorkerSlot, runPaths: string[], memoryRuns: MemoryRun[], outPath: string) => {
+      const request: MergeRequest = { type: "merge", runPaths, memoryRuns, outPath };
       const transfer = memoryRuns.flatMap((r) => [r.starts.buffer as ArrayBuffer, r.docs.buffer as ArrayBuffer]);
       return (await ask<{ terms: number }>(slot, request, transfer, (m) => m.type === "merged" && m.outPath === outPath)).terms;
     };
-    runs.nouns.sort();
-    runs.terms.sort();
-    const pivot = termPivot(runs.memoryNouns, runs.memoryTerms);
-    let nounTerms: number;
-    let termTerms: number;
-    if (pivot === undefined) {
-      [nounTerms, termTerms] = await Promise.all([
-        merge(slots[0]!, runs.nouns, runs.memoryNouns, join(tmp, FILES.nouns)),
-        merge(slots[1 % slots.length]!, runs.terms, runs.memoryTerms, join(tmp, FILES.terms)),
-      ]);
-    } else {
-      const parts = [join(runDir, "terms.part0"), join(runDir, "terms.part1")];
-      const split = runs.memoryTerms.map((r) => splitRun(r, pivot));
-      const [n] = await Promise.all([
-        merge(slots[0]!, runs.nouns, runs.memoryNouns, join(tmp, FILES.nouns)).then(async (n) => {
-          await merge(slots[0]!, runs.terms, split.map((s) => s[0]), parts[0]!, undefined, pivot);
-          return n;
-        }),
-        merge(slots[1 % slots.length]!, runs.terms, split.map((s) => s[1]), parts[1]!, pivot),
-      ]);
-      nounTerms = n;
-      termTerms = concatPostingFiles(parts, join(tmp, FILES.terms)).terms;
-    }
+    const [nounTerms, termTerms] = await Promise.all([
+      merge(slots[0]!, runs.nouns.sort(), runs.memoryNouns, join(tmp, FILES.nouns)),
+      merge(slots[1 % slots.length]!, runs.terms.sort(), runs.memoryTerms, join(tmp, FILES.terms)),
+    ]);
     rmSync(runDir, { recursive: true, force: true });
 
     const skipped: MalformedCounts = {};
@@ -345,46 +323,6 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
     process.removeListener("SIGTERM", onSignal);
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
-}
-
-/**
- * The term that splits the terms' merge in two of about equal work (postings), given that the
- * first part's worker merges the nouns too; undefined when the nouns alone outweigh the terms.
- * Counted on the runs in memory (spilled runs are merged by range all the same, uncounted).
- */
-export function termPivot(nouns: MemoryRun[], terms: MemoryRun[]): string | undefined {
-  const nounPostings = nouns.reduce((n, r) => n + r.docs.length, 0);
-  const termPostings = terms.reduce((n, r) => n + r.docs.length, 0);
-  let left = (termPostings - nounPostings) / 2;
-  if (left <= 0) return undefined;
-  const cursors = terms.map(() => 0);
-  for (;;) {
-    let next: string | undefined;
-    for (let k = 0; k < terms.length; k++) {
-      const t = terms[k]!.terms[cursors[k]!];
-      if (t !== undefined && (next === undefined || t < next)) next = t;
-    }
-    if (next === undefined) return undefined;
-    if (left <= 0) return next;
-    for (let k = 0; k < terms.length; k++) {
-      const r = terms[k]!;
-      const i = cursors[k]!;
-      if (r.terms[i] !== next) continue;
-      left -= r.starts[i + 1]! - r.starts[i]!;
-      cursors[k] = i + 1;
-    }
-  }
-}
-
-/** A run cut at a term: the terms before it (views of the run's buffers) and the terms from it on (copies). */
-function splitRun(r: MemoryRun, pivot: string): [MemoryRun, MemoryRun] {
-  let i = 0;
-  while (i < r.terms.length && r.terms[i]! < pivot) i++;
-  const at = r.starts[i]!;
-  return [
-    { terms: r.terms.slice(0, i), starts: r.starts.subarray(0, i + 1), docs: r.docs.subarray(0, at) },
-    { terms: r.terms.slice(i), starts: r.starts.slice(i).map((s) => s - at), docs: r.docs.slice(at) },
-  ];
 }
 
 /**

@@ -14,25 +14,21 @@ import type { MemoryRun } from "./postings-accumulator.js";
 /** Past this many docs (64 MiB of ids) a term is merged as bitmaps. */
 const LIST_LIMIT = 1 << 24;
 
-export interface MergeOptions {
-  /** offsets[i] (default 0) is added to the ids of file run i (for appending indexes). */
-  offsets?: number[];
-  /** Runs held in memory (an index build's last runs, which are never written). */
-  memoryRuns?: MemoryRun[];
-  /** Only the terms t with from <= t < to (a merge split in term ranges across threads). */
-  from?: string;
-  to?: string;
-  /** The number of docs past which a term is merged as bitmaps (for tests). */
-  listLimit?: number;
-}
-
-/** Merges runs (posting files, and runs in memory) into the posting file `outPath`. */
-export function mergePostingRuns(runPaths: string[], outPath: string, options: MergeOptions = {}): { terms: number } {
-  const { offsets, memoryRuns = [], from, to, listLimit = LIST_LIMIT } = options;
+/**
+ * Merges runs: posting files, plus runs held in memory (an index build's last runs, which are
+ * never written). `offsets[i]` (default 0) is added to the ids of file run i (for appending indexes).
+ * `listLimit` (for tests) is the number of docs past which a term is merged as bitmaps.
+ */
+export function mergePostingRuns(
+  runPaths: string[],
+  outPath: string,
+  offsets?: number[],
+  memoryRuns: MemoryRun[] = [],
+  listLimit = LIST_LIMIT,
+): { terms: number } {
   const files = runPaths.map((p) => PostingFile.open(p));
   try {
     const cursors = [...files.map((f) => ({ terms: f.terms(), i: 0 })), ...memoryRuns.map((r) => ({ terms: r.terms, i: 0 }))];
-    if (from !== undefined) for (const c of cursors) c.i = firstAtLeast(c.terms, from);
     const writer = new PostingFileWriter(outPath);
     const holders: number[] = [];
     for (;;) {
@@ -41,7 +37,7 @@ export function mergePostingRuns(runPaths: string[], outPath: string, options: M
         const t = c.terms[c.i];
         if (t !== undefined && (next === undefined || t < next)) next = t;
       }
-      if (next === undefined || (to !== undefined && next >= to)) break;
+      if (next === undefined) break;
       // the runs holding the term, and its docs in all
       holders.length = 0;
       let total = 0;
@@ -87,18 +83,6 @@ export function mergePostingRuns(runPaths: string[], outPath: string, options: M
     const off = offsets?.[k] ?? 0;
     return off === 0 ? b : shift(b, off);
   }
-}
-
-/** The index of the first of the ascending `terms` that is >= t (terms.length when none). */
-function firstAtLeast(terms: readonly string[], t: string): number {
-  let lo = 0;
-  let hi = terms.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (terms[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The union of ascending lists, ascending (merged in pairs, so k lists cost log k passes). */

@@ -28,8 +28,8 @@ export function mergeTextIndexes(dirs: string[], opts: { out: string; force?: bo
       total += m.docCount;
     }
     if (total > 0x100000000) throw new UserError("the merged index would hold more than 2^32 docs (32-bit doc ids).");
-    const nouns = mergePostingRuns(dirs.map((d, i) => join(d, manifests[i]!.files.nouns)), join(tmp, FILES.nouns), { offsets }).terms;
-    const terms = mergePostingRuns(dirs.map((d, i) => join(d, manifests[i]!.files.terms)), join(tmp, FILES.terms), { offsets }).terms;
+    const nouns = mergePostingRuns(dirs.map((d, i) => join(d, manifests[i]!.files.nouns)), join(tmp, FILES.nouns), offsets).terms;
+    const terms = mergePostingRuns(dirs.map((d, i) => join(d, manifests[i]!.files.terms)), join(tmp, FILES.terms), offsets).terms;
     concatCaptions(dirs, manifests, tmp);
 
     const skipped: MalformedCounts = {};

@@ -64,12 +64,6 @@ export class PostingFileWriter {
     this.encoder.write(this.data, at);
   }
 
-  /** Adds a term's portable bytes as they are (taken from another posting file). */
-  addRaw(term: string, bytes: Uint8Array, cardinality: number): void {
-    const at = this.reserve(term, bytes.length, cardinality); // (may grow `data`: call it first)
-    this.data.set(bytes, at);
-  }
-
   /** Records the term's entry and returns where its `size` bytes go in `data`. */
   private reserve(term: string, size: number, cardinality: number): number {
     if (this.lastTerm !== undefined && !(term > this.lastTerm)) {
@@ -218,21 +212,6 @@ export class PostingFile {
     return new PostingFile(path, fd, table, order);
   }
 
-  /** Every term's bitmap bytes, read at once: the data area and each term's place in it, in term order. */
-  readAll(): { data: Buffer; entries: { term: string; at: number; size: number; cardinality: number }[] } {
-    const entries = this.order.map((term) => {
-      const e = this.table.get(term)!;
-      return { term, at: e.offset, size: e.size, cardinality: e.cardinality };
-    });
-    const start = entries.length ? entries[0]!.at : 0;
-    const end = entries.length ? entries[entries.length - 1]!.at + entries[entries.length - 1]!.size : 0;
-    const data = Buffer.allocUnsafe(end - start);
-    let read = 0;
-    while (read < data.length) read += readSync(this.fd, data, read, data.length - read, start + read);
-    for (const e of entries) e.at -= start;
-    return { data, entries };
-  }
-
   /** Terms in ascending order. */
   terms(): readonly string[] {
     return this.order;
@@ -266,22 +245,4 @@ export class PostingFile {
   close(): void {
     closeSync(this.fd);
   }
-}
-
-/**
- * Writes the posting files `parts`, whose terms follow one another (every term of a part sorts
- * before every term of the next), as one posting file: the parts of a merge done in term ranges.
- */
-export function concatPostingFiles(parts: string[], outPath: string): { terms: number } {
-  const writer = new PostingFileWriter(outPath);
-  for (const part of parts) {
-    const f = PostingFile.open(part);
-    try {
-      const { data, entries } = f.readAll();
-      for (const e of entries) writer.addRaw(e.term, data.subarray(e.at, e.at + e.size), e.cardinality);
-    } finally {
-      f.close();
-    }
-  }
-  return { terms: writer.close().terms };
 }

@@ -92,7 +92,7 @@ test("merging runs unions each term and offsets ids; output bytes are determinis
   assert.deepEqual([...m.get("a")], [0, 1, 2]);
   assert.deepEqual(m.terms(), ["a", "b", "c"]);
   m.close();
-  mergePostingRuns([r1, r2], join(dir, "m3"), { offsets: [0, 10] });
+  mergePostingRuns([r1, r2], join(dir, "m3"), [0, 10]);
   const m3 = PostingFile.open(join(dir, "m3"));
   assert.deepEqual([...m3.get("a")], [0, 2, 11]);
   assert.deepEqual([...m3.get("b")], [10]);
@@ -118,8 +118,8 @@ test("merging as id lists and as bitmaps gives the same postings, from files and
     const starts = Uint32Array.from([0, ...lists.map((_, k) => lists.slice(0, k + 1).flat().length)]);
     return [{ terms, starts, docs: Uint32Array.from(lists.flat()) }];
   };
-  mergePostingRuns(paths, join(dir, "as-lists"), { offsets: [0, 1000], memoryRuns: memory() });
-  mergePostingRuns(paths, join(dir, "as-bitmaps"), { offsets: [0, 1000], memoryRuns: memory(), listLimit: 0 });
+  mergePostingRuns(paths, join(dir, "as-lists"), [0, 1000], memory());
+  mergePostingRuns(paths, join(dir, "as-bitmaps"), [0, 1000], memory(), 0);
   const a = PostingFile.open(join(dir, "as-lists"));
   const b = PostingFile.open(join(dir, "as-bitmaps"));
   assert.deepEqual(a.terms(), ["ant", "cat", "dog", "emu"]);
@@ -135,29 +135,6 @@ test("merging as id lists and as bitmaps gives the same postings, from files and
   // a union keeps one copy of an id found in several lists
   assert.deepEqual([...unionSorted([Uint32Array.of(1, 3, 5), Uint32Array.of(3, 4), Uint32Array.of(0, 5, 9)])], [0, 1, 3, 4, 5, 9]);
   assert.deepEqual([...unionSorted([])], []);
-});
-
-test("a merge done in two term ranges and put together is the whole merge, byte for byte", async () => {
-  const { concatPostingFiles } = await import("../../src/index/posting-file.js");
-  const { termPivot } = await import("../../src/index/build.js");
-  const words = Array.from({ length: 300 }, (_, i) => `w${String(i).padStart(3, "0")}`);
-  const memoryRun = (seed: number) => {
-    const lists = words.map((_, i) => Array.from({ length: 1 + ((i * seed) % 7) }, (_, j) => seed * 100_000 + i * 10 + j));
-    return { terms: [...words], starts: Uint32Array.from([0, ...lists.map((_, k) => lists.slice(0, k + 1).flat().length)]), docs: Uint32Array.from(lists.flat()) };
-  };
-  const file = join(dir, "range-run.postings");
-  const w = new PostingFileWriter(file);
-  for (const word of words.filter((_, i) => i % 3 === 0)) w.addSorted(word, Uint32Array.of(900_000, 900_001));
-  w.close();
-  mergePostingRuns([file], join(dir, "whole"), { memoryRuns: [memoryRun(1), memoryRun(2)] });
-  const pivot = termPivot([], [memoryRun(1), memoryRun(2)])!;
-  assert.ok(pivot > words[0]! && pivot < words[words.length - 1]!, pivot);
-  mergePostingRuns([file], join(dir, "part0"), { memoryRuns: [memoryRun(1), memoryRun(2)], to: pivot });
-  mergePostingRuns([file], join(dir, "part1"), { memoryRuns: [memoryRun(1), memoryRun(2)], from: pivot });
-  assert.deepEqual(concatPostingFiles([join(dir, "part0"), join(dir, "part1")], join(dir, "joined")), { terms: words.length });
-  assert.deepEqual(readFileSync(join(dir, "joined")), readFileSync(join(dir, "whole")));
-  // nouns that outweigh the terms: no split
-  assert.equal(termPivot([memoryRun(3), memoryRun(4), memoryRun(5)], [memoryRun(1)]), undefined);
 });
 
 test("the build's postings accumulator writes each term's docs, ascending, under terms in text order", async () => {
