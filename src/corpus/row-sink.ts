@@ -131,7 +131,9 @@ export class CaptionBytesSink {
       grown.set(this.bytes.subarray(0, this.used));
       this.bytes = grown;
     }
-    this.bytes.set(buf.subarray(from, to), this.used);
+    const bytes = this.bytes;
+    if (n > 64) bytes.set(buf.subarray(from, to), this.used);
+    else for (let i = 0, at = this.used; i < n; i++) bytes[at + i] = buf[from + i]!; // (no view object for a short caption)
     this.used += n;
     this.push();
   }
