@@ -38,7 +38,10 @@ export function deserializePortable(bytes: Uint8Array): RoaringBitmap32 {
  * stream entries from a merge.
  */
 export class PostingFileWriter {
-  private readonly entries: { term: Buffer; size: number; card: number }[] = [];
+  /** The terms added, with the byte size and cardinality of each one's bitmap. */
+  private readonly terms: string[] = [];
+  private readonly sizes: number[] = [];
+  private readonly cards: number[] = [];
   private lastTerm: string | undefined;
   private dataBytes = 0;
   /** Serialisations not yet written, laid out one after another in one buffer. */
@@ -70,7 +73,9 @@ export class PostingFileWriter {
       throw new Error(`posting terms must be strictly ascending: "${term}" after "${this.lastTerm}"`);
     }
     this.lastTerm = term;
-    this.entries.push({ term: Buffer.from(term, "utf8"), size, card: cardinality });
+    this.terms.push(term);
+    this.sizes.push(size);
+    this.cards.push(cardinality);
     this.dataBytes += size;
     if (this.dataUsed + size > this.data.length) {
       if (this.dataUsed + size > this.bufferBytes) this.flushData();
@@ -102,27 +107,36 @@ export class PostingFileWriter {
 
   /** Writes the file to `path` (the caller renames the enclosing directory or file into place). */
   close(): { terms: number; bytes: number } {
-    let tableBytes = 0;
-    for (const e of this.entries) tableBytes += 2 + e.term.length + 8 + 4 + 4;
-    const dataOffset = HEADER_SIZE + tableBytes;
+    const { terms, sizes, cards } = this;
+    // the terms' UTF-8, encoded at once (one byte per character when all are ASCII)
+    const joined = terms.join("");
+    let termBytes = Buffer.from(joined, "utf8");
+    const ascii = termBytes.length === joined.length;
+    const termLengths = terms.map((t) => (ascii ? t.length : Buffer.byteLength(t, "utf8")));
+    // (lone surrogates at the ends of two terms would be encoded as one pair when joined)
+    if (!ascii && termLengths.reduce((a, b) => a + b, 0) !== termBytes.length) termBytes = Buffer.concat(terms.map((t) => Buffer.from(t, "utf8")));
+    const dataOffset = HEADER_SIZE + termBytes.length + 18 * terms.length;
     const head = Buffer.alloc(dataOffset);
     MAGIC.copy(head, 0);
     head.writeUInt32LE(POSTING_FORMAT_VERSION, 8);
-    head.writeUInt32LE(this.entries.length, 12);
-    head.writeBigUInt64LE(BigInt(dataOffset), 16);
+    head.writeUInt32LE(terms.length, 12);
+    writeU64(head, 16, dataOffset);
     let p = HEADER_SIZE;
     let offset = dataOffset;
-    for (const e of this.entries) {
-      if (e.term.length > 0xffff) throw new Error("term too long");
-      head.writeUInt16LE(e.term.length, p);
+    for (let k = 0, from = 0; k < terms.length; k++) {
+      const length = termLengths[k]!;
+      if (length > 0xffff) throw new Error("term too long");
+      head[p] = length;
+      head[p + 1] = length >>> 8;
       p += 2;
-      e.term.copy(head, p);
-      p += e.term.length;
-      head.writeBigUInt64LE(BigInt(offset), p);
-      head.writeUInt32LE(e.size, p + 8);
-      head.writeUInt32LE(e.card, p + 12);
+      for (let i = 0; i < length; i++) head[p + i] = termBytes[from + i]!;
+      from += length;
+      p += length;
+      writeU64(head, p, offset);
+      writeU32(head, p + 8, sizes[k]!);
+      writeU32(head, p + 12, cards[k]!);
       p += 16;
-      offset += e.size;
+      offset += sizes[k]!;
     }
     const fd = openSync(this.path, "w");
     try {
@@ -137,8 +151,21 @@ export class PostingFileWriter {
       closeSync(fd);
       if (this.tmpData) rmSync(this.tmpData.path, { force: true });
     }
-    return { terms: this.entries.length, bytes: dataOffset + this.dataBytes };
+    return { terms: terms.length, bytes: dataOffset + this.dataBytes };
   }
+}
+
+function writeU32(b: Uint8Array, at: number, v: number): void {
+  b[at] = v;
+  b[at + 1] = v >>> 8;
+  b[at + 2] = v >>> 16;
+  b[at + 3] = v >>> 24;
+}
+
+/** A little-endian u64 from a safe integer (no BigInt on the hot path). */
+function writeU64(b: Uint8Array, at: number, v: number): void {
+  writeU32(b, at, v % 0x100000000);
+  writeU32(b, at + 4, Math.floor(v / 0x100000000));
 }
 
 function copyInto(srcPath: string, dstFd: number): void {

@@ -62,6 +62,18 @@ test("terms larger than the writer's initial buffer keep the terms written befor
   f.close();
 });
 
+test("non-ASCII terms keep their place, lone surrogates included (read back as their UTF-8 decoding)", () => {
+  const path = join(dir, "utf8.postings");
+  const terms = ["a", "caf\u00e9", "na\u00efve", "x\ud83d", "\ude00y"]; // (ascending; the last two would pair up if encoded joined)
+  const w = new PostingFileWriter(path);
+  terms.forEach((t, i) => w.addSorted(t, Uint32Array.of(i, 100 + i)));
+  w.close();
+  const f = PostingFile.open(path);
+  assert.deepEqual(f.terms(), terms.map((t) => Buffer.from(t, "utf8").toString("utf8")));
+  f.terms().forEach((t, i) => assert.deepEqual([...f.get(t)], [i, 100 + i], t));
+  f.close();
+});
+
 test("terms must be added in ascending order", () => {
   const w = new PostingFileWriter(join(dir, "b.postings"));
   w.add("b", new RoaringBitmap32([1]));
