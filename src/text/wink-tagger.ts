@@ -351,11 +351,14 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
     const found = cache.lookup(text);
     return found !== null && found.length === 1 && found[0]! >= intrinsic ? null : found;
   };
+  // One document wrapper for every piece (wink makes one per document): it keeps the token array
+  // it was made with, which is emptied before each piece.
   const scratch = { cache: freshCache, tokens: [] as number[], nonBreakingSpaces: Object.create(null) as object };
+  const scratchDoc = internals.docDataWrapper(scratch);
   function tokenizePiece(piece: string): number[] {
-    scratch.tokens = [];
+    scratch.tokens.length = 0;
     scratch.nonBreakingSpaces = Object.create(null) as object;
-    tokenize(internals!.docDataWrapper(scratch), piece);
+    tokenize(scratchDoc, piece);
     const raw = scratch.tokens;
     const out: number[] = [];
     for (let k = 0; k < raw.length; k += TK) {
