@@ -27,6 +27,20 @@ test("index build prints a one-line summary with malformed rows by kind", () => 
   assert.equal(m.inputs[0].rows, 5);
 });
 
+test("index merge appends indexes: the second's doc ids follow the first's", () => {
+  const idx2 = join(dir, "idx2");
+  assert.equal(run("index", "build", tsv, "--out", idx2, "--workers", "1").code, 0);
+  const merged = join(dir, "merged");
+  const r = run("index", "merge", idx, idx2, "--out", merged);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /^merged 2 indexes: 10 docs -> /);
+  const s = run("search", "--index", merged, "cat", "--limit", "5");
+  assert.equal(s.code, 0, s.stderr);
+  // "a cat asleep" and "a dog and a cat" in each half: docs 1, 4, 6, 9
+  assert.match(s.stdout, /^cat: 4 of 10 captions/);
+  assert.match(s.stdout, /\[6\] a cat asleep/);
+});
+
 test("count prints the paper's search_counts JSON in list order, or CSV", () => {
   writeFileSync(join(dir, "concepts.txt"), "# pets\ndog\ncat\ngoose\nunicorn\n");
   const r = run("count", "--index", idx, "--concepts", join(dir, "concepts.txt"));
