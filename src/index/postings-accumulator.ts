@@ -51,28 +51,28 @@ export class PostingsAccumulator {
    */
   takeRun(texts: readonly string[]): MemoryRun {
     const n = this.count;
+    const termOf = this.terms;
+    const docOf = this.docs;
     const nTerms = this.maxTerm + 1;
-    const start = new Int32Array(nTerms + 1);
-    for (let i = 0; i < n; i++) start[this.terms[i]! + 1]!++;
+    // count each term's postings, order the terms present by text, then place every posting
+    // straight at its term's place in that order (a stable counting sort: docs stay ascending)
+    const fill = new Int32Array(nTerms);
+    for (let i = 0; i < n; i++) fill[termOf[i]!]!++;
     const used: number[] = [];
-    for (let t = 0; t < nTerms; t++) {
-      if (start[t + 1]! > 0) used.push(t);
-      start[t + 1]! += start[t]!;
-    }
-    const byTerm = new Uint32Array(n);
-    const fill = start.slice(0, nTerms);
-    for (let i = 0; i < n; i++) byTerm[fill[this.terms[i]!]!++] = this.docs[i]!;
+    for (let t = 0; t < nTerms; t++) if (fill[t]! > 0) used.push(t);
     used.sort((a, b) => (texts[a]! < texts[b]! ? -1 : texts[a]! > texts[b]! ? 1 : 0));
-    // lay the terms' doc lists out in text order
-    const docs = new Uint32Array(n);
     const starts = new Uint32Array(used.length + 1);
     let at = 0;
-    used.forEach((t, k) => {
+    for (let k = 0; k < used.length; k++) {
+      const t = used[k]!;
       starts[k] = at;
-      docs.set(byTerm.subarray(start[t]!, start[t + 1]!), at);
-      at += start[t + 1]! - start[t]!;
-    });
+      const c = fill[t]!;
+      fill[t] = at;
+      at += c;
+    }
     starts[used.length] = at;
+    const docs = new Uint32Array(n);
+    for (let i = 0; i < n; i++) docs[fill[termOf[i]!]!++] = docOf[i]!;
     this.terms = new Int32Array(1 << 16);
     this.docs = new Uint32Array(1 << 16);
     this.count = 0;
