@@ -186,18 +186,18 @@ const FNV_PRIME = 0x01000193;
 /**
  * Distinct pieces and their tokens (record ids), found by hashing the piece's characters in the
  * caption, so a known piece costs no string allocation: open addressing, linear probing. A piece's
- * fields lie together (one memory line per lookup, the characters aside), and the records of a
- * piece of one or two tokens lie in its entry.
+ * fields lie together in 16 bytes (one memory line per lookup, the characters aside), the record
+ * of a one-token piece among them.
  */
 class PieceTable {
   size = 0;
   private slots: Int32Array = new Int32Array(1 << 15); // piece id + 1, 0 = empty
   /** Piece k's fields: entries[k * PIECE_STRIDE + PIECE_*]. */
-  entries: Int32Array = new Int32Array(PIECE_STRIDE << 14);
+  entries: Int32Array = new Int32Array(PIECE_STRIDE << 15);
   /** The pieces' characters (compared in place of strings), one after another. */
   private chars: Uint16Array = new Uint16Array(1 << 17);
   private charsUsed = 0;
-  /** The records of pieces of more than two tokens. */
+  /** The token counts and records of pieces of other than one token. */
   pool: Int32Array = new Int32Array(1 << 12);
   private poolUsed = 0;
 
@@ -232,13 +232,12 @@ class PieceTable {
     entries[e + PIECE_LENGTH] = text.length;
     entries[e + PIECE_CHARS] = this.charsUsed;
     for (let q = 0; q < text.length; q++) this.chars[this.charsUsed++] = text.charCodeAt(q);
-    entries[e + PIECE_COUNT] = records.length;
-    if (records.length <= 2) {
-      entries[e + PIECE_REC0] = records[0] ?? 0;
-      entries[e + PIECE_REC1] = records[1] ?? 0;
+    if (records.length === 1) {
+      entries[e + PIECE_TOKENS] = records[0]!;
     } else {
-      if (this.poolUsed + records.length > this.pool.length) this.pool = growInt32(this.pool, this.poolUsed + records.length);
-      entries[e + PIECE_REC0] = this.poolUsed;
+      if (this.poolUsed + records.length + 1 > this.pool.length) this.pool = growInt32(this.pool, this.poolUsed + records.length + 1);
+      entries[e + PIECE_TOKENS] = ~this.poolUsed;
+      this.pool[this.poolUsed++] = records.length;
       for (const r of records) this.pool[this.poolUsed++] = r;
     }
     this.place(k);
@@ -271,14 +270,15 @@ const REC_SLOT2 = 2;
 const REC_POS0 = 3;
 const REC_NORMAL = 4;
 const REC_HINT = 5;
-/** A piece's fields: hash, length, first character, token count, then its records (or, past two, where they start in the pool). */
-const PIECE_STRIDE = 8;
+/**
+ * A piece's fields (16 bytes): hash, length, where its characters start, and its token: the record
+ * id of a one-token piece, or ~p for another, whose token count is pool[p] and records follow it.
+ */
+const PIECE_STRIDE = 4;
 const PIECE_HASH = 0;
 const PIECE_LENGTH = 1;
 const PIECE_CHARS = 2;
-const PIECE_COUNT = 3;
-const PIECE_REC0 = 4;
-const PIECE_REC1 = 5;
+const PIECE_TOKENS = 3;
 
 /** `a` copied into an array of at least `need` slots (its size doubled as often as needed). */
 export function growInt32(a: Int32Array, need: number): Int32Array {
@@ -484,17 +484,16 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
           const part = text.slice(start, i);
           piece = pieces.add(part, h, tokenizePiece(part));
         }
-        const e = piece * PIECE_STRIDE;
-        const entries = pieces.entries;
-        const count = entries[e + PIECE_COUNT]!;
-        ensure(n + count);
-        if (count === 1) recs[n++] = entries[e + PIECE_REC0]!;
-        else if (count === 2) {
-          recs[n++] = entries[e + PIECE_REC0]!;
-          recs[n++] = entries[e + PIECE_REC1]!;
+        const tokens = pieces.entries[piece * PIECE_STRIDE + PIECE_TOKENS]!;
+        if (tokens >= 0) {
+          ensure(n + 1);
+          recs[n++] = tokens;
         } else {
           const pool = pieces.pool;
-          for (let q = 0, first = entries[e + PIECE_REC0]!; q < count; q++) recs[n++] = pool[first + q]!;
+          const first = ~tokens;
+          const count = pool[first]!;
+          ensure(n + count);
+          for (let q = 1; q <= count; q++) recs[n++] = pool[first + q]!;
         }
       }
       ensure(n + 1);
