@@ -98,7 +98,7 @@ export function isBlank(s: string): boolean {
  * starts with non-ASCII characters, or one with more bytes than the length limit in characters).
  */
 export class CaptionBytesSink {
-  private bytes = new Uint8Array(1 << 18);
+  private bytes = new Uint8Array(BATCH_BYTES);
   private used = 0;
   private ends: number[] = [];
   private malformedRows: Map<number, MalformedKind> | undefined;
@@ -152,7 +152,7 @@ export class CaptionBytesSink {
 
   private cut(): void {
     this.ready.push({ rows: this.ends.length, bytes: this.bytes.subarray(0, this.used), ends: Uint32Array.from(this.ends), malformed: this.malformedRows });
-    this.bytes = new Uint8Array(this.bytes.length);
+    this.bytes = new Uint8Array(BATCH_BYTES); // (the batch's buffer went with it; a long caption's growth is not kept)
     this.used = 0;
     this.ends = [];
     this.malformedRows = undefined;
@@ -169,6 +169,8 @@ export class CaptionBytesSink {
 }
 
 const NO_BYTE_BATCHES: CaptionBytes[] = [];
+/** A byte batch's first buffer (2,048 captions of web length fit; it grows for longer ones). */
+const BATCH_BYTES = 1 << 18;
 
 /**
  * isBlank on a caption's UTF-8 bytes: settled by the bytes when the first one that is not ASCII

@@ -56,6 +56,15 @@ test("TSV read as caption bytes gives the rows openCorpus gives: texts, malforme
   assert.deepEqual(await rowsFromBytes(withHeader, { header: true, maxCaptionLength: 12 }), expected);
 });
 
+test("captions longer than a byte batch's first buffer grow it, batch after batch", async () => {
+  const long = "\u00e9".repeat(150_000); // 300,000 bytes
+  const path = fixture(dir, "long.tsv", ["short", long, "mid", long + "x", "end"].map((c, i) => `${c}\t${i}`).join("\n") + "\n");
+  const options = { maxCaptionLength: 200_000, batchRows: 2 };
+  const rows = await rowsFromBytes(path, options);
+  assert.deepEqual(rows, await rowsFromText(path, options));
+  assert.deepEqual(rows.map(([t]) => t.length), [5, 150_000, 3, 150_001, 3]);
+});
+
 test("caption bytes in strict mode: the same error as openCorpus, at the same line", async () => {
   const path = fixture(dir, "strict.tsv", tricky);
   const textError = await rowsFromText(path, { textColumn: "1", strict: true }).catch((e: Error) => e.message);
