@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 import { UserError } from "../errors.js";
 import { openCaptionBytes, openCorpus, detectFormat } from "../corpus/open.js";
-import { MALFORMED_KINDS, type CaptionBytes, type ReaderOptions } from "../corpus/record.js";
+import { MALFORMED_KINDS, type CaptionBytes, type MalformedKind, type ReaderOptions } from "../corpus/record.js";
 import { ANALYZER } from "../text/analyzer-version.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { CaptionStoreWriter } from "./caption-store.js";
@@ -183,22 +183,37 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
       ends = new Uint32Array(n);
       for (let k = 0, j = 0; k < b.rows; k++) {
         const kind = b.malformed.get(k);
-        if (kind) {
-          summary.skipped[kind] = (summary.skipped[kind] ?? 0) + 1;
-          totalSkipped[kind] = (totalSkipped[kind] ?? 0) + 1;
-        } else {
+        if (kind) skip(summary, kind);
+        else {
           batchDocs[j] = doc + k;
           ends[j++] = b.ends[k]!;
         }
       }
     }
-    summary.rows += b.rows;
-    doc += b.rows;
-    if (doc > 0xffffffff) throw new UserError("an index holds at most 4,294,967,296 docs (32-bit doc ids); split the inputs into several indexes.");
+    addRows(summary, b.rows);
     if (batchDocs.length > 0) {
       // (the caption store has written the bytes: they move to the worker, not copied)
-      const transfer = [batchDocs.buffer, ends.buffer, b.bytes.buffer] as ArrayBuffer[];
-      await dispatch({ type: "batch", docs: batchDocs, bytes: b.bytes, ends }, transfer.filter((x, i) => transfer.indexOf(x) === i));
+      await dispatch({ type: "batch", docs: batchDocs, bytes: b.bytes, ends }, [batchDocs.buffer, ends.buffer, b.bytes.buffer] as ArrayBuffer[]);
+    }
+  }
+
+  /** Counts a malformed row of the input being read. */
+  function skip(summary: InputSummary, kind: MalformedKind): void {
+    summary.skipped[kind] = (summary.skipped[kind] ?? 0) + 1;
+    totalSkipped[kind] = (totalSkipped[kind] ?? 0) + 1;
+  }
+
+  /** Gives the next n rows of the input being read their doc ids. */
+  function addRows(summary: InputSummary, n: number): void {
+    summary.rows += n;
+    doc += n;
+    if (doc > 0xffffffff) throw new UserError("an index holds at most 4,294,967,296 docs (32-bit doc ids); split the inputs into several indexes.");
+  }
+
+  function reportProgress(inputIndex: number): void {
+    if (opts.onProgress && doc - lastProgress >= 10000) {
+      lastProgress = doc;
+      opts.onProgress(progress(inputIndex));
     }
   }
 
@@ -235,38 +250,27 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
         // TSV: captions stay UTF-8 bytes on this thread (stored as read, decoded by the workers)
         for await (const b of asBytes) {
           await flushBytes(b, summary);
-          if (opts.onProgress && doc - lastProgress >= 10000) {
-            lastProgress = doc;
-            opts.onProgress(progress(k));
+          reportProgress(k);
+        }
+      } else {
+        for await (const rows of openCorpus(path, readerOptions)) {
+          for (let i = 0; i < rows.length; i++) {
+            const row = rows[i]!;
+            if (row.malformed) {
+              skip(summary, row.malformed);
+              rowLengths.push(0);
+            } else {
+              docs.push(doc + i);
+              texts.push(row.text);
+              rowLengths.push(row.text.length);
+            }
           }
+          addRows(summary, rows.length);
+          if (rowLengths.length >= BATCH_ROWS) await flushBatch();
+          reportProgress(k);
         }
-        summaries.push(summary);
-        bytesBefore += sizes[k]!;
-        bytesInFile = 0;
-        continue;
+        await flushBatch();
       }
-      for await (const rows of openCorpus(path, readerOptions)) {
-        for (const row of rows) {
-          if (row.malformed) {
-            summary.skipped[row.malformed] = (summary.skipped[row.malformed] ?? 0) + 1;
-            totalSkipped[row.malformed] = (totalSkipped[row.malformed] ?? 0) + 1;
-            rowLengths.push(0);
-          } else {
-            docs.push(doc);
-            texts.push(row.text);
-            rowLengths.push(row.text.length);
-          }
-          doc++;
-          if (doc > 0xffffffff) throw new UserError("an index holds at most 4,294,967,296 docs (32-bit doc ids); split the inputs into several indexes.");
-        }
-        summary.rows += rows.length;
-        if (rowLengths.length >= BATCH_ROWS) await flushBatch();
-        if (opts.onProgress && doc - lastProgress >= 10000) {
-          lastProgress = doc;
-          opts.onProgress(progress(k));
-        }
-      }
-      await flushBatch();
       summaries.push(summary);
       bytesBefore += sizes[k]!;
       bytesInFile = 0;

@@ -72,16 +72,19 @@ export function mergePostingRuns(
       const r = memoryRuns[k - files.length]!;
       return r.docs.subarray(r.starts[i]!, r.starts[i + 1]!);
     }
-    const ids = deserializePortable(files[k]!.raw(files[k]!.terms()[i]!)!).toUint32Array();
+    return fileIds(k, files[k]!.terms()[i]!);
+  }
+
+  /** File run k's docs for the term, ascending, its offset added. */
+  function fileIds(k: number, term: string): Uint32Array {
+    const ids = deserializePortable(files[k]!.raw(term)!).toUint32Array();
     const off = offsets?.[k] ?? 0;
     if (off !== 0) for (let j = 0; j < ids.length; j++) ids[j] += off;
     return ids;
   }
 
   function fileBitmap(k: number, term: string): RoaringBitmap32 {
-    const b = deserializePortable(files[k]!.raw(term)!);
-    const off = offsets?.[k] ?? 0;
-    return off === 0 ? b : shift(b, off);
+    return (offsets?.[k] ?? 0) === 0 ? deserializePortable(files[k]!.raw(term)!) : new (roaringBitmap32())(fileIds(k, term));
   }
 }
 
@@ -120,10 +123,4 @@ function union2(a: Uint32Array, b: Uint32Array): Uint32Array {
   while (i < a.length) out[o++] = a[i++]!;
   while (j < b.length) out[o++] = b[j++]!;
   return o === out.length ? out : out.subarray(0, o);
-}
-
-function shift(b: RoaringBitmap32, offset: number): RoaringBitmap32 {
-  const ids = b.toUint32Array();
-  for (let i = 0; i < ids.length; i++) ids[i] += offset;
-  return new (roaringBitmap32())(ids);
 }
