@@ -83,7 +83,7 @@ function loadCore(path: string): CoreJson {
 }
 
 /** The model's dist directory, or undefined when the package is not installed as expected. */
-export function modelDir(): string | undefined {
+function modelDir(): string | undefined {
   try {
     return join(dirname(require.resolve("wink-eng-lite-web-model/package.json")), "dist");
   } catch {

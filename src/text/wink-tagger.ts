@@ -145,7 +145,7 @@ export interface WinkTagger {
 
 interface Internals {
   tokenizer: (trex: unknown, categories: unknown, preserve: unknown) => (doc: unknown, text: string) => void;
-  compileTRex: (trex: unknown) => { helpers: { splitter: RegExp } };
+  compileTRex: (trex: unknown) => unknown;
   docDataWrapper: (rdd: unknown) => unknown;
   cache: (core: unknown, featureFn: unknown) => WinkCache;
 }
@@ -306,7 +306,6 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
   }
   const trex = internals.compileTRex(core.trex);
   const tokenize = internals.tokenizer(trex, core.tcat.hash, core.preserve);
-  const splitter = trex.helpers.splitter;
   const keyLF = cache.lookup(cache.value(0))![0]!;
 
   // Distinct tokens ("records"): raw token slots and tagging inputs, by (lexeme, pointer, preset),
