@@ -13,7 +13,7 @@ import { openCaptionBytes, openCorpus, detectFormat } from "../corpus/open.js";
 import { MALFORMED_KINDS, type CaptionBytes, type MalformedKind, type ReaderOptions } from "../corpus/record.js";
 import { ANALYZER } from "../text/analyzer-version.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
-import { CaptionStoreWriter } from "./caption-store.js";
+import { CaptionStoreWriter, encodeCaptions } from "./caption-store.js";
 import {
   MANIFEST_FILE,
   TEXT_INDEX_FORMAT,
@@ -147,24 +147,20 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
   let lastProgress = 0;
   let storeClosed = false;
 
-  // The rows read since the last batch: all of them for the caption store (a malformed row is an
-  // empty caption there), the others for the workers. Their captions are joined once for both.
+  // The rows read (as CaptionRows) since the last batch: their captions ("" for a malformed row)
+  // and the malformed rows' kinds by index. Each batch is encoded to UTF-8 once, for the caption
+  // store and the workers.
   let texts: string[] = [];
-  let docs: number[] = [];
-  let rowLengths: number[] = [];
+  let malformed = new Map<number, MalformedKind>();
 
-  /** Stores the rows read since the last batch and sends their captions to the least busy worker. */
-  async function flushBatch(): Promise<void> {
-    if (rowLengths.length === 0) return;
-    const text = texts.join("");
-    store.addBatch(text, rowLengths);
-    const lengths = new Uint32Array(texts.length);
-    for (let j = 0; j < texts.length; j++) lengths[j] = texts[j]!.length;
-    const batchDocs = Uint32Array.from(docs);
+  /** Encodes the rows read since the last batch, and stores and sends them as flushBytes does. */
+  async function flushRows(summary: InputSummary): Promise<void> {
+    if (texts.length === 0) return;
+    const { bytes, ends } = encodeCaptions(texts.join(""), texts.map((t) => t.length));
+    const batch: CaptionBytes = { rows: texts.length, bytes, ends, malformed: malformed.size > 0 ? malformed : undefined };
     texts = [];
-    docs = [];
-    rowLengths = [];
-    if (lengths.length > 0) await dispatch({ type: "batch", docs: batchDocs, text, lengths }, [batchDocs.buffer as ArrayBuffer, lengths.buffer as ArrayBuffer]);
+    malformed = new Map();
+    await flushBytes(batch, summary);
   }
 
   /** Stores a batch of rows read as bytes and sends its captions to the least busy worker. */
@@ -247,29 +243,21 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
       const readerOptions = { ...opts, onBytes: (n: number) => (bytesInFile = n) };
       const asBytes = openCaptionBytes(path, { ...readerOptions, batchRows: BATCH_ROWS });
       if (asBytes) {
-        // TSV: captions stay UTF-8 bytes on this thread (stored as read, decoded by the workers)
+        // TSV: captions stay UTF-8 bytes, as read (the workers analyse the bytes)
         for await (const b of asBytes) {
           await flushBytes(b, summary);
           reportProgress(k);
         }
       } else {
         for await (const rows of openCorpus(path, readerOptions)) {
-          for (let i = 0; i < rows.length; i++) {
-            const row = rows[i]!;
-            if (row.malformed) {
-              skip(summary, row.malformed);
-              rowLengths.push(0);
-            } else {
-              docs.push(doc + i);
-              texts.push(row.text);
-              rowLengths.push(row.text.length);
-            }
+          for (const row of rows) {
+            if (row.malformed) malformed.set(texts.length, row.malformed);
+            texts.push(row.malformed ? "" : row.text);
           }
-          addRows(summary, rows.length);
-          if (rowLengths.length >= BATCH_ROWS) await flushBatch();
+          if (texts.length >= BATCH_ROWS) await flushRows(summary);
           reportProgress(k);
         }
-        await flushBatch();
+        await flushRows(summary);
       }
       summaries.push(summary);
       bytesBefore += sizes[k]!;

@@ -4,14 +4,11 @@
  *   captions.offsets u64 little-endian byte offsets, docCount + 1 of them (caption d is [o[d], o[d+1]))
  * Malformed rows are stored as empty captions so ids stay dense.
  */
-import { closeSync, openSync, readSync, writeSync, writevSync } from "node:fs";
+import { closeSync, openSync, readSync, writeSync } from "node:fs";
 
 export class CaptionStoreWriter {
   private readonly textFd: number;
   private readonly offsetFd: number;
-  /** Encoded batches not yet written (written together once they pass 4 MiB). */
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
   /** u64 offsets as (low, high) u32 pairs: little-endian u64 without BigInt on the hot path. */
   private offsets = new Uint32Array(2 * 65536);
   private nOffsets = 0;
@@ -36,55 +33,49 @@ export class CaptionStoreWriter {
   }
 
   /**
-   * Adds captions given joined: caption k is the next lengths[k] UTF-16 units of `joined` (0 for a
-   * malformed row, stored empty). The batch is encoded once; when it is all ASCII (the usual case)
-   * byte offsets are the character offsets, otherwise each caption's UTF-8 length is measured.
-   */
-  addBatch(joined: string, lengths: ArrayLike<number>): void {
-    let bytes = Buffer.from(joined, "utf8");
-    if (bytes.length === joined.length) {
-      for (let k = 0; k < lengths.length; k++) this.pushOffset((this.position += lengths[k]!));
-    } else {
-      const byteLengths = new Array<number>(lengths.length);
-      let total = 0;
-      for (let k = 0, at = 0; k < lengths.length; at += lengths[k++]!) total += byteLengths[k] = utf8Length(joined, at, at + lengths[k]!);
-      if (total !== bytes.length) {
-        // a lone high surrogate ending one caption and a lone low one starting the next were
-        // encoded as one pair: encode the captions one by one, as they are read back
-        const parts: Buffer[] = [];
-        for (let k = 0, at = 0; k < lengths.length; at += lengths[k++]!) parts.push(Buffer.from(joined.slice(at, at + lengths[k]!), "utf8"));
-        bytes = Buffer.concat(parts);
-      }
-      for (const n of byteLengths) this.pushOffset((this.position += n));
-    }
-    this.pending.push(bytes);
-    this.pendingBytes += bytes.length;
-    if (this.pendingBytes >= 1 << 22) this.flushText();
-  }
-
-  /**
    * Adds captions given as UTF-8 bytes: caption k is bytes[ends[k - 1] (0 for k = 0), ends[k])
    * (empty for a malformed row). The bytes are written now, so the caller may hand them on.
    */
   addBytes(bytes: Uint8Array, ends: Uint32Array): void {
     for (let k = 0; k < ends.length; k++) this.pushOffset(this.position + ends[k]!);
     this.position += bytes.length;
-    this.pending.push(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
-    this.flushText();
-  }
-
-  private flushText(): void {
-    if (this.pending.length > 0) writevAll(this.textFd, this.pending);
-    this.pending = [];
-    this.pendingBytes = 0;
+    for (let written = 0; written < bytes.length; ) written += writeSync(this.textFd, bytes, written);
   }
 
   close(): void {
-    this.flushText();
     this.flushOffsets();
     closeSync(this.textFd);
     closeSync(this.offsetFd);
   }
+}
+
+/**
+ * Captions given joined (caption k is the next lengths[k] UTF-16 units of `joined`) as UTF-8 bytes
+ * and each caption's end offset in them, as addBytes takes them. The batch is encoded once; when
+ * it is all ASCII (the usual case) byte offsets are the character offsets, otherwise each
+ * caption's UTF-8 length is measured. A lone surrogate becomes U+FFFD. The bytes have an
+ * ArrayBuffer of their own (never a slice of Node's shared pool), so they can be transferred.
+ */
+export function encodeCaptions(joined: string, lengths: ArrayLike<number>): { bytes: Uint8Array; ends: Uint32Array } {
+  let bytes = Buffer.from(joined, "utf8");
+  const ends = new Uint32Array(lengths.length);
+  if (bytes.length === joined.length) {
+    for (let k = 0, end = 0; k < lengths.length; k++) ends[k] = end += lengths[k]!;
+    return { bytes: ownBuffer(bytes), ends };
+  }
+  for (let k = 0, at = 0, end = 0; k < lengths.length; at += lengths[k++]!) ends[k] = end += utf8Length(joined, at, at + lengths[k]!);
+  if (ends.length > 0 && ends[ends.length - 1] !== bytes.length) {
+    // a lone high surrogate ending one caption and a lone low one starting the next were
+    // encoded as one pair: encode the captions one by one, as they are read back
+    const parts: Buffer[] = [];
+    for (let k = 0, at = 0; k < lengths.length; at += lengths[k++]!) parts.push(Buffer.from(joined.slice(at, at + lengths[k]!), "utf8"));
+    bytes = Buffer.concat(parts);
+  }
+  return { bytes: ownBuffer(bytes), ends };
+}
+
+function ownBuffer(b: Buffer): Uint8Array {
+  return b.byteOffset === 0 && b.buffer.byteLength === b.length ? b : new Uint8Array(b);
 }
 
 /** The UTF-8 length of s[from, to) as Buffer.from encodes it (a lone surrogate becomes U+FFFD, 3 bytes). */
@@ -108,18 +99,6 @@ function utf8Length(s: string, from: number, to: number): number {
     n += 2; // three bytes
   }
   return n;
-}
-
-/** Writes every buffer, in order (writevSync may write less than asked). */
-function writevAll(fd: number, buffers: Buffer[]): void {
-  let left = buffers.reduce((n, b) => n + b.length, 0);
-  const rest = buffers.slice();
-  while (left > 0) {
-    let written = writevSync(fd, rest);
-    left -= written;
-    while (rest.length > 0 && written >= rest[0]!.length) written -= rest.shift()!.length;
-    if (written > 0) rest[0] = rest[0]!.subarray(written);
-  }
 }
 
 export class CaptionStore {

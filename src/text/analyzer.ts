@@ -316,8 +316,23 @@ let formIds = new Int32Array(256);
 function captionFormIds(text: string, from = 0, to = text.length): number {
   if (formsById.length > MEMO_LIMIT) forgetAllForms();
   const t = theTagger();
-  if (t) return tagTokens(t, text, from, to);
-  const ids = readDocFormIds(from === 0 && to === text.length ? text : text.slice(from, to));
+  if (t) return taggedFormIds(t, t.tag(text, from, to));
+  return readDocFormIdsInto(from === 0 && to === text.length ? text : text.slice(from, to));
+}
+
+/** captionFormIds of the UTF-8 text bytes[from, to). */
+function captionBytesFormIds(bytes: Uint8Array, from: number, to: number): number {
+  if (formsById.length > MEMO_LIMIT) forgetAllForms();
+  const t = theTagger();
+  if (t) return taggedFormIds(t, t.tagBytes(bytes, from, to));
+  return readDocFormIdsInto(utf8.decode(bytes.subarray(from, to)));
+}
+
+const utf8 = new TextDecoder();
+
+/** Fills formIds through wink's own readDoc (there is no tagger) and returns their number. */
+function readDocFormIdsInto(text: string): number {
+  const ids = readDocFormIds(text);
   if (ids.length > formIds.length) formIds = new Int32Array(Math.max(ids.length, formIds.length * 2));
   formIds.set(ids);
   return ids.length;
@@ -331,9 +346,8 @@ let memoGeneration = 1;
 /** Per tagger record r: recordForms[3r] the memo generation, [3r + 1] the token's tag slot, [3r + 2] its forms id. */
 let recordForms: Int32Array = new Int32Array(3 << 14);
 
-/** Tags text.slice(from, to) with the tagger and fills formIds[0..n) with each token's forms id. */
-function tagTokens(t: WinkTagger, text: string, from: number, to: number): number {
-  const n = t.tag(text, from, to);
+/** Fills formIds[0..n) with the forms id of each of the n tokens the tagger has just tagged. */
+function taggedFormIds(t: WinkTagger, n: number): number {
   if (3 * t.recordCount > recordForms.length) recordForms = growInt32(recordForms, 3 * t.recordCount);
   const memo = recordForms;
   const gen = memoGeneration;
@@ -382,7 +396,19 @@ let captionStamp = 0;
  * arrays per caption (nor slices a batch's captions out of the string they arrive in).
  */
 export function analyzeCaptionTermIds(text: string, out: CaptionTermIds, from = 0, to = text.length): void {
-  const n = captionFormIds(text, from, to);
+  collectTermIds(captionFormIds(text, from, to), out);
+}
+
+/**
+ * analyzeCaptionTermIds of the UTF-8 text bytes[from, to) (valid UTF-8): the index build's path,
+ * which reads captions as the caption store keeps them, never decoded to strings.
+ */
+export function analyzeCaptionBytesTermIds(bytes: Uint8Array, out: CaptionTermIds, from = 0, to = bytes.length): void {
+  collectTermIds(captionBytesFormIds(bytes, from, to), out);
+}
+
+/** Writes the distinct noun and term ids of the caption's n tokens (formIds[0..n)) into `out`. */
+function collectTermIds(n: number, out: CaptionTermIds): void {
   if (NOUN_TERMS.texts.length > nounSeen.length) nounSeen = growInt32(nounSeen, NOUN_TERMS.texts.length);
   if (PHRASE_TERMS.texts.length > termSeen.length) termSeen = growInt32(termSeen, PHRASE_TERMS.texts.length);
   if (++captionStamp === 0x7fffffff) {

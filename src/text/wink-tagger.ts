@@ -52,6 +52,8 @@ const HINT_DELTA = 1080000;
 /** What the default tag falls back to (tokens-mappers.js). */
 const DEFAULT_POS = 8;
 const MAX_TAG = 64;
+/** A token the automata pass over (a line break not marked as a name). */
+const SKIP = -3;
 
 interface Machine {
   nSym: number;
@@ -132,10 +134,12 @@ export interface WinkTagger {
   /** The model's add-ons (its lemmatizer), as wink passes them to `its.lemma`. */
   readonly addons: unknown;
   /**
-   * Tags text.slice(from, to) (default: all of it) without slicing it; afterwards tokens[4k..4k+2]
-   * hold token k's lexeme, contraction pointer and POS/lemma.
+   * Tags text.slice(from, to) (default: all of it); afterwards tokens[4k..4k+2] hold token k's
+   * lexeme, contraction pointer and POS/lemma. A lone surrogate is read as U+FFFD.
    */
   tag(text: string, from?: number, to?: number): number;
+  /** tag() of UTF-8 text: bytes[from, to) (default: all of them), which must be valid UTF-8. */
+  tagBytes(bytes: Uint8Array, from?: number, to?: number): number;
   tokens: Int32Array;
   /** records[k]: token k's record, a dense id per distinct token (lexeme, pointer, preset tag). */
   records: Int32Array;
@@ -165,43 +169,62 @@ function loadInternals(): Internals | undefined {
 
 const PIECE_LIMIT = 1 << 21;
 
-/** wink's splitter classes: runs of spaces separate, runs of line breaks are tokens, the rest are pieces. */
+/**
+ * wink's splitter classes: runs of spaces separate, runs of line breaks are tokens, the rest are
+ * pieces. The tagger reads UTF-8: the ASCII spaces and line breaks are one byte each; the other
+ * spaces wink splits on (U+00A0, U+2002-2005, U+2009, U+200A, U+202F, U+205F) start with byte
+ * 0xC2 or 0xE2, which BYTE_CLASS marks WIDE for a closer look (wideClass).
+ */
 const OTHER = 0;
 const SPACE = 1;
 const LINE = 2;
-/** The class of every UTF-16 unit below CLASS_LIMIT (all above are OTHER): one load, no branches to warm up. */
-const CLASS_LIMIT = 0x2060;
-const CHAR_CLASS = (() => {
-  const t = new Uint8Array(CLASS_LIMIT);
-  for (const c of [0x20, 0xa0, 0x2002, 0x2003, 0x2004, 0x2005, 0x2009, 0x200a, 0x202f, 0x205f]) t[c] = SPACE;
+const WIDE = 3;
+const BYTE_CLASS = (() => {
+  const t = new Uint8Array(256);
+  t[0x20] = SPACE;
   for (const c of [0x0a, 0x0d, 0x09]) t[c] = LINE;
+  t[0xc2] = WIDE;
+  t[0xe2] = WIDE;
   return t;
 })();
-function charClass(c: number): number {
-  return c < CLASS_LIMIT ? CHAR_CLASS[c]! : OTHER;
+/** The class of the character starting at bytes[i] (lead byte 0xC2 or 0xE2): SPACE or OTHER. */
+function wideClass(bytes: Uint8Array, i: number, to: number): number {
+  if (bytes[i] === 0xc2) return i + 1 < to && bytes[i + 1] === 0xa0 ? SPACE : OTHER;
+  if (i + 2 >= to) return OTHER;
+  const b1 = bytes[i + 1]!;
+  const b2 = bytes[i + 2]!;
+  if (b1 === 0x80) return (b2 >= 0x82 && b2 <= 0x85) || b2 === 0x89 || b2 === 0x8a || b2 === 0xaf ? SPACE : OTHER;
+  return b1 === 0x81 && b2 === 0x9f ? SPACE : OTHER;
 }
+/** The UTF-8 length of the space character at bytes[i]. */
+function spaceWidth(bytes: Uint8Array, i: number): number {
+  const b = bytes[i]!;
+  return b === 0x20 ? 1 : b === 0xc2 ? 2 : 3;
+}
+const utf8 = new TextDecoder();
+const encoder = new TextEncoder();
 const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
 /**
- * Distinct pieces and their tokens (record ids), found by hashing the piece's characters in the
- * caption, so a known piece costs no string allocation: open addressing, linear probing. A piece's
- * fields lie together in 16 bytes (one memory line per lookup, the characters aside), the record
- * of a one-token piece among them.
+ * Distinct pieces and their tokens (record ids), found by hashing the piece's UTF-8 bytes in the
+ * caption, so a known piece costs no string: open addressing, linear probing. A piece's fields lie
+ * together in 16 bytes (one memory line per lookup, the bytes aside), the record of a one-token
+ * piece among them.
  */
 class PieceTable {
   size = 0;
   private slots: Int32Array = new Int32Array(1 << 15); // piece id + 1, 0 = empty
   /** Piece k's fields: entries[k * PIECE_STRIDE + PIECE_*]. */
   entries: Int32Array = new Int32Array(PIECE_STRIDE << 15);
-  /** The pieces' characters (compared in place of strings), one after another. */
-  private chars: Uint16Array = new Uint16Array(1 << 17);
+  /** The pieces' bytes (compared in place of strings), one after another. */
+  private chars: Uint8Array = new Uint8Array(1 << 17);
   private charsUsed = 0;
   /** The token counts and records of pieces of other than one token. */
   pool: Int32Array = new Int32Array(1 << 12);
   private poolUsed = 0;
 
-  find(text: string, at: number, length: number, hash: number): number {
+  find(bytes: Uint8Array, at: number, length: number, hash: number): number {
     const mask = this.slots.length - 1;
     const { slots, entries, chars } = this;
     for (let s = hash & mask; ; s = (s + 1) & mask) {
@@ -211,27 +234,28 @@ class PieceTable {
       if (entries[e + PIECE_HASH] === hash && entries[e + PIECE_LENGTH] === length) {
         const from = entries[e + PIECE_CHARS]!;
         let q = 0;
-        while (q < length && chars[from + q] === text.charCodeAt(at + q)) q++;
+        while (q < length && chars[from + q] === bytes[at + q]) q++;
         if (q === length) return k;
       }
     }
   }
 
-  add(text: string, hash: number, records: number[]): number {
+  add(bytes: Uint8Array, at: number, length: number, hash: number, records: number[]): number {
     if ((this.size + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
     const k = this.size++;
     const e = k * PIECE_STRIDE;
     if (e + PIECE_STRIDE > this.entries.length) this.entries = growInt32(this.entries, e + PIECE_STRIDE);
-    if (this.charsUsed + text.length > this.chars.length) {
-      const c = new Uint16Array(Math.max(this.chars.length * 2, this.charsUsed + text.length));
+    if (this.charsUsed + length > this.chars.length) {
+      const c = new Uint8Array(Math.max(this.chars.length * 2, this.charsUsed + length));
       c.set(this.chars);
       this.chars = c;
     }
     const entries = this.entries;
     entries[e + PIECE_HASH] = hash;
-    entries[e + PIECE_LENGTH] = text.length;
+    entries[e + PIECE_LENGTH] = length;
     entries[e + PIECE_CHARS] = this.charsUsed;
-    for (let q = 0; q < text.length; q++) this.chars[this.charsUsed++] = text.charCodeAt(q);
+    this.chars.set(bytes.subarray(at, at + length), this.charsUsed);
+    this.charsUsed += length;
     if (records.length === 1) {
       entries[e + PIECE_TOKENS] = records[0]!;
     } else {
@@ -368,11 +392,14 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
     return out;
   }
 
+  let encoded = new Uint8Array(1024);
   let cap = 256;
   let recs = new Int32Array(cap);
   let tags = new Int32Array(cap);
   const tagged = { tokens: new Int32Array(cap * TK) };
   let isName = new Uint8Array(cap);
+  /** A machine's input symbol per token (recognize), SKIP for a token it passes over. */
+  let syms = new Int32Array(cap);
   let matchFirst = new Int32Array(cap);
   let matchName = new Int32Array(cap);
 
@@ -385,6 +412,7 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
     tags = new Int32Array(cap);
     tagged.tokens = new Int32Array(cap * TK);
     isName = new Uint8Array(cap);
+    syms = new Int32Array(cap);
   }
 
   /** automaton.js pushMatch2Patterns(): keeps a match's (marked) first token and name; returns the new count. */
@@ -404,9 +432,23 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
     return np + 1;
   }
 
-  /** automaton.js recognize() for one machine; returns the number of matches (first token, name). */
+  /**
+   * automaton.js recognize() for one machine; returns the number of matches (first token, name).
+   * Each token's input symbol is worked out once, before the run: the greedy search goes back over
+   * tokens after a failed partial match.
+   */
   function recognize(m: Machine, rec: Int32Array, hintAt: number, n: number): number {
-    const { trans, otherwise, terminal, markStart, nameIsZero, tagSym, nSym, eosSym } = m;
+    const { trans, otherwise, terminal, tagSym, nSym } = m;
+    for (let j = 0; j < n; j++) {
+      const tag = tags[j]!;
+      if (isName[j] === 0 && tag === keyLF) {
+        syms[j] = SKIP;
+      } else {
+        const h = rec[recs[j]! * RS + hintAt]!;
+        syms[j] = h !== -2 ? h : tagSym[tag]!;
+      }
+    }
+    syms[n] = m.eosSym;
     let np = 0;
     let first = 0;
     let state = 0;
@@ -415,13 +457,8 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
     let lastOtherwiseState = 0;
     for (let i = 0; i <= n; i++) {
       for (let j = i; j <= n; j++) {
-        let sym: number;
-        if (j === n) sym = eosSym;
-        else {
-          if (isName[j] === 0 && tags[j] === keyLF) continue;
-          const h = rec[recs[j]! * RS + hintAt]!;
-          sym = h !== -2 ? h : tagSym[tags[j]!]!;
-        }
+        const sym = syms[j]!;
+        if (sym === SKIP) continue;
         ns = sym < 0 ? 0 : trans[state * nSym + sym]!;
         if (state === 0 && ns !== 0) first = j;
         if (terminal[ns]! >= 0) {
@@ -460,29 +497,33 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
       return nRec;
     },
     tag(text: string, from = 0, to = text.length): number {
+      // (TextEncoder writes a lone surrogate as U+FFFD, as the caption store does)
+      if (3 * (to - from) > encoded.length) encoded = new Uint8Array(Math.max(3 * (to - from), 2 * encoded.length));
+      const { written } = encoder.encodeInto(from === 0 && to === text.length ? text : text.slice(from, to), encoded);
+      return tagger.tagBytes(encoded, 0, written);
+    },
+    tagBytes(bytes: Uint8Array, from = 0, to = bytes.length): number {
       if (pieces.size > PIECE_LIMIT) pieces.clear();
       // tokenizer.js: split on whitespace runs; space runs only separate, line-break runs are tokens
       let n = 0;
       let i = from;
       while (i < to) {
-        const c = text.charCodeAt(i);
-        const cls = charClass(c);
+        let cls = BYTE_CLASS[bytes[i]!]!;
+        if (cls === WIDE) cls = wideClass(bytes, i, to);
         if (cls === SPACE) {
-          i++;
+          i += spaceWidth(bytes, i);
           continue;
         }
         const start = i;
         let h = FNV_OFFSET;
         for (; i < to; i++) {
-          const d = text.charCodeAt(i);
-          if (charClass(d) !== cls) break;
+          const d = bytes[i]!;
+          const c = BYTE_CLASS[d]!;
+          if (c !== cls && (c !== WIDE || wideClass(bytes, i, to) !== cls)) break;
           h = Math.imul(h ^ d, FNV_PRIME);
         }
-        let piece = pieces.find(text, start, i - start, h);
-        if (piece < 0) {
-          const part = text.slice(start, i);
-          piece = pieces.add(part, h, tokenizePiece(part));
-        }
+        let piece = pieces.find(bytes, start, i - start, h);
+        if (piece < 0) piece = pieces.add(bytes, start, i - start, h, tokenizePiece(utf8.decode(bytes.subarray(start, i))));
         const tokens = pieces.entries[piece * PIECE_STRIDE + PIECE_TOKENS]!;
         if (tokens >= 0) {
           ensure(n + 1);

@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CaptionStore, CaptionStoreWriter } from "../../src/index/caption-store.js";
+import { CaptionStore, CaptionStoreWriter, encodeCaptions } from "../../src/index/caption-store.js";
 
-test("captions stored in joined batches read back by doc id, ASCII or not, malformed rows empty", () => {
+test("captions encoded in joined batches and stored read back by doc id, ASCII or not, malformed rows empty", () => {
   const dir = mkdtempSync(join(tmpdir(), "cf-store-"));
   try {
     const batches = [
@@ -16,7 +16,10 @@ test("captions stored in joined batches read back by doc id, ASCII or not, malfo
       ["last"],
     ];
     const writer = new CaptionStoreWriter(join(dir, "c.txt"), join(dir, "c.off"));
-    for (const b of batches) writer.addBatch(b.join(""), b.map((t) => t.length));
+    for (const b of batches) {
+      const { bytes, ends } = encodeCaptions(b.join(""), b.map((t) => t.length));
+      writer.addBytes(bytes, ends);
+    }
     writer.close();
     const all = batches.flat();
     const store = new CaptionStore(join(dir, "c.txt"), join(dir, "c.off"), all.length);

@@ -69,6 +69,13 @@ test("the tagger gives exactly wink-nlp's readDoc tokens, tags and lemmas", asyn
     "caf\u00e9 na\u00efve Z\u00fcrich \u6771\u4eac \u043f\u0440\u0438\u0432\u0435\u0442 \u00e9clairs",
     "a line\nbreak,\ta tab,\r\nand CRLF",
     "non\u00a0breaking\u2009thin and  double   spaces",
+    // every space wink splits on, ASCII or not (two and three UTF-8 bytes), and characters whose
+    // UTF-8 starts as theirs does but that are not spaces
+    "a\u2002b\u2003c\u2004d\u2005e\u2009f\u200ag\u202fh\u205fi \u00a0\u2003 j",
+    "\u00a9 2019\u00ad soft\u2060joiner \u2028line\u2029para \u0085next \u2012\u2013\u2014\u2026 \u20ac5 \u2122",
+    "ends in a wide space\u2003",
+    "ends in a nbsp\u00a0",
+    "\u205f",
     "   leading and trailing   ",
     "",
     "DOGS RUNNING IN THE PARK",
@@ -127,6 +134,38 @@ test("forgetting what the analyzer learnt does not change any caption's analysis
   const ids = newCaptionTermIds();
   analyzeCaptionTermIds(joined, ids, captions[0]!.length, captions[0]!.length + captions[1]!.length);
   assert.deepEqual([...ids.nouns.subarray(0, ids.nNouns)].map((i) => NOUN_TERMS.texts[i]), before[1]!.nouns);
+});
+
+test("the index build's byte path gives the string path's term ids, for captions anywhere in a batch", async () => {
+  const { analyzeCaptionBytesTermIds, analyzeCaptionTermIds, newCaptionTermIds, NOUN_TERMS, PHRASE_TERMS } = await import("../../src/text/analyzer.js");
+  const captions = [
+    "Two geese don't fly over the T-shirt shop; they're in N.Y. at 3pm!",
+    "caf\u00e9 na\u00efve Z\u00fcrich \u6771\u4eac dog \u{1F600} cat",
+    "non\u00a0breaking\u2009thin\u205fspaces\u2003and \u2013 dashes \u2014 \u00a9",
+    "a line\nbreak,\ta tab,\r\nand CRLF",
+    "the dogs",
+  ];
+  const read = (ids: ReturnType<typeof newCaptionTermIds>) => ({
+    nouns: [...ids.nouns.subarray(0, ids.nNouns)].map((i) => NOUN_TERMS.texts[i]),
+    terms: [...ids.terms.subarray(0, ids.nTerms)].map((i) => PHRASE_TERMS.texts[i]),
+  });
+  const bytes = Buffer.from(captions.join(""), "utf8");
+  let at = 0;
+  for (const c of captions) {
+    const end = at + Buffer.byteLength(c, "utf8");
+    const fromBytes = newCaptionTermIds();
+    analyzeCaptionBytesTermIds(bytes, fromBytes, at, end);
+    const fromString = newCaptionTermIds();
+    analyzeCaptionTermIds(c, fromString);
+    assert.deepEqual(read(fromBytes), read(fromString), c);
+    assert.deepEqual(read(fromBytes), analyzeCaptionForIndex(c), c);
+    at = end;
+  }
+});
+
+test("a lone surrogate is read as U+FFFD, as the caption store keeps it", () => {
+  assert.deepEqual(analyzeCaptionForIndex("a lone \ud800 dog"), analyzeCaptionForIndex("a lone \ufffd dog"));
+  assert.deepEqual(analyzeCaptionForIndex("dog\udc00s and cats"), analyzeCaptionForIndex("dog\ufffds and cats"));
 });
 
 test("a tagger made anew after every caption analyses every caption the same", async () => {
