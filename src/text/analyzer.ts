@@ -242,7 +242,8 @@ if (fastPath) winkAllowed!.its4token!.add(tokenFormsId);
 const useTagger = fastPath && process.env.CONCEPTFREQ_WINK_READDOC !== "1";
 let tagger: WinkTagger | undefined;
 let taggerMade = false;
-const taggedDoc: Rdd & { cache: WinkCache | undefined } = { tokens: new Int32Array(0), cache: undefined };
+/** One token in wink's layout, with the tagger's cache: what `its` reads for a token the memo has not seen. */
+const oneToken: { tokens: Int32Array; cache: WinkCache | undefined } = { tokens: new Int32Array(TOKEN_SLOTS), cache: undefined };
 
 /**
  * The tagger, made on first use (it decodes the model's lexicon, ~0.2 s: `count` without phrase
@@ -270,7 +271,7 @@ export function setTaggerRenewal(learntWords: number): void {
 function renewTagger(): void {
   if (tagger) forgetAllForms(); // the memo is keyed by the old lexicon's word ids
   tagger = createWinkTagger(taggerModel() ?? (packageModel() as TaggerModel));
-  taggedDoc.cache = tagger?.cache;
+  oneToken.cache = tagger?.cache;
 }
 
 /**
@@ -340,29 +341,42 @@ function readDocFormIdsInto(text: string): number {
 
 /*
  * Tagger path: the forms of a token are remembered per tagger record (a distinct token) with the
- * tag it last took, which spares the lexeme-keyed map for almost every token.
+ * last two tags it took (a word such as "walk" or "fly" alternates between a noun and a verb
+ * reading), which spares the lexeme-keyed map for almost every token.
  */
 let memoGeneration = 1;
-/** Per tagger record r: recordForms[3r] the memo generation, [3r + 1] the token's tag slot, [3r + 2] its forms id. */
-let recordForms: Int32Array = new Int32Array(3 << 14);
+/**
+ * Per tagger record r, at m = MEMO_STRIDE * r: memo[m] the memo generation; [m + 1] and [m + 2]
+ * the tag slot and forms id it took last, [m + 3] and [m + 4] those it took before (-1: none).
+ */
+const MEMO_STRIDE = 5;
+let recordForms: Int32Array = new Int32Array(MEMO_STRIDE << 14);
 
 /** Fills formIds[0..n) with the forms id of each of the n tokens the tagger has just tagged. */
 function taggedFormIds(t: WinkTagger, n: number): number {
-  if (3 * t.recordCount > recordForms.length) recordForms = growInt32(recordForms, 3 * t.recordCount);
+  if (MEMO_STRIDE * t.recordCount > recordForms.length) recordForms = growInt32(recordForms, MEMO_STRIDE * t.recordCount);
   const memo = recordForms;
   const gen = memoGeneration;
   if (n > formIds.length) formIds = new Int32Array(Math.max(n, formIds.length * 2));
   const recs = t.records;
-  const tokens = t.tokens;
-  taggedDoc.tokens = tokens;
+  const slots = t.slots;
   for (let i = 0; i < n; i++) {
-    const m = 3 * recs[i]!;
-    const slot2 = tokens[i * TOKEN_SLOTS + 2]!;
+    const m = MEMO_STRIDE * recs[i]!;
+    const slot2 = slots[i]!;
     if (memo[m] === gen && memo[m + 1] === slot2) {
       formIds[i] = memo[m + 2]!;
+    } else if (memo[m] === gen && memo[m + 3] === slot2) {
+      formIds[i] = memo[m + 4]!;
     } else {
-      const id = formsIdIn(taggerIdByKey, taggerIdByContraction, i, taggedDoc, t.addons);
-      memo[m] = gen;
+      t.writeToken(i, oneToken.tokens, 0);
+      const id = formsIdIn(taggerIdByKey, taggerIdByContraction, 0, oneToken, t.addons);
+      if (memo[m] === gen) {
+        memo[m + 3] = memo[m + 1]!;
+        memo[m + 4] = memo[m + 2]!;
+      } else {
+        memo[m] = gen;
+        memo[m + 3] = -1;
+      }
       memo[m + 1] = slot2;
       memo[m + 2] = id;
       formIds[i] = id;

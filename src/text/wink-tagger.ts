@@ -127,22 +127,25 @@ function compileMachine(json: string): Machine | undefined {
   return { nSym, trans, otherwise, terminal, markStart, names, nameIsZero, tagSym, eosSym: symOf.get(String(EOS_TOKEN)) ?? -1, symOf };
 }
 
-/** Tags texts; `tag()` returns the number of tokens written to `tokens` (wink's layout). */
+/**
+ * Tags texts: `tag()` returns the number of tokens n, and token k's record and third slot in
+ * wink's layout are then records[k] and slots[k] (k < n); writeToken() gives all of its slots.
+ */
 export interface WinkTagger {
-  /** The tagger's own lexicon cache (token ids in `tokens` refer to it). */
+  /** The tagger's own lexicon cache (the lexemes of tokens refer to it). */
   readonly cache: WinkCache;
   /** The model's add-ons (its lemmatizer), as wink passes them to `its.lemma`. */
   readonly addons: unknown;
-  /**
-   * Tags text.slice(from, to) (default: all of it); afterwards tokens[4k..4k+2] hold token k's
-   * lexeme, contraction pointer and POS/lemma. A lone surrogate is read as U+FFFD.
-   */
+  /** Tags text.slice(from, to) (default: all of it). A lone surrogate is read as U+FFFD. */
   tag(text: string, from?: number, to?: number): number;
   /** tag() of UTF-8 text: bytes[from, to) (default: all of them), which must be valid UTF-8. */
   tagBytes(bytes: Uint8Array, from?: number, to?: number): number;
-  tokens: Int32Array;
   /** records[k]: token k's record, a dense id per distinct token (lexeme, pointer, preset tag). */
   records: Int32Array;
+  /** slots[k]: token k's third slot in wink's layout, its POS (and a contraction's lemma). */
+  slots: Int32Array;
+  /** Writes token k of the last text tagged in wink's layout (lexeme, contraction pointer, POS/lemma, 0) into into[at..at+4). */
+  writeToken(k: number, into: Int32Array, at: number): void;
   /** Distinct tokens seen so far (record ids are below this). */
   readonly recordCount: number;
 }
@@ -287,13 +290,15 @@ class PieceTable {
     for (let k = 0; k < this.size; k++) this.place(k);
   }
 }
-/** A record's fields: wink's three token slots, its default tag, its normal form, then its posHint symbol per machine (-2: none). */
+/** A record's fields: wink's three token slots, its default tag, its normal form and the tags it can take, then its posHint symbol per machine (-2: none). */
 const REC_LEX = 0;
 const REC_SLOT1 = 1;
 const REC_SLOT2 = 2;
 const REC_POS0 = 3;
 const REC_NORMAL = 4;
-const REC_HINT = 5;
+/** Bit t set when the normal form can take tag t < 32 (cache.isMemberPOS, per POS cluster). */
+const REC_MEMBER = 5;
+const REC_HINT = 6;
 /**
  * A piece's fields (16 bytes): hash, length, where its characters start, and its token: the record
  * id of a one-token piece, or ~p for another, whose token count is pool[p] and records follow it.
@@ -352,7 +357,9 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
     rec[b + REC_SLOT2] = slot2;
     // tokens-mappers.js: default POS, and the normal form the updater checks tags against
     rec[b + REC_POS0] = slot2 === 0 ? cache.posOf(cache.mappedSpelling(lex)) || DEFAULT_POS : (slot2 & POS_MASK) >>> BITS4LEMMA;
-    rec[b + REC_NORMAL] = slot1 > 65535 ? cache.nox(slot1) : cache.normal(lex);
+    const normal = slot1 > 65535 ? cache.nox(slot1) : cache.normal(lex);
+    rec[b + REC_NORMAL] = normal;
+    rec[b + REC_MEMBER] = memberMask(normal);
     // pos-transformers.js: a posHint replaces the tag as the automaton's input
     const mapped = cache.property(lex, "posHint") as number | string | null;
     for (let k = 0; k < machines.length; k++) {
@@ -360,6 +367,20 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
     }
     recordOf.set(key, r);
     return r;
+  }
+
+  // isMemberPOS(lexeme, tag) asks whether the lexeme's POS cluster holds the tag: a mask of the
+  // tags below 32 per cluster, made from the first lexeme met in each
+  const clusterMasks = new Map<unknown, number>();
+  function memberMask(lexeme: number): number {
+    const cluster = cache.property(lexeme, "lexemeCID");
+    let mask = clusterMasks.get(cluster);
+    if (mask === undefined) {
+      mask = 0;
+      for (let t = 0; t < 32; t++) if (cache.isMemberPOS(lexeme, t)) mask |= 1 << t;
+      clusterMasks.set(cluster, mask);
+    }
+    return mask;
   }
 
   // The tokenizer asks the cache whether a piece (or a part of it) is a known word. Words wink
@@ -396,7 +417,7 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
   let cap = 256;
   let recs = new Int32Array(cap);
   let tags = new Int32Array(cap);
-  const tagged = { tokens: new Int32Array(cap * TK) };
+  let slots = new Int32Array(cap);
   let isName = new Uint8Array(cap);
   /** A machine's input symbol per token (recognize), SKIP for a token it passes over. */
   let syms = new Int32Array(cap);
@@ -410,7 +431,7 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
     recs = new Int32Array(cap);
     recs.set(kept);
     tags = new Int32Array(cap);
-    tagged.tokens = new Int32Array(cap * TK);
+    slots = new Int32Array(cap);
     isName = new Uint8Array(cap);
     syms = new Int32Array(cap);
   }
@@ -491,8 +512,8 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
   const tagger: WinkTagger = {
     cache,
     addons: model.addons,
-    tokens: tagged.tokens,
     records: recs,
+    slots,
     get recordCount() {
       return nRec;
     },
@@ -552,26 +573,27 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
           if (target < 0) {
             tags[at] = -target;
             isName[at] = 0;
-          } else if (cache.isMemberPOS(rec[recs[at]! * RS + REC_NORMAL]!, target)) {
+          } else if (target < 32 ? (rec[recs[at]! * RS + REC_MEMBER]! >>> target) & 1 : cache.isMemberPOS(rec[recs[at]! * RS + REC_NORMAL]!, target)) {
             tags[at] = target;
             isName[at] = 1;
           }
         }
       }
       // pos-setter.js: a token without a preset (contraction) tag takes its tag
-      const t = tagged.tokens;
       for (let k = 0; k < n; k++) {
-        const r = recs[k]!;
-        const b = r * RS;
-        const preset = rec[b + REC_SLOT2]!;
-        t[k * TK] = rec[b + REC_LEX]!;
-        t[k * TK + 1] = rec[b + REC_SLOT1]!;
-        t[k * TK + 2] = preset === 0 ? tags[k]! << BITS4LEMMA : preset;
-        t[k * TK + 3] = 0;
+        const preset = rec[recs[k]! * RS + REC_SLOT2]!;
+        slots[k] = preset === 0 ? tags[k]! << BITS4LEMMA : preset;
       }
-      tagger.tokens = t;
       tagger.records = recs;
+      tagger.slots = slots;
       return n;
+    },
+    writeToken(k: number, into: Int32Array, at: number): void {
+      const b = recs[k]! * RS;
+      into[at] = rec[b + REC_LEX]!;
+      into[at + 1] = rec[b + REC_SLOT1]!;
+      into[at + 2] = slots[k]!;
+      into[at + 3] = 0;
     },
   };
   return tagger;
