@@ -1,32 +1,51 @@
 /**
- * In-memory postings for a stretch of docs, as a log of (term id, doc id) pairs in arrival order
- * (docs arrive ascending). Term ids are dense (see TermIds in the analyzer); the texts are needed
- * only when a run is taken. Taking a run sorts the log by term with a counting sort (stable, so
- * each term's docs stay ascending) into terms in text order; a run is spilled to a posting file
- * (writeRun) or, the last one, handed to the merge in memory (takeRun).
+ * In-memory postings for a stretch of docs: the term ids each doc added, in arrival order (docs
+ * arrive ascending), in chunks that are never copied, and each doc's id with its number of ids.
+ * Term ids are dense (see TermIds in the analyzer); the texts are needed only when a run is taken.
+ * Taking a run sorts the postings by term with a counting sort (stable, so each term's docs stay
+ * ascending) into terms in text order; a run is spilled to a posting file (writeRun) or, the last
+ * one, handed to the merge in memory (takeRun).
  */
 import { PostingFileWriter } from "./posting-file.js";
 
 export class PostingsAccumulator {
-  private terms = new Int32Array(1 << 16);
-  private docs = new Uint32Array(1 << 16);
+  /** Filled chunks of term ids; a doc's ids are never split between two chunks. */
+  private full: Int32Array[] = [];
+  private chunk: Int32Array;
+  private used = 0;
   private count = 0;
   private maxTerm = -1;
+  /** Doc k (in arrival order) is docIds[k] and added docCounts[k] ids. */
+  private docIds = new Uint32Array(1 << 12);
+  private docCounts = new Int32Array(1 << 12);
+  private nDocs = 0;
+
+  /** `chunkSize`: term ids per chunk (tests make it small). */
+  constructor(private readonly chunkSize = 1 << 20) {
+    this.chunk = new Int32Array(chunkSize);
+  }
 
   /** Adds doc to the postings of terms ids[0..count). */
   addAll(ids: Int32Array, count: number, doc: number): void {
-    if (this.count + count > this.terms.length) this.grow(this.count + count);
-    const terms = this.terms;
-    const docs = this.docs;
-    let c = this.count;
+    if (count === 0) return;
+    if (this.nDocs === this.docIds.length) this.growDocs();
+    this.docIds[this.nDocs] = doc;
+    this.docCounts[this.nDocs++] = count;
+    if (this.used + count > this.chunk.length) {
+      if (this.used > 0) this.full.push(this.chunk.subarray(0, this.used));
+      this.chunk = new Int32Array(Math.max(this.chunkSize, count));
+      this.used = 0;
+    }
+    const chunk = this.chunk;
+    let c = this.used;
     let max = this.maxTerm;
     for (let i = 0; i < count; i++) {
       const t = ids[i]!;
-      terms[c] = t;
-      docs[c++] = doc;
+      chunk[c++] = t;
       if (t > max) max = t;
     }
-    this.count = c;
+    this.used = c;
+    this.count += count;
     this.maxTerm = max;
   }
 
@@ -34,15 +53,13 @@ export class PostingsAccumulator {
     return this.count;
   }
 
-  private grow(need: number): void {
-    let size = this.terms.length * 2;
-    while (size < need) size *= 2;
-    const terms = new Int32Array(size);
-    terms.set(this.terms);
-    this.terms = terms;
-    const docs = new Uint32Array(size);
-    docs.set(this.docs);
-    this.docs = docs;
+  private growDocs(): void {
+    const ids = new Uint32Array(this.docIds.length * 2);
+    ids.set(this.docIds);
+    this.docIds = ids;
+    const counts = new Int32Array(this.docCounts.length * 2);
+    counts.set(this.docCounts);
+    this.docCounts = counts;
   }
 
   /**
@@ -51,13 +68,12 @@ export class PostingsAccumulator {
    */
   takeRun(texts: readonly string[]): MemoryRun {
     const n = this.count;
-    const termOf = this.terms;
-    const docOf = this.docs;
+    const chunks = [...this.full, this.chunk.subarray(0, this.used)];
     const nTerms = this.maxTerm + 1;
     // count each term's postings, order the terms present by text, then place every posting
     // straight at its term's place in that order (a stable counting sort: docs stay ascending)
     const fill = new Int32Array(nTerms);
-    for (let i = 0; i < n; i++) fill[termOf[i]!]!++;
+    for (const chunk of chunks) for (let i = 0; i < chunk.length; i++) fill[chunk[i]!]!++;
     const used: number[] = [];
     for (let t = 0; t < nTerms; t++) if (fill[t]! > 0) used.push(t);
     used.sort((a, b) => (texts[a]! < texts[b]! ? -1 : texts[a]! > texts[b]! ? 1 : 0));
@@ -72,11 +88,28 @@ export class PostingsAccumulator {
     }
     starts[used.length] = at;
     const docs = new Uint32Array(n);
-    for (let i = 0; i < n; i++) docs[fill[termOf[i]!]!++] = docOf[i]!;
-    this.terms = new Int32Array(1 << 16);
-    this.docs = new Uint32Array(1 << 16);
+    const { docIds, docCounts, nDocs } = this;
+    let ci = 0;
+    let chunk = chunks[0]!;
+    let i = 0;
+    for (let d = 0; d < nDocs; d++) {
+      const count = docCounts[d]!;
+      if (i + count > chunk.length) {
+        // this doc's ids start the next chunk
+        chunk = chunks[++ci]!;
+        i = 0;
+      }
+      const doc = docIds[d]!;
+      for (const end = i + count; i < end; i++) docs[fill[chunk[i]!]!++] = doc;
+    }
+    this.full = [];
+    this.chunk = new Int32Array(this.chunkSize);
+    this.used = 0;
     this.count = 0;
     this.maxTerm = -1;
+    this.docIds = new Uint32Array(1 << 12);
+    this.docCounts = new Int32Array(1 << 12);
+    this.nDocs = 0;
     return { terms: used.map((t) => texts[t]!), starts, docs };
   }
 

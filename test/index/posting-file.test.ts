@@ -152,30 +152,34 @@ test("merging as id lists and as bitmaps gives the same postings, from files and
 test("the build's postings accumulator writes each term's docs, ascending, under terms in text order", async () => {
   const { PostingsAccumulator } = await import("../../src/index/postings-accumulator.js");
   const texts = ["zebra", "cat", "\u00e9clair", "dog", "unused"];
-  const acc = new PostingsAccumulator();
-  const expected = new Map<string, number[]>();
-  // term ids arrive in any order, docs ascending; enough postings to make the log grow
-  for (let doc = 0; doc < 70000; doc++) {
-    const ids = doc % 3 === 0 ? [2, 0] : doc % 3 === 1 ? [1] : [3, 1, 0];
-    acc.addAll(Int32Array.from(ids), ids.length, doc);
-    for (const id of ids) {
-      if (!expected.has(texts[id]!)) expected.set(texts[id]!, []);
-      expected.get(texts[id]!)!.push(doc);
+  // the default chunks, and chunks smaller than a doc's ids (a doc's ids never straddle two)
+  for (const chunkSize of [undefined, 2, 3]) {
+    const acc = new PostingsAccumulator(chunkSize);
+    const expected = new Map<string, number[]>();
+    // term ids arrive in any order, docs ascending, some docs add none; enough postings to grow
+    for (let doc = 0; doc < 70000; doc++) {
+      const ids = doc % 4 === 0 ? [2, 0] : doc % 4 === 1 ? [1] : doc % 4 === 2 ? [3, 1, 0] : [];
+      acc.addAll(Int32Array.from(ids), ids.length, doc);
+      for (const id of ids) {
+        if (!expected.has(texts[id]!)) expected.set(texts[id]!, []);
+        expected.get(texts[id]!)!.push(doc);
+      }
     }
+    assert.equal(acc.size, [...expected.values()].reduce((a, l) => a + l.length, 0));
+    const path = join(dir, "run.postings");
+    assert.equal(acc.writeRun(path, texts), true);
+    assert.equal(acc.size, 0);
+    assert.equal(acc.writeRun(join(dir, "empty.postings"), texts), false);
+    const f = PostingFile.open(path);
+    assert.deepEqual(f.terms(), ["cat", "dog", "zebra", "\u00e9clair"]);
+    for (const [term, docs] of expected) assert.deepEqual([...f.get(term)], docs, `${term} (chunks of ${chunkSize ?? "default"})`);
+    f.close();
+    // cleared: the next run holds only what was added after the write
+    acc.addAll(Int32Array.of(4, 9), 1, 70000); // only the first `count` ids count
+    acc.writeRun(path, texts);
+    const g = PostingFile.open(path);
+    assert.deepEqual(g.terms(), ["unused"]);
+    assert.deepEqual([...g.get("unused")], [70000]);
+    g.close();
   }
-  assert.equal(acc.size, [...expected.values()].reduce((a, l) => a + l.length, 0));
-  const path = join(dir, "run.postings");
-  assert.equal(acc.writeRun(path, texts), true);
-  assert.equal(acc.size, 0);
-  assert.equal(acc.writeRun(join(dir, "empty.postings"), texts), false);
-  const f = PostingFile.open(path);
-  assert.deepEqual(f.terms(), ["cat", "dog", "zebra", "\u00e9clair"]);
-  for (const [term, docs] of expected) assert.deepEqual([...f.get(term)], docs, term);
-  f.close();
-  // cleared: the next run holds only what was added after the write
-  acc.addAll(Int32Array.of(4, 9), 1, 70000); // only the first `count` ids count
-  acc.writeRun(path, texts);
-  const g = PostingFile.open(path);
-  assert.deepEqual(g.terms(), ["unused"]);
-  g.close();
 });
