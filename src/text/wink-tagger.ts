@@ -211,83 +211,96 @@ const FNV_PRIME = 0x01000193;
 
 /**
  * Distinct pieces and their tokens (record ids), found by hashing the piece's UTF-8 bytes in the
- * caption, so a known piece costs no string: open addressing, linear probing. A piece's fields lie
- * together in 16 bytes (one memory line per lookup, the bytes aside), the record of a one-token
- * piece among them.
+ * caption, so a known piece costs no string. Open addressing with linear probing, the entries in
+ * the table itself: a piece's fields and, up to INLINE_BYTES, its bytes lie together in 32 bytes,
+ * so finding a known word reads one memory line of the table.
  */
 class PieceTable {
   size = 0;
-  private slots: Int32Array = new Int32Array(1 << 15); // piece id + 1, 0 = empty
-  /** Piece k's fields: entries[k * PIECE_STRIDE + PIECE_*]. */
-  entries: Int32Array = new Int32Array(PIECE_STRIDE << 15);
-  /** The pieces' bytes (compared in place of strings), one after another. */
-  private chars: Uint8Array = new Uint8Array(1 << 17);
+  /** Entry of slot s: table[s * PIECE_STRIDE + PIECE_*]; an empty slot has length 0. */
+  table: Int32Array = new Int32Array(PIECE_STRIDE << 14);
+  /** The bytes of pieces longer than INLINE_BYTES, one after another. */
+  private chars: Uint8Array = new Uint8Array(1 << 12);
   private charsUsed = 0;
   /** The token counts and records of pieces of other than one token. */
   pool: Int32Array = new Int32Array(1 << 12);
   private poolUsed = 0;
 
+  /** The slot holding bytes[at, at + length) (whose hash is `hash`), or -1. */
   find(bytes: Uint8Array, at: number, length: number, hash: number): number {
-    const mask = this.slots.length - 1;
-    const { slots, entries, chars } = this;
+    const table = this.table;
+    const mask = table.length / PIECE_STRIDE - 1;
     for (let s = hash & mask; ; s = (s + 1) & mask) {
-      const k = slots[s]! - 1;
-      if (k < 0) return -1;
-      const e = k * PIECE_STRIDE;
-      if (entries[e + PIECE_HASH] === hash && entries[e + PIECE_LENGTH] === length) {
-        const from = entries[e + PIECE_CHARS]!;
+      const e = s * PIECE_STRIDE;
+      const len = table[e + PIECE_LENGTH]!;
+      if (len === 0) return -1;
+      if (len === length && table[e + PIECE_HASH] === hash) {
         let q = 0;
-        while (q < length && chars[from + q] === bytes[at + q]) q++;
-        if (q === length) return k;
+        if (length <= INLINE_BYTES) {
+          while (q < length && ((table[e + PIECE_BYTES + (q >> 2)]! >>> ((q & 3) << 3)) & 0xff) === bytes[at + q]) q++;
+        } else {
+          const chars = this.chars;
+          const from = table[e + PIECE_BYTES]!;
+          while (q < length && chars[from + q] === bytes[at + q]) q++;
+        }
+        if (q === length) return s;
       }
     }
   }
 
+  /** Adds bytes[at, at + length), hashing to `hash`, with its tokens' records; returns its slot. */
   add(bytes: Uint8Array, at: number, length: number, hash: number, records: number[]): number {
-    if ((this.size + 1) * 2 > this.slots.length) this.rehash(this.slots.length * 2);
-    const k = this.size++;
-    const e = k * PIECE_STRIDE;
-    if (e + PIECE_STRIDE > this.entries.length) this.entries = growInt32(this.entries, e + PIECE_STRIDE);
-    if (this.charsUsed + length > this.chars.length) {
-      const c = new Uint8Array(Math.max(this.chars.length * 2, this.charsUsed + length));
-      c.set(this.chars);
-      this.chars = c;
+    if ((this.size + 1) * 4 > 3 * (this.table.length / PIECE_STRIDE)) this.rehash((2 * this.table.length) / PIECE_STRIDE);
+    this.size++;
+    const table = this.table;
+    const mask = table.length / PIECE_STRIDE - 1;
+    let s = hash & mask;
+    while (table[s * PIECE_STRIDE + PIECE_LENGTH] !== 0) s = (s + 1) & mask;
+    const e = s * PIECE_STRIDE;
+    table[e + PIECE_HASH] = hash;
+    table[e + PIECE_LENGTH] = length;
+    if (length <= INLINE_BYTES) {
+      for (let q = 0; q < length; q++) table[e + PIECE_BYTES + (q >> 2)]! |= bytes[at + q]! << ((q & 3) << 3);
+    } else {
+      if (this.charsUsed + length > this.chars.length) {
+        const c = new Uint8Array(Math.max(this.chars.length * 2, this.charsUsed + length));
+        c.set(this.chars);
+        this.chars = c;
+      }
+      table[e + PIECE_BYTES] = this.charsUsed;
+      this.chars.set(bytes.subarray(at, at + length), this.charsUsed);
+      this.charsUsed += length;
     }
-    const entries = this.entries;
-    entries[e + PIECE_HASH] = hash;
-    entries[e + PIECE_LENGTH] = length;
-    entries[e + PIECE_CHARS] = this.charsUsed;
-    this.chars.set(bytes.subarray(at, at + length), this.charsUsed);
-    this.charsUsed += length;
     if (records.length === 1) {
-      entries[e + PIECE_TOKENS] = records[0]!;
+      table[e + PIECE_TOKENS] = records[0]!;
     } else {
       if (this.poolUsed + records.length + 1 > this.pool.length) this.pool = growInt32(this.pool, this.poolUsed + records.length + 1);
-      entries[e + PIECE_TOKENS] = ~this.poolUsed;
+      table[e + PIECE_TOKENS] = ~this.poolUsed;
       this.pool[this.poolUsed++] = records.length;
       for (const r of records) this.pool[this.poolUsed++] = r;
     }
-    this.place(k);
-    return k;
+    return s;
   }
 
   clear(): void {
     this.size = 0;
-    this.slots = new Int32Array(1 << 15);
+    this.table = new Int32Array(PIECE_STRIDE << 14);
     this.charsUsed = 0;
     this.poolUsed = 0;
   }
 
-  private place(k: number): void {
-    const mask = this.slots.length - 1;
-    let s = this.entries[k * PIECE_STRIDE + PIECE_HASH]! & mask;
-    while (this.slots[s] !== 0) s = (s + 1) & mask;
-    this.slots[s] = k + 1;
-  }
-
+  /** Moves every entry to a table of `capacity` slots. */
   private rehash(capacity: number): void {
-    this.slots = new Int32Array(capacity);
-    for (let k = 0; k < this.size; k++) this.place(k);
+    const old = this.table;
+    const table = new Int32Array(capacity * PIECE_STRIDE);
+    const mask = capacity - 1;
+    for (let e = 0; e < old.length; e += PIECE_STRIDE) {
+      if (old[e + PIECE_LENGTH] === 0) continue;
+      let s = old[e + PIECE_HASH]! & mask;
+      while (table[s * PIECE_STRIDE + PIECE_LENGTH] !== 0) s = (s + 1) & mask;
+      table.set(old.subarray(e, e + PIECE_STRIDE), s * PIECE_STRIDE);
+    }
+    this.table = table;
   }
 }
 /** A record's fields: wink's three token slots, its default tag, its normal form and the tags it can take, then its posHint symbol per machine (-2: none). */
@@ -300,14 +313,17 @@ const REC_NORMAL = 4;
 const REC_MEMBER = 5;
 const REC_HINT = 6;
 /**
- * A piece's fields (16 bytes): hash, length, where its characters start, and its token: the record
- * id of a one-token piece, or ~p for another, whose token count is pool[p] and records follow it.
+ * A piece's entry (32 bytes): hash, length, its token: the record id of a one-token piece, or ~p
+ * for another, whose token count is pool[p] and records follow it; then its bytes, four to an
+ * int (little end first, zeros after the last), or where its bytes start in `chars` when it is
+ * longer than INLINE_BYTES.
  */
-const PIECE_STRIDE = 4;
+const PIECE_STRIDE = 8;
 const PIECE_HASH = 0;
 const PIECE_LENGTH = 1;
-const PIECE_CHARS = 2;
-const PIECE_TOKENS = 3;
+const PIECE_TOKENS = 2;
+const PIECE_BYTES = 3;
+const INLINE_BYTES = 4 * (PIECE_STRIDE - PIECE_BYTES);
 
 /** `a` copied into an array of at least `need` slots (its size doubled as often as needed). */
 export function growInt32(a: Int32Array, need: number): Int32Array {
@@ -545,7 +561,7 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
         }
         let piece = pieces.find(bytes, start, i - start, h);
         if (piece < 0) piece = pieces.add(bytes, start, i - start, h, tokenizePiece(utf8.decode(bytes.subarray(start, i))));
-        const tokens = pieces.entries[piece * PIECE_STRIDE + PIECE_TOKENS]!;
+        const tokens = pieces.table[piece * PIECE_STRIDE + PIECE_TOKENS]!;
         if (tokens >= 0) {
           ensure(n + 1);
           recs[n++] = tokens;

@@ -85,6 +85,10 @@ test("the tagger gives exactly wink-nlp's readDoc tokens, tags and lemmas", asyn
   // a caption longer than the tagger's initial buffers, and one made of many distinct pieces
   samples.push(Array.from({ length: 400 }, (_, i) => (i % 7 === 0 ? "dogs," : "the cat")).join(" "));
   samples.push(Array.from({ length: 300 }, (_, i) => `word${i}s`).join(" "));
+  // more distinct pieces than the tagger's first piece table holds (it grows while tagging), and
+  // pieces too long to lie in a table entry
+  samples.push(Array.from({ length: 13000 }, (_, i) => `p${i.toString(36)}q`).join(" "));
+  samples.push("supercalifragilisticexpialidocious antidisestablishmentarianism's pneumonoultramicroscopicsilicovolcanoconiosis");
   // twice: the second pass reads every piece and token from the memo
   for (let pass = 0; pass < 2; pass++) for (const s of samples) assert.ok(taggerAgrees(s), JSON.stringify(s));
 });
