@@ -1,17 +1,20 @@
 import { InvalidArgumentError } from "commander";
 import { isUserError } from "../errors.js";
+import { systemErrorSentence } from "../io/file-system.js";
 
 /**
- * Wraps a command's action: a UserError becomes one line on stderr and exit code 2;
- * anything else is a bug and is rethrown with its stack.
+ * Wraps a command's action: a UserError, or an operating-system error a user can fix (no space
+ * left, permission denied, ...), becomes one line on stderr and exit code 2; anything else is a
+ * bug and is rethrown with its stack.
  */
 export function action<A extends unknown[]>(fn: (...args: A) => unknown): (...args: A) => Promise<void> {
   return async (...args: A) => {
     try {
       await fn(...args);
     } catch (e) {
-      if (isUserError(e)) {
-        process.stderr.write(`conceptfreq: ${e.message}\n`);
+      const sentence = isUserError(e) ? e.message : systemErrorSentence(e);
+      if (sentence !== undefined) {
+        process.stderr.write(`conceptfreq: ${sentence}\n`);
         process.exit(2);
       }
       throw e;

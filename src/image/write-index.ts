@@ -3,7 +3,7 @@
  * manifest), or, for a sweep, DIR/t=<threshold>/ for each threshold plus DIR/sweep.json. The whole
  * output is written under a temporary name and renamed when complete.
  */
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { PostingFileWriter } from "../index/posting-file.js";
@@ -20,6 +20,7 @@ import {
   type ImageIndexManifest,
   type ImageSweepManifest,
 } from "./manifest.js";
+import { makeDirs } from "../io/file-system.js";
 
 /** Everything in a manifest but what the writer computes. */
 export type ManifestBase = Omit<ImageIndexManifest, "format" | "formatVersion" | "threshold" | "stats" | "files" | "buildSeconds">;
@@ -42,7 +43,7 @@ export function checkOutput(out: string, force = false): void {
 }
 
 function writeOne(dir: string, base: ManifestBase, threshold: number, bitmaps: RoaringBitmap32[], seconds: number): ImageIndexManifest {
-  mkdirSync(dir, { recursive: true });
+  makeDirs(dir);
   const order = base.concepts.map((c, i) => i).sort((a, b) => (base.concepts[a]! < base.concepts[b]! ? -1 : base.concepts[a]! > base.concepts[b]! ? 1 : 0));
   const writer = new PostingFileWriter(join(dir, TAGS_FILE));
   let tags = 0;

@@ -24,6 +24,7 @@ import {
 } from "./manifest.js";
 import type { BatchMessage, MergeRequest, WorkerConfig, WorkerRuns } from "./build-worker.js";
 import type { MemoryRun } from "./postings-accumulator.js";
+import { freshTempDirBeside } from "../io/file-system.js";
 
 export interface BuildProgress {
   rows: number;
@@ -78,10 +79,9 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
     if (!opts.force) throw new UserError(`${opts.out} already exists; use --force to replace it.`);
   }
   const started = process.hrtime.bigint();
-  const tmp = `${out}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
+  const tmp = freshTempDirBeside(out);
   const runDir = join(tmp, "runs");
-  mkdirSync(runDir, { recursive: true });
+  mkdirSync(runDir);
   // Interrupted (Ctrl-C, kill): remove the partial build, then exit as the signal would have.
   const onSignal = (signal: NodeJS.Signals) => {
     rmSync(tmp, { recursive: true, force: true });

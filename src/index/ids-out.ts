@@ -3,18 +3,17 @@
  * one per concept, plus an index.json mapping concept names to file names (names are not always
  * valid file names). The directory is written under a temporary name and renamed when complete.
  */
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { serializePortable } from "./posting-file.js";
 import { type RoaringBitmap32 } from "./roaring-bitmap.js";
+import { freshTempDirBeside } from "../io/file-system.js";
 
 export function writeConceptIds(dir: string, entries: { concept: string; ids: RoaringBitmap32 }[], force = false): void {
   const out = resolve(dir);
   if (existsSync(out) && !force) throw new UserError(`${dir} already exists; use --force to replace it.`);
-  const tmp = `${out}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
+  const tmp = freshTempDirBeside(out);
   const files: Record<string, string> = {};
   entries.forEach((e, i) => {
     const slug = e.concept.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "_").replace(/^_|_$/g, "").slice(0, 60) || "concept";

@@ -2,13 +2,14 @@
  * Appends text indexes: the docs of index k get ids offset by the doc counts of indexes 0..k-1.
  * All inputs must share the format and analyzer versions (checked on open).
  */
-import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { FILES } from "./build.js";
 import { MANIFEST_FILE, readTextManifest, type MalformedCounts, type TextIndexManifest } from "./manifest.js";
 import { mergePostingRuns } from "./merge-runs.js";
+import { freshTempDirBeside } from "../io/file-system.js";
 
 
 export function mergeTextIndexes(dirs: string[], opts: { out: string; force?: boolean }): TextIndexManifest {
@@ -17,9 +18,7 @@ export function mergeTextIndexes(dirs: string[], opts: { out: string; force?: bo
   const out = resolve(opts.out);
   if (existsSync(out) && !opts.force) throw new UserError(`${opts.out} already exists; use --force to replace it.`);
   const started = process.hrtime.bigint();
-  const tmp = `${out}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
+  const tmp = freshTempDirBeside(out);
   try {
     const offsets: number[] = [];
     let total = 0;

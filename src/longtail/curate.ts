@@ -17,7 +17,7 @@
  *   excluded.csv   path,class,reason,detail — every candidate image that is not in the manifest;
  *   curate.json    format name and version, the settings used, and totals.
  */
-import { copyFileSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { copyFileSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
@@ -27,6 +27,7 @@ import { compareCodePoints } from "./order.js";
 import { dedupeGreedy, findCrossClassDuplicates, type ClassedItem } from "./near-duplicates.js";
 import { computePHash, parseHashBits, type HashBits, type ImageHash } from "./phash.js";
 import { sampleWithoutReplacement, seededRandom } from "./seeded-random.js";
+import { makeDirs } from "../io/file-system.js";
 
 export const CURATE_FORMAT = { name: "conceptfreq-longtail-curate", version: 1 } as const;
 
@@ -466,12 +467,12 @@ export async function curateLongTail(options: CurateOptions): Promise<CurateResu
     source: c.source,
   }));
 
-  mkdirSync(out, { recursive: true });
+  makeDirs(out);
   const written: string[] = [];
   const stale = previouslyPlaced(out);
   if (s.files !== "none") {
     for (const c of plan.kept) {
-      mkdirSync(join(out, c.className), { recursive: true });
+      makeDirs(join(out, c.className));
       placeFile(c.source, join(out, c.className, c.name), s.files);
     }
   }

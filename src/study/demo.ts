@@ -10,7 +10,7 @@
  * An index is rebuilt only when missing or built from other inputs, so a second run reuses the
  * indexes and the count cache.
  */
-import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UserError } from "../errors.js";
@@ -20,6 +20,7 @@ import { readImageManifest } from "../image/manifest.js";
 import { importImageTags } from "../image/tag-import.js";
 import { readStudyManifest } from "./manifest.js";
 import { runStudy, type StudyRunSummary } from "./run.js";
+import { makeDirs } from "../io/file-system.js";
 
 /** The shipped sample (works from src/ under tsx and from dist/). */
 export const DEMO_ASSETS = fileURLToPath(new URL("../../assets/demo/", import.meta.url));
@@ -108,7 +109,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoSummary> {
       throw new UserError(`${opts.out ?? dir} exists and is not a conceptfreq demo directory; choose another --out.`);
     }
   }
-  mkdirSync(join(dir, "inputs"), { recursive: true });
+  makeDirs(join(dir, "inputs"));
   writeFileSync(join(dir, MARKER), "This directory was written by `conceptfreq demo`; the demo may overwrite it.\n");
   copyFileSync(join(DEMO_ASSETS, "concepts.txt"), join(dir, "inputs", "concepts.txt"));
   copyFileSync(join(DEMO_ASSETS, "results.json"), join(dir, "inputs", "results.json"));

@@ -15,7 +15,7 @@
  *   study-data.json                    the dashboard's data (conceptfreq serve --study DIR)
  *   cache/                             count and plot caches
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
@@ -32,6 +32,7 @@ import { COUNT_MODES, type CountMode, type StudyManifest } from "./manifest.js";
 import { fitId, STUDY_DATA_FILE, STUDY_DATA_FORMAT, STUDY_DATA_VERSION, type FitPoint, type StudyData, type StudyFit } from "./data.js";
 import { resultsCsv, resultsJson, type ResultRow, resultRow } from "./results.js";
 import { renderStudyReport } from "./report-html.js";
+import { makeDirs } from "../io/file-system.js";
 
 export interface StudyRunOptions {
   /** Output directory (created when missing). */
@@ -195,7 +196,7 @@ export async function runStudy(manifest: StudyManifest, opts: StudyRunOptions): 
   for (const d of datasets) for (const c of d.list.concepts) if (!seen.has(c)) (seen.add(c), allConcepts.push(c));
   if (allConcepts.length === 0) throw new UserError(`${manifest.source}: the study has no datasets, so there are no concepts to count.`);
 
-  mkdirSync(out, { recursive: true });
+  makeDirs(out);
   // marked at once, so that a run that fails half-way leaves a directory the next run accepts
   if (!previous) writeFileAtomic(join(out, STUDY_MARKER), JSON.stringify({ format: "conceptfreq-study-outputs", version: 1, files: [] }, null, 2) + "\n");
   const warnings: string[] = [];

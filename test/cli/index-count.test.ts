@@ -9,7 +9,7 @@ const CLI = new URL("../../dist/cli/main.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "cf-cli-index-"));
 
 function run(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: 60_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -89,6 +89,11 @@ test("errors: one sentence, exit 2, no stack trace, no output left behind", () =
     [["count", "--index", idx, "--concepts", "builtin:cifar10", "--match", "fuzzy"], /expected paper or phrase/],
     [["index", "build", tsv, "--out", join(dir, "x2"), "--workers", "0"], /positive integer/],
     [["frobnicate"], /unknown command/],
+    // an output whose path runs through a file; outputs the system refuses (the /proc case once
+    // hung: fs.mkdirSync's recursive option loops forever there)
+    [["index", "build", tsv, "--out", join(tsv, "idx")], /cannot use .*c\.tsv as a directory: it is a file/],
+    [["index", "merge", idx, idx, "--out", join(tsv, "m", "idx")], /cannot create the directory .*: .*c\.tsv is a file/],
+    ...(existsSync("/proc/self") ? [[["index", "build", tsv, "--out", "/proc/conceptfreq-nope/idx"], /cannot create the directory \/proc\/conceptfreq-nope: no such file or directory/] as [string[], RegExp]] : []),
   ];
   for (const [args, re] of cases) {
     const r = run(...args);
