@@ -54,7 +54,10 @@ export interface BuildOptions extends ReaderOptions {
 
 const BATCH_ROWS = 2048;
 const MAX_IN_FLIGHT = 3;
-/** Bytes one in-memory posting costs at most: its term id (4), its doc's id and count (8, when the doc has one term) and its place in the taken run (4). */
+/**
+ * Bytes one in-memory posting costs at most: its term id (4), its doc's id and count (8, when the
+ * doc has one term) and its place in the run taken from them (4).
+ */
 const BYTES_PER_POSTING = 16;
 
 export const FILES = {

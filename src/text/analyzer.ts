@@ -406,8 +406,8 @@ let captionStamp = 0;
 
 /**
  * analyzeCaptionForIndex of text.slice(from, to) as interned ids (NOUN_TERMS, PHRASE_TERMS),
- * written into `out` (cleared first): the index build's path, which never builds the strings'
- * arrays per caption (nor slices a batch's captions out of the string they arrive in).
+ * written into `out` (cleared first), without building the strings' arrays per caption (nor
+ * slicing the caption out of `text`). The index build uses its byte form below.
  */
 export function analyzeCaptionTermIds(text: string, out: CaptionTermIds, from = 0, to = text.length): void {
   collectTermIds(captionFormIds(text, from, to), out);
