@@ -13,7 +13,8 @@ import { openCaptionBytes, openCorpus, detectFormat } from "../corpus/open.js";
 import { MALFORMED_KINDS, type CaptionBytes, type MalformedKind, type ReaderOptions } from "../corpus/record.js";
 import { ANALYZER } from "../text/analyzer-version.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
-import { CaptionStoreWriter, encodeCaptions } from "./caption-store.js";
+import { CaptionStoreWriter } from "./caption-store.js";
+import { encodeJoined } from "../io/utf8.js";
 import {
   MANIFEST_FILE,
   TEXT_INDEX_FORMAT,
@@ -159,7 +160,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
   /** Encodes the rows read since the last batch, and stores and sends them as flushBytes does. */
   async function flushRows(summary: InputSummary): Promise<void> {
     if (texts.length === 0) return;
-    const { bytes, ends } = encodeCaptions(texts.join(""), texts.map((t) => t.length));
+    const { bytes, ends } = encodeJoined(texts);
     const batch: CaptionBytes = { rows: texts.length, bytes, ends, malformed: malformed.size > 0 ? malformed : undefined };
     texts = [];
     malformed = new Map();

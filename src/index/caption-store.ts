@@ -49,58 +49,6 @@ export class CaptionStoreWriter {
   }
 }
 
-/**
- * Captions given joined (caption k is the next lengths[k] UTF-16 units of `joined`) as UTF-8 bytes
- * and each caption's end offset in them, as addBytes takes them. The batch is encoded once; when
- * it is all ASCII (the usual case) byte offsets are the character offsets, otherwise each
- * caption's UTF-8 length is measured. A lone surrogate becomes U+FFFD. The bytes have an
- * ArrayBuffer of their own (never a slice of Node's shared pool), so they can be transferred.
- */
-export function encodeCaptions(joined: string, lengths: ArrayLike<number>): { bytes: Uint8Array; ends: Uint32Array } {
-  let bytes = Buffer.from(joined, "utf8");
-  const ends = new Uint32Array(lengths.length);
-  if (bytes.length === joined.length) {
-    for (let k = 0, end = 0; k < lengths.length; k++) ends[k] = end += lengths[k]!;
-    return { bytes: ownBuffer(bytes), ends };
-  }
-  for (let k = 0, at = 0, end = 0; k < lengths.length; at += lengths[k++]!) ends[k] = end += utf8Length(joined, at, at + lengths[k]!);
-  if (ends.length > 0 && ends[ends.length - 1] !== bytes.length) {
-    // a lone high surrogate ending one caption and a lone low one starting the next were
-    // encoded as one pair: encode the captions one by one, as they are read back
-    const parts: Buffer[] = [];
-    for (let k = 0, at = 0; k < lengths.length; at += lengths[k++]!) parts.push(Buffer.from(joined.slice(at, at + lengths[k]!), "utf8"));
-    bytes = Buffer.concat(parts);
-  }
-  return { bytes: ownBuffer(bytes), ends };
-}
-
-function ownBuffer(b: Buffer): Uint8Array {
-  return b.byteOffset === 0 && b.buffer.byteLength === b.length ? b : new Uint8Array(b);
-}
-
-/** The UTF-8 length of s[from, to) as Buffer.from encodes it (a lone surrogate becomes U+FFFD, 3 bytes). */
-function utf8Length(s: string, from: number, to: number): number {
-  let n = to - from;
-  for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) continue;
-    if (c < 0x800) {
-      n += 1;
-      continue;
-    }
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < to) {
-      const d = s.charCodeAt(i + 1);
-      if (d >= 0xdc00 && d <= 0xdfff) {
-        n += 2; // a surrogate pair: two units, four bytes
-        i++;
-        continue;
-      }
-    }
-    n += 2; // three bytes
-  }
-  return n;
-}
-
 export class CaptionStore {
   private readonly textFd: number;
   private readonly offsetFd: number;

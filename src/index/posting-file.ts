@@ -12,6 +12,7 @@
  */
 import { closeSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { UserError } from "../errors.js";
+import { encodeJoined } from "../io/utf8.js";
 import { PortableEncoder } from "./roaring-portable.js";
 import { roaringBitmap32, type RoaringBitmap32 } from "./roaring.js";
 
@@ -108,13 +109,8 @@ export class PostingFileWriter {
   /** Writes the file to `path` (the caller renames the enclosing directory or file into place). */
   close(): { terms: number; bytes: number } {
     const { terms, sizes, cards } = this;
-    // the terms' UTF-8, encoded at once (one byte per character when all are ASCII)
-    const joined = terms.join("");
-    let termBytes = Buffer.from(joined, "utf8");
-    const ascii = termBytes.length === joined.length;
-    const termLengths = terms.map((t) => (ascii ? t.length : Buffer.byteLength(t, "utf8")));
-    // (lone surrogates at the ends of two terms would be encoded as one pair when joined)
-    if (!ascii && termLengths.reduce((a, b) => a + b, 0) !== termBytes.length) termBytes = Buffer.concat(terms.map((t) => Buffer.from(t, "utf8")));
+    // the terms' UTF-8, encoded at once
+    const { bytes: termBytes, ends: termEnds } = encodeJoined(terms);
     const dataOffset = HEADER_SIZE + termBytes.length + 18 * terms.length;
     const head = Buffer.alloc(dataOffset);
     MAGIC.copy(head, 0);
@@ -124,7 +120,7 @@ export class PostingFileWriter {
     let p = HEADER_SIZE;
     let offset = dataOffset;
     for (let k = 0, from = 0; k < terms.length; k++) {
-      const length = termLengths[k]!;
+      const length = termEnds[k]! - from;
       if (length > 0xffff) throw new Error("term too long");
       head[p] = length;
       head[p + 1] = length >>> 8;

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CaptionStore, CaptionStoreWriter, encodeCaptions } from "../../src/index/caption-store.js";
+import { CaptionStore, CaptionStoreWriter } from "../../src/index/caption-store.js";
+import { encodeJoined } from "../../src/io/utf8.js";
 
 test("captions encoded in joined batches and stored read back by doc id, ASCII or not, malformed rows empty", () => {
   const dir = mkdtempSync(join(tmpdir(), "cf-store-"));
@@ -17,7 +18,7 @@ test("captions encoded in joined batches and stored read back by doc id, ASCII o
     ];
     const writer = new CaptionStoreWriter(join(dir, "c.txt"), join(dir, "c.off"));
     for (const b of batches) {
-      const { bytes, ends } = encodeCaptions(b.join(""), b.map((t) => t.length));
+      const { bytes, ends } = encodeJoined(b);
       writer.addBytes(bytes, ends);
     }
     writer.close();
