@@ -20,7 +20,7 @@ import {
   type ImageIndexManifest,
   type ImageSweepManifest,
 } from "./manifest.js";
-import { makeDirs } from "../io/file-system.js";
+import { freshTempDirBeside, makeDirs } from "../io/file-system.js";
 
 /** Everything in a manifest but what the writer computes. */
 export type ManifestBase = Omit<ImageIndexManifest, "format" | "formatVersion" | "threshold" | "stats" | "files" | "buildSeconds">;
@@ -80,8 +80,7 @@ export function writeImageIndexes(
 ): ImageIndexManifest[] {
   const target = resolve(out);
   checkOutput(target, opts.force);
-  const tmp = `${target}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
+  const tmp = freshTempDirBeside(target);
   try {
     const manifests: ImageIndexManifest[] = [];
     const seconds = () => Number(process.hrtime.bigint() - opts.startedAt) / 1e9;
