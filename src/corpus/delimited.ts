@@ -50,7 +50,17 @@ abstract class DelimitedFormat implements LineFormat {
       this.sink.malformed("wrong_column_count", location, columnCountDetail(columns.needed, fields.length));
       return;
     }
-    (this.sink as RowSink).caption(fields[columns.text]!, location, columns.key === -1 ? undefined : fields[columns.key]);
+    this.caption(fields[columns.text]!, location, columns.key === -1 ? undefined : fields[columns.key]);
+  }
+
+  /** Hands a row's caption (and key) to the sink, as text or, for a CaptionBytesSink, as its bytes. */
+  protected caption(text: string, location: number, key: string | undefined): void {
+    if (this.sink instanceof CaptionBytesSink) {
+      const bytes = Buffer.from(text, "utf8");
+      this.sink.caption(bytes, 0, bytes.length, location);
+    } else {
+      this.sink.caption(text, location, key);
+    }
   }
 }
 

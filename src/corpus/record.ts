@@ -33,8 +33,8 @@ export interface CaptionRow {
 
 /**
  * The same records as CaptionRow, a batch at a time, with the captions as their UTF-8 bytes: the
- * index build's path for TSV, where the reading thread never decodes a caption (the caption store
- * keeps the bytes as they are; a worker decodes a whole batch at once). Row k's caption is
+ * index build's path for TSV, where no caption is decoded (the caption store keeps the bytes as
+ * they are, and the workers tag them as bytes). Row k's caption is
  * bytes[ends[k - 1] (0 for k = 0), ends[k]); a malformed row's caption is empty and its kind is in
  * `malformed`.
  */
