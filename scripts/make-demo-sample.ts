@@ -18,11 +18,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { mulberry32 } from "../src/analysis/random.js";
-import { buildTextIndex } from "../src/index/build.js";
-import { countConcepts } from "../src/index/count.js";
-import { TextIndex } from "../src/index/text-index.js";
+import { buildTextIndex } from "../src/text-index/build.js";
+import { countConcepts } from "../src/text-index/count.js";
+import { TextIndex } from "../src/text-index/text-index.js";
 
-const OUT = new URL("../assets/demo/", import.meta.url).pathname;
+const OUT = new URL("../assets/demo", import.meta.url).pathname;
 
 /** A small, seeded generator (the same sequence everywhere). */
 const rng = mulberry32;

@@ -11,8 +11,8 @@ export type { CaptionRow, ReaderOptions, CorpusFormat, MalformedKind } from "./c
 export { openCorpus, detectFormat } from "./corpus/open.js";
 export { MALFORMED_KINDS, DEFAULT_MAX_CAPTION_LENGTH, DEFAULT_BATCH_ROWS } from "./corpus/record.js";
 // --- index ---
-export { PostingFile, PostingFileWriter } from "./index/posting-file.js";
-export { RoaringBitmap32 } from "./index/roaring-bitmap.js";
+export { PostingFile, PostingFileWriter } from "./postings/posting-file.js";
+export { RoaringBitmap32 } from "./postings/roaring-bitmap.js";
 // --- analysis ---
 export { readValueMap, resolvePointer, parsePointer, parseValueMapSpec, escapePointerToken, type ValueMapSpec } from "./analysis/value-map.js";
 export { fitLogLinear, bootstrapSlope, dataMultiplier, ols, type ConceptPoint, type FitLogLinearOptions, type Regression, type SlopeInterval, type DataMultiplier } from "./analysis/regression.js";

@@ -6,7 +6,7 @@ import type { Command } from "commander";
  * for commands that don't need them.
  */
 const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
-  index: async () => (await import("./index-cmd.js")).registerIndex,
+  index: async () => (await import("./text-index.js")).registerIndex,
   count: async () => (await import("./count.js")).registerCount,
   search: async () => (await import("./search.js")).registerSearch,
   concepts: async () => (await import("./concepts.js")).registerConcepts,

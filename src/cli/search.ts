@@ -1,9 +1,9 @@
 import type { Command } from "commander";
-import { searchConcept } from "../index/search.js";
-import { TextIndex } from "../index/text-index.js";
+import { searchConcept } from "../text-index/search.js";
+import { TextIndex } from "../text-index/text-index.js";
 import { action, nonNegativeInt } from "./action.js";
 import { parseMatch } from "./count.js";
-import type { MatchMode } from "../index/count.js";
+import type { MatchMode } from "../text-index/count.js";
 
 export function registerSearch(program: Command): void {
   program

@@ -5,9 +5,9 @@
  *   integrated  samples whose caption matches AND whose image is tagged: |T_c ∩ I_c|
  */
 import { UserError } from "../errors.js";
-import { countConcepts, matchConcept, type ConceptCount, type MatchMode } from "../index/count.js";
-import { RoaringBitmap32 } from "../index/roaring-bitmap.js";
-import type { TextIndex } from "../index/text-index.js";
+import { countConcepts, matchConcept, type ConceptCount, type MatchMode } from "../text-index/count.js";
+import { RoaringBitmap32 } from "../postings/roaring-bitmap.js";
+import type { TextIndex } from "../text-index/text-index.js";
 import { parseConcept } from "../text/concept-query.js";
 import { checkSameDocSpace, type ImageIndex } from "./image-index.js";
 

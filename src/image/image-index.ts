@@ -4,8 +4,8 @@
  */
 import { join } from "node:path";
 import { UserError } from "../errors.js";
-import { PostingFile } from "../index/posting-file.js";
-import { type RoaringBitmap32 } from "../index/roaring-bitmap.js";
+import { PostingFile } from "../postings/posting-file.js";
+import { type RoaringBitmap32 } from "../postings/roaring-bitmap.js";
 import { readImageManifest, type ImageIndexManifest } from "./manifest.js";
 
 export class ImageIndex {

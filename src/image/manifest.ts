@@ -4,7 +4,7 @@
  * An image index is a directory:
  *   manifest.json   this file
  *   tags.postings   concept name -> Roaring bitmap of the doc ids of the images tagged with it
- *                   (the posting-file format of the text index, see src/index/posting-file.ts)
+ *                   (the posting-file format of the text index, see src/postings/posting-file.ts)
  * Doc ids are those of the text index over the same inputs: row r of the k-th input is the doc that
  * follows all rows of the earlier inputs (or, with key alignment, the doc whose key the row carries).
  *

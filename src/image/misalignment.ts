@@ -3,9 +3,9 @@
  * image concepts, over a concept list, have nothing in common — among the samples with at least one
  * listed concept on each side (`degree`), and among all samples (`degree_all`).
  */
-import { matchConcept, type MatchMode } from "../index/count.js";
-import { RoaringBitmap32 } from "../index/roaring-bitmap.js";
-import type { TextIndex } from "../index/text-index.js";
+import { matchConcept, type MatchMode } from "../text-index/count.js";
+import { RoaringBitmap32 } from "../postings/roaring-bitmap.js";
+import type { TextIndex } from "../text-index/text-index.js";
 import { parseConcept } from "../text/concept-query.js";
 import { checkSameDocSpace, type ImageIndex } from "./image-index.js";
 import { missingImageConcepts } from "./count-modes.js";

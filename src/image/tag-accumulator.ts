@@ -3,7 +3,7 @@
  * into one Roaring bitmap per concept and threshold. Doc ids are buffered per concept in typed arrays
  * and flushed into the bitmap in batches (one native call per batch, not per tag).
  */
-import { RoaringBitmap32 } from "../index/roaring-bitmap.js";
+import { RoaringBitmap32 } from "../postings/roaring-bitmap.js";
 
 const FLUSH_AT = 1 << 14;
 

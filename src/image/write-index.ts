@@ -6,8 +6,8 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../errors.js";
-import { PostingFileWriter } from "../index/posting-file.js";
-import { RoaringBitmap32 } from "../index/roaring-bitmap.js";
+import { PostingFileWriter } from "../postings/posting-file.js";
+import { RoaringBitmap32 } from "../postings/roaring-bitmap.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import {
   IMAGE_INDEX_FORMAT,

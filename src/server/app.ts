@@ -30,7 +30,7 @@ import { loadStudyData } from "../study/data.js";
 import { CONTENT_TYPES, readStudyFile, resolveStudyFile } from "./safe-path.js";
 import { ApiError, StudyApi } from "./study-api.js";
 
-const ASSETS_DIR = fileURLToPath(new URL("./assets/", import.meta.url));
+const ASSETS_DIR = fileURLToPath(new URL("./assets", import.meta.url));
 const require = createRequire(import.meta.url);
 
 /** The vendored browser builds of vega and vega-lite (served locally; no CDN). */

@@ -16,7 +16,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
-import { TextIndex } from "../index/text-index.js";
+import { TextIndex } from "../text-index/text-index.js";
 import { countConceptsByMode } from "../image/count-modes.js";
 import { ImageIndex } from "../image/image-index.js";
 import { IMAGE_MANIFEST_FILE, IMAGE_SWEEP_FILE, type ImageSweepManifest } from "../image/manifest.js";

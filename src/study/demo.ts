@@ -14,8 +14,8 @@ import { copyFileSync, existsSync, readdirSync, statSync, writeFileSync } from "
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UserError } from "../errors.js";
-import { buildTextIndex } from "../index/build.js";
-import { readTextManifest } from "../index/manifest.js";
+import { buildTextIndex } from "../text-index/build.js";
+import { readTextManifest } from "../text-index/manifest.js";
 import { readImageManifest } from "../image/manifest.js";
 import { importImageTags } from "../image/tag-import.js";
 import { readStudyManifest } from "./manifest.js";
@@ -23,7 +23,7 @@ import { runStudy, type StudyRunSummary } from "./run.js";
 import { makeDirs } from "../io/file-system.js";
 
 /** The shipped sample (works from src/ under tsx and from dist/). */
-export const DEMO_ASSETS = fileURLToPath(new URL("../../assets/demo/", import.meta.url));
+export const DEMO_ASSETS = fileURLToPath(new URL("../../assets/demo", import.meta.url));
 const MARKER = ".conceptfreq-demo";
 
 export const DEMO_CORPORA = [

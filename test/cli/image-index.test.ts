@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeNpy } from "../../src/matrix/npy.js";
-import { deserializePortable } from "../../src/index/posting-file.js";
+import { deserializePortable } from "../../src/postings/posting-file.js";
 import { CONCEPTS, D, assertMargins, expected, expectedTags, plant, writeCaptions, writeConceptList } from "../image/planted.js";
 
 const CLI = new URL("../../dist/cli/main.js", import.meta.url).pathname;

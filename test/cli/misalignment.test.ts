@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { deserializePortable } from "../../src/index/posting-file.js";
+import { deserializePortable } from "../../src/postings/posting-file.js";
 
 const CLI = new URL("../../dist/cli/main.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "cf-cli-misalign-"));

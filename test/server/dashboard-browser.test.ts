@@ -14,7 +14,7 @@ import { startDashboard } from "../../src/server/app.js";
 import { demoStudy } from "./fixture.js";
 
 const CHROMIUM = "/usr/bin/chromium";
-const ARTIFACTS = new URL("../../test-artifacts/", import.meta.url).pathname;
+const ARTIFACTS = new URL("../../test-artifacts", import.meta.url).pathname;
 const ARGS = [
   "--headless",
   "--no-sandbox",

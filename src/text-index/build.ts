@@ -24,7 +24,7 @@ import {
   type TextIndexManifest,
 } from "./manifest.js";
 import type { BatchMessage, MergeRequest, WorkerConfig, WorkerRuns } from "./build-worker.js";
-import type { MemoryRun } from "./postings-accumulator.js";
+import type { MemoryRun } from "../postings/postings-accumulator.js";
 import { freshTempDirBeside } from "../io/file-system.js";
 
 export interface BuildProgress {

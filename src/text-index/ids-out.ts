@@ -6,8 +6,8 @@
 import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../errors.js";
-import { serializePortable } from "./posting-file.js";
-import { type RoaringBitmap32 } from "./roaring-bitmap.js";
+import { serializePortable } from "../postings/posting-file.js";
+import { type RoaringBitmap32 } from "../postings/roaring-bitmap.js";
 import { freshTempDirBeside } from "../io/file-system.js";
 
 export function writeConceptIds(dir: string, entries: { concept: string; ids: RoaringBitmap32 }[], force = false): void {

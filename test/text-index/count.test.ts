@@ -3,12 +3,12 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildTextIndex } from "../../src/index/build.js";
-import { TextIndex } from "../../src/index/text-index.js";
-import { countConcepts } from "../../src/index/count.js";
-import { searchConcept } from "../../src/index/search.js";
-import { writeConceptIds } from "../../src/index/ids-out.js";
-import { deserializePortable } from "../../src/index/posting-file.js";
+import { buildTextIndex } from "../../src/text-index/build.js";
+import { TextIndex } from "../../src/text-index/text-index.js";
+import { countConcepts } from "../../src/text-index/count.js";
+import { searchConcept } from "../../src/text-index/search.js";
+import { writeConceptIds } from "../../src/text-index/ids-out.js";
+import { deserializePortable } from "../../src/postings/posting-file.js";
 import { readConceptList } from "../../src/concepts/concept-list.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cf-count-"));

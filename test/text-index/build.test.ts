@@ -3,10 +3,10 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildTextIndex } from "../../src/index/build.js";
-import { mergeTextIndexes } from "../../src/index/merge.js";
-import { TextIndex } from "../../src/index/text-index.js";
-import { countConcepts } from "../../src/index/count.js";
+import { buildTextIndex } from "../../src/text-index/build.js";
+import { mergeTextIndexes } from "../../src/text-index/merge.js";
+import { TextIndex } from "../../src/text-index/text-index.js";
+import { countConcepts } from "../../src/text-index/count.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cf-build-"));
 

@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { CaptionStore } from "./caption-store.js";
 import { readTextManifest, type TextIndexManifest } from "./manifest.js";
-import { PostingFile } from "./posting-file.js";
+import { PostingFile } from "../postings/posting-file.js";
 
 export class TextIndex {
   private constructor(

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { statSync } from "node:fs";
-import { buildTextIndex } from "../index/build.js";
+import { buildTextIndex } from "../text-index/build.js";
 import { action, positiveInt } from "./action.js";
 import { progressBar } from "./progress.js";
 import { addReaderFlags, readerOptions, type ReaderFlagValues } from "./reader-flags.js";
@@ -80,7 +80,7 @@ export function registerIndex(program: Command): void {
     .action(
       action(async (dirs: string[], o: { out: string; force: boolean }) => {
         // imported here: it loads the roaring addon, which `index build` never needs on this thread
-        const { mergeTextIndexes } = await import("../index/merge.js");
+        const { mergeTextIndexes } = await import("../text-index/merge.js");
         const m = mergeTextIndexes(dirs, { out: o.out, force: o.force });
         process.stderr.write(`merged ${dirs.length} indexes: ${m.docCount} docs -> ${o.out}\n`);
       }),

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CaptionStore, CaptionStoreWriter } from "../../src/index/caption-store.js";
+import { CaptionStore, CaptionStoreWriter } from "../../src/text-index/caption-store.js";
 import { encodeJoined } from "../../src/io/utf8.js";
 
 test("captions encoded in joined batches and stored read back by doc id, ASCII or not, malformed rows empty", () => {

@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PostingFile, PostingFileWriter, deserializePortable } from "../../src/index/posting-file.js";
-import { RoaringBitmap32 } from "../../src/index/roaring-bitmap.js";
-import { mergePostingRuns } from "../../src/index/merge-runs.js";
+import { PostingFile, PostingFileWriter, deserializePortable } from "../../src/postings/posting-file.js";
+import { RoaringBitmap32 } from "../../src/postings/roaring-bitmap.js";
+import { mergePostingRuns } from "../../src/postings/merge-runs.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cf-post-"));
 
@@ -112,7 +112,7 @@ test("merging runs unions each term and offsets ids; output bytes are determinis
 });
 
 test("merging as id lists and as bitmaps gives the same postings, from files and memory, with offsets", async () => {
-  const { unionSorted } = await import("../../src/index/merge-runs.js");
+  const { unionSorted } = await import("../../src/postings/merge-runs.js");
   const runs: [string, number[]][][] = [
     [["cat", [0, 1, 2, 70000]], ["dog", [5]]],
     [["ant", [3]], ["cat", [4, 65536, 65537]], ["emu", [9]]],
@@ -150,7 +150,7 @@ test("merging as id lists and as bitmaps gives the same postings, from files and
 });
 
 test("the build's postings accumulator writes each term's docs, ascending, under terms in text order", async () => {
-  const { PostingsAccumulator } = await import("../../src/index/postings-accumulator.js");
+  const { PostingsAccumulator } = await import("../../src/postings/postings-accumulator.js");
   const texts = ["zebra", "cat", "\u00e9clair", "dog", "unused"];
   // the default chunks, and chunks smaller than a doc's ids (a doc's ids never straddle two)
   for (const chunkSize of [undefined, 2, 3]) {

@@ -10,8 +10,8 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { join } from "node:path";
 import { analyzeCaptionBytesTermIds, analyzerMemorySize, NOUN_TERMS, PHRASE_TERMS, resetAnalyzerMemory, newCaptionTermIds, type CaptionTermIds } from "../text/analyzer.js";
-import { PostingsAccumulator, type MemoryRun } from "./postings-accumulator.js";
-import { mergePostingRuns } from "./merge-runs.js";
+import { PostingsAccumulator, type MemoryRun } from "../postings/postings-accumulator.js";
+import { mergePostingRuns } from "../postings/merge-runs.js";
 
 export interface WorkerConfig {
   workerId: number;

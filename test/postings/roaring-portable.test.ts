@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { deserializePortable, serializePortable } from "../../src/index/posting-file.js";
-import { RoaringBitmap32 } from "../../src/index/roaring-bitmap.js";
-import { serializeSortedPortable } from "../../src/index/roaring-portable.js";
+import { deserializePortable, serializePortable } from "../../src/postings/posting-file.js";
+import { RoaringBitmap32 } from "../../src/postings/roaring-bitmap.js";
+import { serializeSortedPortable } from "../../src/postings/roaring-portable.js";
 
 /** A seeded generator (the sets below are the same in every run). */
 function lcg(seed: number): () => number {

@@ -8,7 +8,7 @@ import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { FILES } from "./build.js";
 import { MANIFEST_FILE, readTextManifest, type MalformedCounts, type TextIndexManifest } from "./manifest.js";
-import { mergePostingRuns } from "./merge-runs.js";
+import { mergePostingRuns } from "../postings/merge-runs.js";
 import { freshTempDirBeside } from "../io/file-system.js";
 
 

@@ -11,7 +11,7 @@
  */
 import { phraseTokens, PHRASE_STOPWORDS, type PhraseToken } from "../text/analyzer.js";
 import { parseConcepts, wordForms, type ConceptQuery, type ConceptWord } from "../text/concept-query.js";
-import { RoaringBitmap32 } from "./roaring-bitmap.js";
+import { RoaringBitmap32 } from "../postings/roaring-bitmap.js";
 import type { TextIndex } from "./text-index.js";
 
 export type MatchMode = "paper" | "phrase";
