@@ -5,7 +5,8 @@
  *     --series form an unnamed series.
  *   - within a series the k-th --freq pairs with the k-th --perf; a single --freq pairs with every --perf.
  */
-import { basename } from "node:path";
+import { basename, extname } from "node:path";
+import { parsePointer, parseValueMapSpec } from "./value-map.js";
 import { UserError } from "../errors.js";
 
 export interface SeriesArg {
@@ -18,15 +19,22 @@ export interface SeriesPlan {
   pairs: { freq: string; perf: string }[];
 }
 
-/** A name for a series given without --series: the performance spec without its directory, or "pooled". */
+/**
+ * A name for a series given without --series: the last key of the performance spec's JSON pointer that
+ * names something (a model, not `classwise`/`conceptwise`/`full`), else the file's name without its
+ * extension; "pooled (N pairs)" for several pairs.
+ */
 function defaultName(pairs: SeriesPlan["pairs"]): string {
   if (pairs.length === 1) {
-    const spec = pairs[0]!.perf;
-    const hash = spec.indexOf("#");
-    return hash < 0 ? basename(spec) : basename(spec.slice(0, hash)) + spec.slice(hash);
+    const { path, pointer } = parseValueMapSpec(pairs[0]!.perf);
+    const keys = pointer ? parsePointer(pointer).filter((k) => !GENERIC_KEYS.has(k)) : [];
+    return keys.length > 0 ? keys[keys.length - 1]! : basename(path, extname(path));
   }
   return `pooled (${pairs.length} pairs)`;
 }
+
+/** Keys of the paper's result files that say what a value is, not whose it is. */
+const GENERIC_KEYS = new Set(["classwise", "conceptwise", "full", "mean", "max"]);
 
 export function planSeries(args: readonly SeriesArg[]): SeriesPlan[] {
   const segments: { name: string | undefined; freq: string[]; perf: string[] }[] = [{ name: undefined, freq: [], perf: [] }];

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { relative } from "node:path";
+import { isAbsolute, relative } from "node:path";
 import { action } from "./action.js";
 
 export function registerDemo(program: Command): void {
@@ -13,7 +13,8 @@ export function registerDemo(program: Command): void {
         const { runDemo } = await import("../study/demo.js"); // loaded on use (chart renderer, indexer)
         const s = await runDemo({ out: o.out, onProgress: (m) => process.stderr.write(`${m}\n`) });
         for (const w of s.warnings) process.stderr.write(`conceptfreq: warning: ${w}\n`);
-        const show = (p: string) => relative(process.cwd(), p) || ".";
+        // Paths as the user gave --out: absolute stays absolute, relative is relative to here.
+        const show = (p: string) => (isAbsolute(o.out) ? p : relative(process.cwd(), p) || ".");
         const studyDir = show(s.out);
         process.stdout.write(
           `Demo on a GENERATED sample (assets/demo): ${new Set(s.counts.map((c) => c.corpus)).size} corpora, ${s.rows.length} fits.\n` +

@@ -31,7 +31,7 @@ export function registerImageIndex(program: Command): void {
       .requiredOption("--concepts <file|builtin:NAME>", "concept list naming the concept rows")
       .requiredOption("--threshold <t[,t...]>", "cosine similarity at or above which a concept tags an image; a comma list builds one index per threshold (DIR/t=0.2, ...)")
       .requiredOption("--out <dir>", "image index directory to create")
-      .option("--dim <d>", "embedding dimension (required for raw .f16/.f32 files)", positiveInt)
+      .option("--dim <d>", "embedding dimension of raw .f16/.f32 files (default: read from the concept embeddings)", positiveInt)
       .option("--per-concept <k>", "rows per concept in the concept embeddings (prompt ensembles): normalised, averaged, renormalised", positiveInt, 1)
       .option("--top-k <k>", "keep at most k tags per image (the most similar)", positiveInt)
       .option("--block-rows <n>", "image rows per similarity block", positiveInt)

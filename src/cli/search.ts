@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { searchConcept } from "../text-index/search.js";
 import { TextIndex } from "../text-index/text-index.js";
 import { action, nonNegativeInt } from "./action.js";
+import { UserError } from "../errors.js";
 import { parseMatch } from "./count.js";
 import type { MatchMode } from "../text-index/count.js";
 
@@ -17,9 +18,11 @@ export function registerSearch(program: Command): void {
     .addHelpText("after", '\nExample:\n  conceptfreq search --index cc3m.idx "tiger shark" --limit 5')
     .action(
       action((concept: string, o: { index: string; limit: number; match: MatchMode; json: boolean }) => {
+        if (concept.trim() === "") throw new UserError('give a concept to search for, e.g. "tiger shark".');
         const index = TextIndex.open(o.index);
         try {
           const r = searchConcept(index, concept, { limit: o.limit, match: o.match });
+          if (r.words.length === 0) throw new UserError(`"${concept}" has no word the analyzer counts (letters only; see the counting semantics), so it matches nothing.`);
           if (o.json) {
             process.stdout.write(JSON.stringify(r, null, 2) + "\n");
             return;

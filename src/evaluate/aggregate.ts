@@ -177,7 +177,7 @@ export async function aggregateScores(
         sMean += a.sum / a.n;
         sMax += a.max;
       }
-      mean.push([concept, sMean / byPrompt.size]);
+      mean.push([concept, significant15(sMean / byPrompt.size)]);
       max.push([concept, sMax / byPrompt.size]);
     }
     // Object.fromEntries makes own properties even for names like "__proto__".
@@ -230,4 +230,12 @@ export function formatAggregate(report: AggregateReport): string {
       }),
     ),
   );
+}
+
+/**
+ * A mean to 15 significant digits: what a double's sum of a few scores can be trusted to, so that the
+ * mean of 0.3 and 0.32 prints as 0.31, not 0.31000000000000005.
+ */
+function significant15(v: number): number {
+  return Number.isFinite(v) ? Number(v.toPrecision(15)) : v;
 }

@@ -38,7 +38,7 @@ export interface EmbeddingTagOptions {
   /** One threshold, or several (a sweep: one index per threshold under `out`). "0.2,0.25" accepted. */
   threshold: number | readonly number[] | string;
   out: string;
-  /** Row dimension, required for raw .f16/.f32 files; checked against the other formats. */
+  /** Row dimension of raw .f16/.f32 files (default: the concept embeddings'); checked against the other formats. */
   dim?: number;
   /** Rows per concept in the concept embeddings (prompt or description ensembles), default 1. */
   perConcept?: number;

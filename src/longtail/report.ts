@@ -7,7 +7,7 @@
  * (RFC 6901); the value it designates is either a number or an object whose `full` is a number.
  * Figures are percentages; gap = baseline − long-tail, in percentage points.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { UserError } from "../errors.js";
 import { parsePointer, parseValueMapSpec, resolvePointer } from "../analysis/value-map.js";
@@ -52,6 +52,8 @@ function readJson(path: string, docCache: Map<string, unknown>): unknown {
 
 /** The top-1 (%) a results spec designates (see the module comment). */
 export function readTop1(spec: string, docCache: Map<string, unknown> = new Map()): number {
+  // A bare number ("60", "59.8") is the figure itself, unless a file of that name exists.
+  if (/^[+-]?(\d+(\.\d*)?|\.\d+)$/.test(spec.trim()) && !existsSync(spec)) return Number(spec);
   const { path, pointer } = parseValueMapSpec(spec);
   const value = resolvePointer(readJson(path, docCache), pointer ?? "");
   if (typeof value === "number" && Number.isFinite(value)) return value;

@@ -29,6 +29,11 @@ export function count(v: number): string {
 }
 
 /** Left-aligned columns, two spaces apart; numbers right-aligned. */
+/** "1 concept", "2 concepts": a count and its noun, singular for exactly one. */
+export function countOf(v: number, noun: string, plural = `${noun}s`): string {
+  return `${count(v)} ${v === 1 ? noun : plural}`;
+}
+
 export function table(rows: string[][], numeric: boolean[] = []): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, [...cell].length)));

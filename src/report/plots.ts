@@ -160,7 +160,7 @@ export function tailPlotSpec(corpora: readonly TailPlotCorpus[], opts: TailPlotO
     const positive = counts.filter((v) => v > 0);
     const zeros = counts.length - positive.length;
     const n = (v: number) => v.toLocaleString("en-US");
-    const label = zeros > 0 ? `${c.name} (${n(zeros)} of ${n(counts.length)} concepts have 0, not shown)` : `${c.name} (${n(counts.length)} concepts)`;
+    const label = zeros > 0 ? `${c.name} (${n(zeros)} of ${n(counts.length)} concepts have 0, not shown)` : `${c.name} (${n(counts.length)} ${counts.length === 1 ? "concept" : "concepts"})`;
     labels.push(label);
     const step = positive.length > maxPoints ? (positive.length - 1) / (maxPoints - 1) : 1;
     const seen = new Set<number>();

@@ -1,20 +1,20 @@
 /** The readable (non --json) output of `conceptfreq tail`. */
 import type { TailReport } from "../analysis/long-tail.js";
-import { count, percent, pValue, sig, table } from "./number-format.js";
+import { count, countOf, percent, pValue, sig, table } from "./number-format.js";
 
 export function formatTailReport(report: TailReport): string {
   const blocks: string[] = [];
   for (const c of report.corpora) {
     const z = c.zipf;
-    const lines = [`corpus "${c.name}": ${count(c.concepts)} concepts, ${count(c.total_occurrences)} occurrences, median ${sig(c.median_count)}`];
+    const lines = [`corpus "${c.name}": ${countOf(c.concepts, "concept")}, ${countOf(c.total_occurrences, "occurrence")}, median ${sig(c.median_count)}`];
     const rows = [
-      ["zipf exponent", z.exponent === null ? `n/a (${z.reason})` : `${sig(z.exponent, 3)}  (r² ${sig(z.r2, 3)}, over ${count(z.n)} concepts with count > 0)`],
+      ["zipf exponent", z.exponent === null ? `n/a (${z.reason})` : `${sig(z.exponent, 3)}  (r² ${sig(z.r2, 3)}, over ${countOf(z.n, "concept")} with count > 0)`],
       ["concepts with 0", percent(c.share_zero)],
       ["          < 10", percent(c.share_below_10)],
       ["          < 100", percent(c.share_below_100)],
       ["          < 1,000", percent(c.share_below_1000)],
-      ["top 1% holds", `${percent(c.top_1pct.share)} of occurrences (${count(c.top_1pct.concepts)} concepts)`],
-      ["top 10% holds", `${percent(c.top_10pct.share)} of occurrences (${count(c.top_10pct.concepts)} concepts)`],
+      ["top 1% holds", `${percent(c.top_1pct.share)} of occurrences (${countOf(c.top_1pct.concepts, "concept")})`],
+      ["top 10% holds", `${percent(c.top_10pct.share)} of occurrences (${countOf(c.top_10pct.concepts, "concept")})`],
     ];
     lines.push(...table(rows).map((l) => "  " + l));
     if (c.rarest.length) {

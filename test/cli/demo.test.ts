@@ -44,3 +44,11 @@ test("demo refuses a directory it did not write", () => {
   assert.equal(r.stderr, "conceptfreq: mine exists and is not a conceptfreq demo directory; choose another --out.\n");
   assert.deepEqual(readdirSync(join(dir, "mine")), ["thesis.tex"]);
 });
+
+test("demo with an absolute --out prints absolute paths", () => {
+  const out = join(dir, "abs-demo");
+  const r = run("demo", "--out", out);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(/^Report: +(\S+)$/m.exec(r.stdout)?.[1], join(out, "study", "report.html"));
+  assert.match(r.stdout, new RegExp(`^Dashboard: conceptfreq serve --study ${out.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/study$`, "m"));
+});
