@@ -6,6 +6,7 @@
  * which also makes PNGs byte-identical across machines). Importing this module makes vega measure text
  * with the font's real advance widths (vega's textMetrics.width, the hook vl-convert uses too).
  */
+import { statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { Resvg } from "@resvg/resvg-js";
@@ -127,6 +128,19 @@ export function svgToPng(svg: string, opts: PngOptions = {}): Uint8Array {
 /** Renders a spec and writes it atomically as SVG or PNG, chosen by the file extension. */
 export async function writeChart(spec: object, path: string, opts: PngOptions = {}): Promise<void> {
   const format = chartFormat(path);
+  checkPlotDirectory(path);
   const svg = await renderVegaLite(spec);
   writeFileAtomic(path, format === "svg" ? svg : svgToPng(svg, opts));
+}
+
+/** A plot goes into a directory that exists: a mistyped directory is an error, never made silently. */
+export function checkPlotDirectory(path: string): void {
+  const dir = dirname(path);
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new UserError(`cannot write the plot ${path}: directory ${dir} does not exist.`);
+  }
+  if (!isDir) throw new UserError(`cannot write the plot ${path}: ${dir} is not a directory.`);
 }

@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { aggregateScores, formatTailReport, planSeries, tailReport } from "../../src/index.js";
@@ -57,4 +57,12 @@ test("search with an empty concept, or one without a countable word, is a user e
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   }
   assert.equal(run("search", "--index", "idx", "dog").code, 0);
+});
+
+test("tail --plot into a directory that does not exist is a user error, and nothing is made", () => {
+  writeFileSync(join(dir, "counts.json"), JSON.stringify({ dog: 5, cat: 1 }));
+  const r = run("tail", "--freq", "counts.json", "--plot", "no-such-dir/tail.svg");
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /directory no-such-dir does not exist/);
+  assert.equal(existsSync(join(dir, "no-such-dir")), false);
 });
