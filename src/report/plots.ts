@@ -19,7 +19,7 @@ export interface LogLinearPlotSeries {
 }
 
 export interface LogLinearPlotOptions {
-  /** Add the per-concept points, faintly. */
+  /** Add the per-concept points, and (for a binned series) its fitted line, dashed. */
   scatter?: boolean;
   title?: string;
   xTitle?: string;
@@ -71,6 +71,7 @@ export function logLinearPlotSpec(series: readonly LogLinearPlotSeries[], opts: 
   const labels = series.map(seriesLabel);
   const lines: { series: string; frequency: number; performance: number; n?: number; std?: number }[] = [];
   const scatter: { series: string; concept: string; frequency: number; performance: number }[] = [];
+  const fitted: { series: string; frequency: number; performance: number }[] = [];
   series.forEach((s, k) => {
     const label = labels[k]!;
     if (s.binned) {
@@ -92,6 +93,13 @@ export function logLinearPlotSpec(series: readonly LogLinearPlotSeries[], opts: 
     }
     if (opts.scatter && s.points) {
       for (const p of s.points) scatter.push({ series: label, concept: p.concept, frequency: Math.max(p.frequency, 1), performance: p.performance });
+      // with the points, the fitted line too (dashed), over their frequency range, when the series is binned
+      if (s.binned && s.points.length > 0 && s.regression.slope !== null && s.regression.intercept !== null) {
+        const fs = s.points.map((p) => Math.max(p.frequency, 1));
+        const lo = Math.min(...fs);
+        const hi = Math.max(...fs);
+        for (const x of lo === hi ? [lo] : [lo, hi]) fitted.push({ series: label, frequency: x, performance: s.regression.intercept + s.regression.slope * Math.log10(x) });
+      }
     }
   });
   const ticks = decadesOf([...lines, ...scatter].map((v) => v.frequency));
@@ -119,8 +127,15 @@ export function logLinearPlotSpec(series: readonly LogLinearPlotSeries[], opts: 
   if (opts.scatter && scatter.length > 0) {
     layers.push({
       data: { values: scatter },
-      mark: { type: "circle", opacity: 0.25, size: 20, aria: false },
+      mark: { type: "circle", opacity: 0.5, size: 32, aria: false },
       encoding: { x, y, color, tooltip: [{ field: "concept" }, { field: "frequency" }, { field: "performance" }] },
+    });
+  }
+  if (fitted.length > 0) {
+    layers.push({
+      data: { values: fitted },
+      mark: { type: "line", strokeWidth: 2, strokeDash: [6, 4], aria: false },
+      encoding: { x, y, color, detail: { field: "series" }, order: { field: "frequency", type: "quantitative" } },
     });
   }
   layers.push({

@@ -53,10 +53,21 @@ test("log-linear plot: one line with markers per series, kept bins only, log x; 
   assert.match(svg, /Average zero-shot performance/);
   assert.ok(!svg.includes("…"), "no truncated text");
 
-  const withScatter = logLinearPlotSpec(s, { scatter: true, title: "Zero-shot", yTitle: "Accuracy (%)" }) as { layer: { mark: { type: string; opacity?: number } }[] };
-  assert.equal(withScatter.layer.length, 2);
+  const withScatter = logLinearPlotSpec(s, { scatter: true, title: "Zero-shot", yTitle: "Accuracy (%)" }) as {
+    layer: { mark: { type: string; opacity?: number; strokeDash?: number[] }; data: { values: { series: string; frequency: number; performance: number }[] } }[];
+  };
+  assert.equal(withScatter.layer.length, 3, "points, the fitted lines, the binned means");
   assert.equal(withScatter.layer[0]!.mark.type, "circle");
-  assert.ok(withScatter.layer[0]!.mark.opacity! < 0.5);
+  assert.ok(withScatter.layer[0]!.mark.opacity! >= 0.4, "points are visible, not near-invisible");
+  const fit = withScatter.layer[1]!;
+  assert.equal(fit.mark.type, "line");
+  assert.ok(fit.mark.strokeDash, "the fitted line is dashed");
+  for (const x of s) {
+    const r = x.regression;
+    const ends = fit.data.values.filter((v) => v.series === seriesLabel(x));
+    assert.equal(ends.length, 2);
+    for (const e of ends) assert.ok(Math.abs(e.performance - (r.intercept! + r.slope! * Math.log10(e.frequency))) < 1e-9);
+  }
   const svg2 = await renderVegaLite(withScatter);
   assert.match(svg2, /Accuracy \(%\)/);
   assert.match(svg2, /Zero-shot/);
