@@ -5,7 +5,7 @@
  *   GET /                         the dashboard page (src/server/assets)
  *   GET /assets/dashboard.{js,css}, /vendor/vega.min.js, /vendor/vega-lite.min.js   explicit routes, no path parameter
  *   GET /api/study                corpora, modes, datasets, one summary row per fit
- *   GET /api/concepts?q=TEXT      concepts whose name contains TEXT, with their frequency per corpus and mode
+ *   GET /api/concepts?q=TEXT[&limit&offset]   concepts whose name contains TEXT, with their frequency per corpus and mode
  *   GET /api/concept?name=NAME    one concept: frequencies, example captions, per-model performance
  *   GET /api/fit?dataset&model&corpus&mode        a fit: regression, binned view, points (with residuals)
  *   GET /api/rarest?corpus&mode[&limit]            the rarest concepts
@@ -77,10 +77,15 @@ const limit = (max: number) =>
     .transform(Number)
     .pipe(z.number().min(1, { error: `expected an integer from 1 to ${max}` }).max(max, { error: `expected an integer from 1 to ${max}` }));
 
+const offset = z
+  .string({ error: "expected one number" })
+  .regex(/^[0-9]{1,9}$/, { error: "expected an integer of 0 or more" })
+  .transform(Number);
+
 const FitQuery = z.strictObject({ dataset: name, model: name, corpus: name, mode: name });
 const QUERIES = {
   none: z.strictObject({}),
-  concepts: z.strictObject({ q: text(200), limit: limit(1000).optional() }),
+  concepts: z.strictObject({ q: text(200), limit: limit(1000).optional(), offset: offset.optional() }),
   concept: z.strictObject({ name }),
   fit: FitQuery,
   rarest: z.strictObject({ corpus: name, mode: name, limit: limit(1000).optional() }),
@@ -164,7 +169,7 @@ export async function createDashboardApp(opts: DashboardOptions): Promise<Fastif
   });
   app.get("/api/concepts", async (request, reply) => {
     const q = parseQuery(QUERIES.concepts, request.query);
-    return sendJson(reply, api.searchConcepts(q.q, q.limit ?? 50));
+    return sendJson(reply, api.searchConcepts(q.q, q.limit ?? 50, q.offset ?? 0));
   });
   app.get("/api/concept", async (request, reply) => {
     const q = parseQuery(QUERIES.concept, request.query);

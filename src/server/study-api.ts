@@ -114,8 +114,8 @@ export class StudyApi {
     return { concept, datasets: this.datasetsOf.get(concept) ?? [], frequency };
   }
 
-  /** Concepts whose name contains `q` (case-insensitive): exact match first, then prefix matches, then the rest; by name within each. */
-  searchConcepts(q: string, limit: number): { q: string; total: number; concepts: ConceptFrequencies[] } {
+  /** Concepts whose name contains `q` (case-insensitive): exact match first, then prefix matches, then the rest; by name within each; `limit` of them from `offset` on. */
+  searchConcepts(q: string, limit: number, offset = 0): { q: string; total: number; offset: number; concepts: ConceptFrequencies[] } {
     const needle = q.trim().toLowerCase();
     const hits: number[] = [];
     this.lower.forEach((name, i) => {
@@ -123,7 +123,7 @@ export class StudyApi {
     });
     const rank = (i: number) => (this.lower[i] === needle ? 0 : this.lower[i]!.startsWith(needle) ? 1 : 2);
     hits.sort((a, b) => rank(a) - rank(b) || (this.lower[a]! < this.lower[b]! ? -1 : this.lower[a]! > this.lower[b]! ? 1 : a - b));
-    return { q, total: hits.length, concepts: hits.slice(0, limit).map((i) => this.frequencies(this.concepts[i]!)) };
+    return { q, total: hits.length, offset, concepts: hits.slice(offset, offset + limit).map((i) => this.frequencies(this.concepts[i]!)) };
   }
 
   concept(name: string): ConceptDetail {

@@ -68,7 +68,14 @@ test("GET /api/concepts?q= lists concepts containing the text with their frequen
   const all = (await get("/api/concepts?q=&limit=1000")).json();
   assert.equal(all.total, data.datasets[0].concepts.length);
   assert.equal((await get("/api/concepts?q=")).json().concepts.length, 50, "default limit 50");
-  assert.deepEqual((await get("/api/concepts?q=nothing-like-this")).json(), { q: "nothing-like-this", total: 0, concepts: [] });
+  assert.deepEqual((await get("/api/concepts?q=nothing-like-this")).json(), { q: "nothing-like-this", total: 0, offset: 0, concepts: [] });
+  // paging: offset and limit walk the same ordered list
+  const first = (await get("/api/concepts?q=&limit=7")).json();
+  const next = (await get("/api/concepts?q=&limit=7&offset=7")).json();
+  const both = (await get("/api/concepts?q=&limit=14")).json();
+  assert.deepEqual([...first.concepts, ...next.concepts].map((c: { concept: string }) => c.concept), both.concepts.map((c: { concept: string }) => c.concept));
+  assert.equal(next.offset, 7);
+  assert.equal((await get("/api/concepts?q=&offset=-1")).status, 400);
 });
 
 test("bad API requests get a 4xx with a one-sentence JSON error", async () => {

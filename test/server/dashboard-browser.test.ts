@@ -80,8 +80,66 @@ test("dashboard in headless Chromium: search, count, plot, tooltip, screenshot",
     const tip = (await page.textContent("#tooltip")) ?? "";
     assert.match(tip, /concept: .+frequency: .+performance: /);
 
+    // the searched concept is ringed and named on the plot
+    if (fit.points.some((p: { concept: string }) => p.concept === "dog")) {
+      await page.waitForSelector('#plot[data-highlight="dog"]');
+      const labels = await page.locator("#plot svg .mark-text text").allTextContents();
+      assert.ok(labels.includes("dog"), `the plot names the searched concept (${labels.join(", ")})`);
+    }
+
+    // every choice the selects offer is a combination the study fitted: no request answered 4xx
+    const fitted = new Set(data.fits.map((f: { dataset: string; model: string; corpus: string; mode: string }) => [f.dataset, f.model, f.corpus, f.mode].join("|")));
+    const failed: string[] = [];
+    page.on("response", (r) => {
+      if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
+    });
+    for (const dataset of await page.locator("#dataset option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))) {
+      await page.selectOption("#dataset", dataset);
+      for (const model of await page.locator("#model option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))) {
+        await page.selectOption("#model", model);
+        for (const corpus of await page.locator("#corpus option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))) {
+          await page.selectOption("#corpus", corpus);
+          for (const mode of await page.locator("#mode option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))) {
+            assert.ok(fitted.has([dataset, model, corpus, mode].join("|")), `offered ${dataset}/${model}/${corpus}/${mode} was fitted`);
+          }
+        }
+      }
+    }
+    await page.waitForTimeout(300);
+    assert.deepEqual(failed, [], "no request for a combination that was not fitted");
+
+    // paging: an empty search lists every concept, 25 at a time
+    await page.fill("#search", "");
+    await page.press("#search", "Enter");
+    const total = new Set(data.datasets.flatMap((d: { concepts: string[] }) => d.concepts)).size;
+    await page.waitForFunction(() => document.querySelectorAll("#search-results tbody tr").length > 0);
+    if (total > 25) {
+      assert.equal(await page.locator("#search-results tbody tr").count(), 25);
+      while (await page.isVisible("#search-more")) {
+        const before = await page.locator("#search-results tbody tr").count();
+        await page.click("#search-more");
+        await page.waitForFunction((n) => document.querySelectorAll("#search-results tbody tr").length > n, before);
+      }
+    }
+    assert.equal(await page.locator("#search-results tbody tr").count(), total, "every concept reachable by paging");
+    assert.match((await page.textContent("#search-status")) ?? "", new RegExp(`^${total} concepts$`));
+
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "dashboard.png"), fullPage: true });
+
+    // a narrow window: the plot fits its box and no axis title is cut
+    await page.setViewportSize({ width: 400, height: 900 });
+    await page.waitForTimeout(600);
+    await page.waitForSelector("#plot svg");
+    const sizes = await page.evaluate(() => {
+      const box = document.getElementById("plot")!;
+      const svg = box.querySelector("svg")!;
+      return { box: box.getBoundingClientRect().right, svg: svg.getBoundingClientRect().right, text: [...svg.querySelectorAll("text")].map((t) => t.textContent ?? "") };
+    });
+    await page.screenshot({ path: join(ARTIFACTS, "dashboard-narrow.png"), fullPage: true });
+    assert.ok(sizes.svg <= sizes.box + 1, `the plot (right edge ${sizes.svg}) fits its box (${sizes.box})`);
+    assert.ok(!sizes.text.some((t) => t.includes("…")), "no truncated text at 400 px");
+    assert.ok(sizes.text.some((t) => t.startsWith("Pretraining concept frequency") && t.includes(`(${fit.mode}; 0 drawn at`)), `the axis title is whole (${sizes.text.filter((t) => t.length > 20).join(" | ")})`);
     assert.deepEqual(foreign, [], "the page requests nothing beyond the local server");
     assert.deepEqual(errors, [], "no script errors");
   } finally {

@@ -48,13 +48,20 @@ function current() {
 
 // --- controls ---------------------------------------------------------------------------------
 
+// Only combinations the study fitted are offered: models of the dataset that have fits, then the
+// corpora those fits use, then their modes (so no choice leads to a blank plot or a 404).
 function updateChoices() {
   const s = state.study;
   const ds = s.datasets.find((d) => d.name === $("dataset").value) || s.datasets[0];
   if (!ds) return;
-  fillSelect($("model"), ds.models, $("model").value);
-  const corpus = s.corpora.find((c) => c.name === $("corpus").value) || s.corpora[0];
-  fillSelect($("mode"), corpus.modes, $("mode").value);
+  const fits = s.fits.filter((f) => f.dataset === ds.name);
+  const distinct = (xs) => [...new Set(xs)];
+  fillSelect($("model"), ds.models.filter((m) => fits.some((f) => f.model === m)), $("model").value);
+  const ofModel = fits.filter((f) => f.model === $("model").value);
+  fillSelect($("corpus"), s.corpora.map((c) => c.name).filter((c) => ofModel.some((f) => f.corpus === c)), $("corpus").value);
+  const ofCorpus = ofModel.filter((f) => f.corpus === $("corpus").value);
+  const corpus = s.corpora.find((c) => c.name === $("corpus").value);
+  fillSelect($("mode"), distinct(corpus ? corpus.modes.filter((m) => ofCorpus.some((f) => f.mode === m)) : []), $("mode").value);
 }
 
 async function init() {
@@ -63,7 +70,6 @@ async function init() {
   $("study-name").textContent = s.name;
   if (!s.files.report) $("report-link").hidden = true;
   fillSelect($("dataset"), s.datasets.map((d) => d.name));
-  fillSelect($("corpus"), s.corpora.map((c) => c.name));
   updateChoices();
   for (const id of ["dataset", "model", "corpus", "mode"]) {
     $(id).addEventListener("change", () => {
@@ -77,6 +83,7 @@ async function init() {
     clearTimeout(timer);
     timer = setTimeout(search, 150);
   });
+  $("search-more").addEventListener("click", () => search({ more: true }));
   $("search").addEventListener("keydown", (e) => {
     if (e.key === "Enter") {
       clearTimeout(timer);
@@ -102,8 +109,9 @@ async function refresh() {
 
 async function loadFit(c) {
   $("fit-error").hidden = true;
-  if (!c.dataset || !c.model) {
-    showFitError("This study has no fits (no result files).");
+  if (!c.dataset || !c.model || !c.corpus || !c.mode) {
+    state.fit = null;
+    showFitError(state.study.fits.length === 0 ? "This study has no fits (no result files)." : `No fit for ${c.dataset || "this dataset"}: its concepts have no counts in any corpus of the study.`);
     return;
   }
   try {
@@ -152,12 +160,15 @@ function plotSpec(fit, width) {
     residual: p.residual,
   }));
   const xs = points.map((p) => p.x);
+  // a narrow plot gets the axis title on two lines rather than cut
+  const xTitle = `Pretraining concept frequency in ${fit.corpus} (${fit.mode}; 0 drawn at ${zeroAs})`;
+  const xAxisTitle = width < 520 ? ["Pretraining concept frequency", `in ${fit.corpus} (${fit.mode}; 0 drawn at ${zeroAs})`] : xTitle;
   const layers = [
     {
       data: { values: points },
       mark: { type: "circle", size: 60, opacity: 0.75, stroke: "#fff", strokeWidth: 0.5 },
       encoding: {
-        x: { field: "x", type: "quantitative", scale: { type: "log", nice: false, padding: 12 }, axis: { title: `Pretraining concept frequency in ${fit.corpus} (${fit.mode}; 0 drawn at ${zeroAs})`, format: "~s", grid: true } },
+        x: { field: "x", type: "quantitative", scale: { type: "log", nice: false, padding: 12 }, axis: { title: xAxisTitle, titleLimit: 0, format: "~s", grid: true, labelOverlap: true } },
         y: { field: "performance", type: "quantitative", scale: { zero: false, nice: true, padding: 8 }, axis: { title: `${fit.model} performance`, grid: true } },
         color: { value: "#4c78a8" },
         tooltip: [
@@ -196,6 +207,13 @@ function plotSpec(fit, width) {
       },
     });
   }
+  const chosen = points.filter((p) => p.concept === state.selected);
+  if (chosen.length > 0) {
+    // the concept the user searched or clicked: a ring and its name on the plot
+    const enc = { x: { field: "x", type: "quantitative", scale: { type: "log" } }, y: { field: "performance", type: "quantitative" } };
+    layers.push({ data: { values: chosen }, mark: { type: "point", shape: "circle", size: 260, strokeWidth: 2.5, color: "#d62728", filled: false }, encoding: enc });
+    layers.push({ data: { values: chosen }, mark: { type: "text", dy: -16, fontWeight: "bold", color: "#d62728", fontSize: 13 }, encoding: { ...enc, text: { field: "concept" } } });
+  }
   return {
     $schema: "https://vega.github.io/schema/vega-lite/v6.json",
     width,
@@ -222,7 +240,7 @@ function tooltipHandler(_handler, event, _item, value) {
 
 async function drawPlot(fit) {
   const box = $("plot");
-  const width = Math.max(320, Math.min(box.clientWidth || 900, 1300) - 90);
+  const width = Math.max(200, Math.min(box.clientWidth || 900, 1300) - 90);
   const spec = vegaLite.compile(plotSpec(fit, width)).spec;
   if (state.view) state.view.finalize();
   box.replaceChildren();
@@ -232,6 +250,7 @@ async function drawPlot(fit) {
   await view.runAsync();
   box.dataset.points = String(fit.points.length);
   box.dataset.fit = fit.id;
+  box.dataset.highlight = fit.points.some((p) => p.concept === state.selected) ? state.selected : "";
 }
 
 // --- tables -----------------------------------------------------------------------------------
@@ -266,16 +285,19 @@ function frequencyColumns() {
   return state.study.corpora.flatMap((c) => c.modes.map((m) => ({ corpus: c.name, mode: m })));
 }
 
-async function search() {
+const PAGE = 25;
+
+async function search(opts = {}) {
   const q = $("search").value;
   const status = $("search-status");
   const table = $("search-results");
+  const offset = opts.more ? table.tBodies[0].rows.length : 0;
   try {
-    const r = await api(`/api/concepts?${query({ q, limit: 25 })}`);
+    const r = await api(`/api/concepts?${query({ q, limit: PAGE, offset })}`);
     const cols = frequencyColumns();
     table.tHead.replaceChildren(el("tr", {}, el("th", {}, "concept"), ...cols.map((c) => el("th", { class: "num" }, `${c.corpus} (${c.mode})`))));
-    table.tBodies[0].replaceChildren(
-      ...r.concepts.map((x) => {
+    const rows =
+      r.concepts.map((x) => {
         const tr = el(
           "tr",
           { dataset: { concept: x.concept } },
@@ -284,9 +306,14 @@ async function search() {
         );
         tr.addEventListener("click", () => showConcept(x.concept));
         return tr;
-      }),
-    );
-    status.textContent = q.trim() === "" ? `${r.total} concepts` : `${r.total} concept${r.total === 1 ? " contains" : "s contain"} “${q.trim()}”${r.total > r.concepts.length ? ` (first ${r.concepts.length} shown)` : ""}`;
+      });
+    if (opts.more) table.tBodies[0].append(...rows);
+    else table.tBodies[0].replaceChildren(...rows);
+    const shown = table.tBodies[0].rows.length;
+    const what = q.trim() === "" ? `${r.total} concept${r.total === 1 ? "" : "s"}` : `${r.total} concept${r.total === 1 ? " contains" : "s contain"} “${q.trim()}”`;
+    status.textContent = shown < r.total ? `${what} (${shown} shown)` : what;
+    $("search-more").hidden = shown >= r.total;
+    if (opts.more) return;
     if (q.trim() !== "" && r.concepts.length > 0) {
       const exact = r.concepts.find((x) => x.concept.toLowerCase() === q.trim().toLowerCase());
       if (exact || r.concepts.length === 1) showConcept((exact || r.concepts[0]).concept);
@@ -302,6 +329,7 @@ async function showConcept(name) {
   try {
     const d = await api(`/api/concept?${query({ name })}`);
     state.selected = name;
+    if (state.fit) drawPlot(state.fit);
     for (const tr of document.querySelectorAll("tr[data-concept]")) tr.classList.toggle("selected", tr.dataset.concept === name);
     const parts = [el("h3", {}, d.concept)];
     const freq = frequencyColumns().map((c) => el("li", {}, `${c.corpus} (${c.mode}): `, el("b", { class: "freq", dataset: { corpus: c.corpus, mode: c.mode } }, fmtCount((d.frequency[c.corpus] || {})[c.mode]))));
