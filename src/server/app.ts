@@ -104,6 +104,19 @@ function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S>
   throw new ApiError(400, missing ? `the query parameter "${key}" is required.` : `query parameter "${key}": ${issue.message.replace(/^Invalid input: /, "")}.`);
 }
 
+const STATUS_TEXT: Record<number, string> = { 400: "Bad Request", 408: "Request Timeout", 431: "Request Header Fields Too Large" };
+
+function sentence(message: string): string {
+  return message.endsWith(".") ? message : `${message}.`;
+}
+
+/** How many Host headers the request carried (Node keeps only the first in `headers`). */
+function hostHeaderCount(raw: readonly string[]): number {
+  let n = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.toLowerCase() === "host") n++;
+  return n;
+}
+
 // --- the app ------------------------------------------------------------------------------------
 
 /** Builds the dashboard app for a study directory (not listening yet: see startDashboard, or use inject). */
@@ -125,13 +138,34 @@ export async function createDashboardApp(opts: DashboardOptions): Promise<Fastif
   };
   for (const [route, path] of Object.entries(vendorFiles())) assets[route] = { body: readFileSync(path), type: "text/javascript; charset=utf-8" };
 
-  const app = Fastify({ logger: false, routerOptions: { maxParamLength: 1024 }, bodyLimit: 1024, return503OnClosing: true });
+  const app = Fastify({
+    logger: false,
+    routerOptions: { maxParamLength: 1024 },
+    bodyLimit: 1024,
+    return503OnClosing: true,
+    // errors fastify answers before routing (a malformed URL, ...) get the same one-sentence body
+    frameworkErrors: (error, _request, reply) => {
+      const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+      void (reply as FastifyReply).code(status).type("application/json; charset=utf-8").send({ error: sentence(error.message) });
+    },
+    // errors of the HTTP parser itself (headers too large: 431, a bad request line: 400)
+    clientErrorHandler: (error: Error & { code?: string }, socket) => {
+      if (!socket.writable) return;
+      const [status, text] =
+        error.code === "HPE_HEADER_OVERFLOW" ? [431, "request headers are too large."] : error.code === "ERR_HTTP_REQUEST_TIMEOUT" ? [408, "the request took too long."] : [400, "the request is not valid HTTP."];
+      const body = JSON.stringify({ error: text });
+      socket.end(
+        `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    },
+  });
 
   app.addHook("onRequest", async (request, reply) => {
     if (request.method !== "GET" && request.method !== "HEAD") {
       reply.header("allow", "GET, HEAD");
       throw new ApiError(405, `the dashboard is read-only: ${request.method} is not allowed.`);
     }
+    if (hostHeaderCount(request.raw.rawHeaders) > 1) throw new ApiError(400, "a request must have exactly one Host header.");
     if (checkHost && !LOOPBACK.has(hostName(request.headers.host))) {
       throw new ApiError(403, "requests must address this server as 127.0.0.1 or localhost.");
     }
@@ -145,7 +179,7 @@ export async function createDashboardApp(opts: DashboardOptions): Promise<Fastif
   });
   app.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
     const status = error instanceof ApiError ? error.statusCode : error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    const message = status >= 500 ? "internal error." : error.message.endsWith(".") ? error.message : `${error.message}.`;
+    const message = status >= 500 ? "internal error." : sentence(error.message);
     if (status >= 500) process.stderr.write(`conceptfreq serve: ${error.stack ?? error.message}\n`);
     void reply.code(status).type("application/json; charset=utf-8").send({ error: message });
   });

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { z } from "zod";
 import { UserError } from "../errors.js";
 import type { Binned } from "../analysis/binning.js";
 import type { Regression } from "../analysis/regression.js";
@@ -91,5 +92,42 @@ export function loadStudyData(dir: string): StudyData {
   if (d.version !== STUDY_DATA_VERSION) {
     throw new UserError(`${path} has study data version ${d.version}; this conceptfreq reads version ${STUDY_DATA_VERSION}: re-run the study.`);
   }
+  const checked = STUDY_DATA_SHAPE.safeParse(d);
+  if (!checked.success) {
+    const issue = checked.error.issues[0]!;
+    const where = issue.path.length ? issue.path.map((k) => (typeof k === "number" ? `[${k}]` : `.${String(k)}`)).join("").replace(/^\./, "") : "the top level";
+    throw new UserError(`${path} is damaged: ${where}: ${issue.message.replace(/^Invalid input: /, "")}; re-run the study.`);
+  }
   return d;
 }
+
+// What the dashboard and the report rely on, checked when the file is read (extra fields are allowed).
+const num = z.number();
+const str = z.string();
+const countsByConcept = z.record(str, num);
+const point = z.object({ concept: str, frequency: num, performance: num, residual: num.nullable() });
+const STUDY_DATA_SHAPE = z.object({
+  name: str,
+  modes: z.array(str),
+  corpora: z.array(z.object({ name: str, docCount: num, modes: z.array(str), image: z.boolean() })),
+  datasets: z.array(z.object({ name: str, concepts: z.array(str), models: z.array(str) })),
+  counts: z.record(str, z.record(str, countsByConcept)),
+  examples: z.record(str, z.record(str, z.array(z.object({ doc: num, caption: str })))),
+  performance: z.record(str, z.record(str, countsByConcept)),
+  fits: z.array(
+    z.object({
+      id: str,
+      dataset: str,
+      model: str,
+      corpus: str,
+      mode: str,
+      n: num,
+      regression: z.object({ slope: num.nullable(), intercept: num.nullable(), r: num.nullable() }),
+      binned: z.object({ bins: z.array(z.object({ edge: num, mean: num.nullable(), kept: z.boolean() })) }).nullable(),
+      points: z.array(point),
+      outliers: z.array(point),
+    }),
+  ),
+  tail: z.record(str, z.unknown()),
+  files: z.object({ report: str.nullable(), results_csv: str, results_json: str }),
+});
