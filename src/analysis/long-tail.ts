@@ -6,6 +6,7 @@ import { pearson, spearman, type Correlation } from "./correlation.js";
 import { ols } from "./regression.js";
 import { median } from "./numpy-semantics.js";
 import { UserError } from "../errors.js";
+import { compareCodePoints } from "../code-point-order.js";
 
 export type ZipfFit =
   | { exponent: number; intercept: number; r2: number | null; n: number; reason?: string }
@@ -85,7 +86,7 @@ export function longTailReport(freq: Map<string, number>, opts: LongTailOptions 
   const share = (pred: (c: number) => boolean): number | null => (n === 0 ? null : counts.filter(pred).length / n);
   const sortedDesc = [...counts].sort((a, b) => b - a);
   const rarest = entries
-    .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .sort((a, b) => a[1] - b[1] || compareCodePoints(a[0], b[0]))
     .slice(0, rarestN)
     .map(([concept, count]) => ({ concept, count }));
   const report: LongTailReport = {

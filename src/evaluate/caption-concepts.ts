@@ -1,12 +1,11 @@
 /**
- * The concepts of each image of a retrieval set, from its captions: the noun lemmas of every caption
- * (the text index's own analysis, `analyzeCaption`), united over the image's captions. Concepts
- * present in fewer than `minImages` images are dropped (the paper keeps concepts in >= 10 images).
+ * The concepts of each image of a retrieval set, from its captions in text-embedding order, by the
+ * retrieval-concept rule of concepts/image-concepts.ts.
  */
 import { openCorpus } from "../corpus/open.js";
 import type { ReaderOptions } from "../corpus/record.js";
 import { UserError } from "../errors.js";
-import { analyzeCaption } from "../text/analyzer.js";
+import { DEFAULT_MIN_IMAGES, ImageConceptTally } from "../concepts/image-concepts.js";
 
 export interface ImageConcepts {
   /** Kept concepts, sorted, each with the ascending ids of the images that contain it. */
@@ -28,10 +27,6 @@ async function* flatten(source: CaptionSource): AsyncGenerator<string> {
   }
 }
 
-/**
- * Groups captions (in text-embedding order: captions i·k … i·k + k − 1 belong to image i) into
- * per-image concept sets and keeps the concepts found in at least `minImages` images.
- */
 export interface ImageConceptOptions {
   /** Concepts present in fewer images are dropped (default 10). */
   minImages?: number;
@@ -41,28 +36,22 @@ export interface ImageConceptOptions {
   source?: string;
 }
 
+/**
+ * Groups captions (in text-embedding order: captions i·k … i·k + k − 1 belong to image i) into
+ * per-image concept sets and keeps the concepts found in at least `minImages` images.
+ */
 export async function imageConceptsFromCaptions(
   captions: CaptionSource,
   captionsPerImage: number,
   options: ImageConceptOptions = {},
 ): Promise<ImageConcepts> {
-  const minImages = options.minImages ?? 10;
   const source = options.source ?? "The caption list";
-  const lists = new Map<string, number[]>();
-  let current = new Set<string>();
+  const tally = new ImageConceptTally();
   let n = 0;
-  const flush = (image: number) => {
-    for (const c of current) {
-      let list = lists.get(c);
-      if (list === undefined) lists.set(c, (list = []));
-      list.push(image);
-    }
-    current = new Set();
-  };
   for await (const text of flatten(captions)) {
-    for (const lemma of analyzeCaption(text)) current.add(lemma);
+    tally.addCaption(text);
     n++;
-    if (n % captionsPerImage === 0) flush(n / captionsPerImage - 1);
+    if (n % captionsPerImage === 0) tally.endImage();
   }
   if (options.expectedCaptions !== undefined && n !== options.expectedCaptions) {
     throw new UserError(`${source} has ${n} captions but there are ${options.expectedCaptions} text embeddings.`);
@@ -70,12 +59,7 @@ export async function imageConceptsFromCaptions(
   if (n % captionsPerImage !== 0) {
     throw new UserError(`${source} has ${n} captions, which is not a whole number of images at ${captionsPerImage} captions per image.`);
   }
-  const concepts = new Map<string, Int32Array>();
-  for (const c of [...lists.keys()].sort()) {
-    const list = lists.get(c)!;
-    if (list.length >= minImages) concepts.set(c, Int32Array.from(list));
-  }
-  return { concepts, captions: n, images: n / captionsPerImage, conceptsSeen: lists.size };
+  return { concepts: tally.kept(options.minImages ?? DEFAULT_MIN_IMAGES), captions: n, images: tally.images, conceptsSeen: tally.conceptsSeen };
 }
 
 /** Captions (column 0 of a TSV, or the format's text column) of a caption file, streamed. */

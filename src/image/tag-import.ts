@@ -26,6 +26,7 @@ import type { ImageIndexManifest, ImageInputSummary } from "./manifest.js";
 import { selectTags } from "./select-tags.js";
 import { TagAccumulator } from "./tag-accumulator.js";
 import { checkOutput, parseThresholds, writeImageIndexes } from "./write-index.js";
+import { compareCodePoints } from "../code-point-order.js";
 
 export interface TagImportOptions {
   /** JSONL files, or probability matrix files (.npy/.safetensors/.f16/.f32), in doc order. */
@@ -129,7 +130,7 @@ interface Imported {
   unknownTags: Map<string, number>;
 }
 
-/** One parsed JSONL record's tags: concept index -> probability. */
+/** Reads JSONL tag files (one record per image: its row or key and its tags, as names or name -> probability) into one bitmap per concept and threshold. */
 async function importJsonl(
   opts: TagImportOptions,
   thresholds: number[],
@@ -244,7 +245,7 @@ async function importJsonl(
     concepts = listed;
     order = listed.map((_, i) => i);
   } else {
-    order = names.map((_, i) => i).sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
+    order = names.map((_, i) => i).sort((a, b) => compareCodePoints(names[a]!, names[b]!));
     concepts = order.map((i) => names[i]!);
   }
   return { docCount, inputs, concepts, bitmapOf: (l, c) => acc.bitmap(l, order[c]!), unknownTags };
@@ -265,7 +266,7 @@ function emitRecord(
   // Sort by rank order of concepts so "lower index first" means the documented tie rule.
   const order = idx.map((_, q) => q);
   const rankCmp = names
-    ? (a: number, b: number) => (names[idx[a]!]! < names[idx[b]!]! ? -1 : names[idx[a]!]! > names[idx[b]!]! ? 1 : 0)
+    ? (a: number, b: number) => compareCodePoints(names[idx[a]!]!, names[idx[b]!]!)
     : (a: number, b: number) => idx[a]! - idx[b]!;
   order.sort(rankCmp);
   // A concept named twice in one record keeps its highest probability.

@@ -7,6 +7,7 @@
  * one, handed to the merge in memory (takeRun).
  */
 import { PostingFileWriter } from "./posting-file.js";
+import { compareCodePoints } from "../code-point-order.js";
 
 export class PostingsAccumulator {
   /** Filled chunks of term ids; a doc's ids are never split between two chunks. */
@@ -76,7 +77,7 @@ export class PostingsAccumulator {
     for (const chunk of chunks) for (let i = 0; i < chunk.length; i++) fill[chunk[i]!]!++;
     const used: number[] = [];
     for (let t = 0; t < nTerms; t++) if (fill[t]! > 0) used.push(t);
-    used.sort((a, b) => (texts[a]! < texts[b]! ? -1 : texts[a]! > texts[b]! ? 1 : 0));
+    used.sort((a, b) => compareCodePoints(texts[a]!, texts[b]!));
     const starts = new Uint32Array(used.length + 1);
     let at = 0;
     for (let k = 0; k < used.length; k++) {

@@ -5,6 +5,7 @@
  */
 import type { CountMode } from "../study/manifest.js";
 import type { FitPoint, StudyData, StudyFit } from "../study/data.js";
+import { compareCodePoints } from "../code-point-order.js";
 
 export class ApiError extends Error {
   constructor(
@@ -152,7 +153,7 @@ export class StudyApi {
     const m = this.checkMode(corpus, mode);
     const counts = this.data.counts[corpus]?.[m] ?? {};
     const concepts = Object.entries(counts)
-      .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .sort((a, b) => a[1] - b[1] || compareCodePoints(a[0], b[0]))
       .slice(0, limit)
       .map(([concept, count]) => ({ concept, count }));
     return { corpus, mode: m, concepts };
@@ -173,7 +174,7 @@ export class StudyApi {
   outliers(f: StudyFit, limit: number): FitPoint[] {
     return f.points
       .filter((p) => p.residual !== null)
-      .sort((a, b) => Math.abs(b.residual!) - Math.abs(a.residual!) || (a.concept < b.concept ? -1 : a.concept > b.concept ? 1 : 0))
+      .sort((a, b) => Math.abs(b.residual!) - Math.abs(a.residual!) || compareCodePoints(a.concept, b.concept))
       .slice(0, limit);
   }
 }

@@ -217,11 +217,3 @@ export function countStudyCorpus(corpus: StudyCorpus, concepts: readonly string[
     ix.close();
   }
 }
-
-/** Cache files in a cache directory (for tests and pruning). */
-export function listCountCacheFiles(cacheDir: string): string[] {
-  if (!existsSync(cacheDir)) return [];
-  return readdirSync(cacheDir)
-    .filter((n) => n.endsWith(".json"))
-    .sort();
-}

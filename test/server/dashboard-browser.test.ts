@@ -13,6 +13,10 @@ import { chromium } from "playwright-core";
 import { startDashboard } from "../../src/server/app.js";
 import { demoStudy } from "./fixture.js";
 
+// Functions passed to page.evaluate run in the browser; this file is compiled without the DOM library.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+declare const document: any;
+
 const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = new URL("../../test-artifacts", import.meta.url).pathname;
 const ARGS = [
@@ -93,13 +97,13 @@ test("dashboard in headless Chromium: search, count, plot, tooltip, screenshot",
     page.on("response", (r) => {
       if (r.status() >= 400) failed.push(`${r.status()} ${r.url()}`);
     });
-    for (const dataset of await page.locator("#dataset option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))) {
+    for (const dataset of await page.locator("#dataset option").evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value))) {
       await page.selectOption("#dataset", dataset);
-      for (const model of await page.locator("#model option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))) {
+      for (const model of await page.locator("#model option").evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value))) {
         await page.selectOption("#model", model);
-        for (const corpus of await page.locator("#corpus option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))) {
+        for (const corpus of await page.locator("#corpus option").evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value))) {
           await page.selectOption("#corpus", corpus);
-          for (const mode of await page.locator("#mode option").evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value))) {
+          for (const mode of await page.locator("#mode option").evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value))) {
             assert.ok(fitted.has([dataset, model, corpus, mode].join("|")), `offered ${dataset}/${model}/${corpus}/${mode} was fitted`);
           }
         }
