@@ -130,7 +130,7 @@ interface Imported {
   unknownTags: Map<string, number>;
 }
 
-/** Reads JSONL tag files (one record per image: its row or key and its tags, as names or name -> probability) into one bitmap per concept and threshold. */
+/** Reads the JSONL tag files (one record per image) into one bitmap per concept and threshold. */
 async function importJsonl(
   opts: TagImportOptions,
   thresholds: number[],
