@@ -13,11 +13,12 @@ export function registerSearch(program: Command): void {
     .requiredOption("--index <dir>", "text index directory")
     .option("--limit <n>", "example captions to show (lowest doc ids first)", nonNegativeInt, 10)
     .option("--match <rule>", "paper or phrase (see count)", parseMatch, "paper")
+    .option("--verify", "check the index's checksums first (reads the whole index)", false)
     .option("--json", "print {concept, count, examples: [{doc, caption}]} as JSON", false)
     .addHelpText("after", '\nExample:\n  conceptfreq search --index cc3m.idx "tiger shark" --limit 5')
     .action(
-      action((concept: string, o: { index: string; limit: number; match: MatchMode; json: boolean }) => {
-        const index = TextIndex.open(o.index);
+      action((concept: string, o: { index: string; limit: number; match: MatchMode; json: boolean; verify: boolean }) => {
+        const index = TextIndex.open(o.index, { verify: o.verify });
         try {
           const r = searchConcept(index, concept, { limit: o.limit, match: o.match });
           if (o.json) {
