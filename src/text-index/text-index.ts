@@ -8,7 +8,7 @@
  * "index DIR is damaged: FILE: what is wrong".
  */
 import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { UserError } from "../errors.js";
 import { fileCheck } from "../io/file-checksum.js";
 import { CaptionStore } from "./caption-store.js";
@@ -53,7 +53,7 @@ export class TextIndex {
     try {
       terms = posting(m.files.terms, m.vocabulary.terms);
       const captions = new CaptionStore(join(dir, m.files.captions), join(dir, m.files.offsets), m.docCount, (p) =>
-        damaged(p.slice(dir.length).replace(/^[\\/]+/, "")),
+        damaged(basename(p)),
       );
       return new TextIndex(dir, m, nouns, terms, captions);
     } catch (e) {
