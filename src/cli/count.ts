@@ -37,6 +37,7 @@ interface CountFlags {
   out?: string;
   idsOut?: string;
   force: boolean;
+  verify: boolean;
 }
 
 export function registerCount(program: Command): void {
@@ -53,6 +54,7 @@ export function registerCount(program: Command): void {
     .option("--out <file>", "write here instead of stdout")
     .option("--ids-out <dir>", "also write the matching doc ids per concept (a Roaring file each)")
     .option("--force", "replace an existing --ids-out directory", false)
+    .option("--verify", "check the text index's checksums first (reads the whole index)", false)
     .addHelpText(
       "after",
       "\nExamples:\n  conceptfreq count --index cc3m.idx --concepts builtin:cifar10 --out cc3m_cifar10.json\n" +
@@ -64,7 +66,7 @@ export function registerCount(program: Command): void {
         if (o.imageIndex === undefined && o.mode !== "text") throw new UserError(`count --mode ${o.mode} needs the image index (--image-index).`);
         const list = readConceptList(o.concepts);
         if (list.duplicates > 0) process.stderr.write(`note: ${list.duplicates} duplicate concept name(s) in ${o.concepts} counted once.\n`);
-        const text = o.index !== undefined ? TextIndex.open(o.index) : undefined;
+        const text = o.index !== undefined ? TextIndex.open(o.index, { verify: o.verify }) : undefined;
         let image: ImageIndex | undefined;
         try {
           image = o.imageIndex !== undefined ? ImageIndex.open(o.imageIndex) : undefined;

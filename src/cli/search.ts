@@ -14,12 +14,13 @@ export function registerSearch(program: Command): void {
     .requiredOption("--index <dir>", "text index directory")
     .option("--limit <n>", "example captions to show (lowest doc ids first)", nonNegativeInt, 10)
     .option("--match <rule>", "paper or phrase (see count)", parseMatch, "paper")
+    .option("--verify", "check the index's checksums first (reads the whole index)", false)
     .option("--json", "print {concept, count, examples: [{doc, caption}]} as JSON", false)
     .addHelpText("after", '\nExample:\n  conceptfreq search --index cc3m.idx "tiger shark" --limit 5')
     .action(
-      action((concept: string, o: { index: string; limit: number; match: MatchMode; json: boolean }) => {
+      action((concept: string, o: { index: string; limit: number; match: MatchMode; json: boolean; verify: boolean }) => {
         if (concept.trim() === "") throw new UserError('give a concept to search for, e.g. "tiger shark".');
-        const index = TextIndex.open(o.index);
+        const index = TextIndex.open(o.index, { verify: o.verify });
         try {
           const r = searchConcept(index, concept, { limit: o.limit, match: o.match });
           if (r.words.length === 0) throw new UserError(`"${concept}" has no word the analyzer counts (letters only; see the counting semantics), so it matches nothing.`);

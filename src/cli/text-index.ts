@@ -76,13 +76,27 @@ export function registerIndex(program: Command): void {
     .argument("<indexes...>", "index directories, in order")
     .requiredOption("--out <dir>", "merged index directory to create")
     .option("--force", "replace an existing output directory", false)
+    .option("--verify", "check the inputs' checksums first", false)
     .addHelpText("after", "\nExample:\n  conceptfreq index merge part0.idx part1.idx --out all.idx")
     .action(
-      action(async (dirs: string[], o: { out: string; force: boolean }) => {
+      action(async (dirs: string[], o: { out: string; force: boolean; verify: boolean }) => {
         // imported here: it loads the roaring addon, which `index build` never needs on this thread
         const { mergeTextIndexes } = await import("../text-index/merge.js");
-        const m = mergeTextIndexes(dirs, { out: o.out, force: o.force });
+        const m = mergeTextIndexes(dirs, { out: o.out, force: o.force, verify: o.verify });
         process.stderr.write(`merged ${dirs.length} indexes: ${m.docCount} docs -> ${o.out}\n`);
+      }),
+    );
+
+  index
+    .command("verify")
+    .description("check a text index: every file's size and CRC32, its structure, every bitmap's cardinality")
+    .argument("<dir>", "index directory")
+    .addHelpText("after", "\nExample:\n  conceptfreq index verify cc3m.idx")
+    .action(
+      action(async (dir: string) => {
+        const { verifyTextIndex } = await import("../text-index/text-index.js");
+        const r = verifyTextIndex(dir);
+        process.stderr.write(`index ${dir} is sound: ${r.docCount} docs, ${r.files} files (${r.bytes} bytes), ${r.bitmaps} bitmaps checked\n`);
       }),
     );
 }

@@ -7,7 +7,7 @@
  * roaring-portable.ts), so its bytes depend on its doc set only. A term holding more than
  * LIST_LIMIT docs in all is merged as bitmaps instead (CRoaring's union; bounded memory).
  */
-import { PostingFile, PostingFileWriter, deserializePortable } from "./posting-file.js";
+import { PostingFile, PostingFileWriter } from "./posting-file.js";
 import { roaringBitmap32, type RoaringBitmap32 } from "./roaring.js";
 import type { MemoryRun } from "./postings-accumulator.js";
 
@@ -77,14 +77,14 @@ export function mergePostingRuns(
 
   /** File run k's docs for the term, ascending, its offset added. */
   function fileIds(k: number, term: string): Uint32Array {
-    const ids = deserializePortable(files[k]!.raw(term)!).toUint32Array();
+    const ids = files[k]!.get(term).toUint32Array();
     const off = offsets?.[k] ?? 0;
     if (off !== 0) for (let j = 0; j < ids.length; j++) ids[j] += off;
     return ids;
   }
 
   function fileBitmap(k: number, term: string): RoaringBitmap32 {
-    return (offsets?.[k] ?? 0) === 0 ? deserializePortable(files[k]!.raw(term)!) : new (roaringBitmap32())(fileIds(k, term));
+    return (offsets?.[k] ?? 0) === 0 ? files[k]!.get(term) : new (roaringBitmap32())(fileIds(k, term));
   }
 }
 

@@ -4,21 +4,28 @@
  *
  * Layout (little-endian):
  *   magic "CFPOSTS\0" (8 bytes) | u32 format version | u32 term count | u64 byte offset of the data area
+ *   | u32 CRC32 of the header's first 24 bytes and the term table | u32 zero
  *   term table, terms in ascending code-unit order, each:
  *     u16 term byte length | term UTF-8 | u64 absolute offset | u32 byte size | u32 cardinality
- *   data area: the portable serialisations, one after another, in term order.
+ *     | u32 CRC32 of the serialisation
+ *   data area: the portable serialisations, one after another, in term order, nothing after them.
  *
- * The term table is read whole on open; bitmaps are read on demand.
+ * The term table is read whole on open and checked (its CRC, bounds, order, contiguous offsets that
+ * end at the file's end); each bitmap is checked when read (its CRC, its cardinality, its ids below
+ * the reader's doc count). Damage is a DamagedFileError naming the file, never a hang or a wrong count.
  */
-import { closeSync, openSync, readSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readSync, rmSync, writeSync } from "node:fs";
+import { crc32 } from "node:zlib";
 import { UserError } from "../errors.js";
 import { encodeJoined } from "../io/utf8.js";
 import { PortableEncoder } from "./roaring-portable.js";
 import { roaringBitmap32, type RoaringBitmap32 } from "./roaring.js";
 
 const MAGIC = Buffer.from("CFPOSTS\0", "latin1");
-export const POSTING_FORMAT_VERSION = 1;
-const HEADER_SIZE = 8 + 4 + 4 + 8;
+export const POSTING_FORMAT_VERSION = 2;
+const HEADER_SIZE = 8 + 4 + 4 + 8 + 4 + 4;
+/** Bytes of a table entry besides the term: length, offset, size, cardinality, CRC. */
+const ENTRY_FIXED = 2 + 8 + 4 + 4 + 4;
 /** A writer holds up to this many bytes of serialisations before it moves them to a side file. */
 const DATA_BUFFER_BYTES = 1 << 25;
 
@@ -43,6 +50,7 @@ export class PostingFileWriter {
   private readonly terms: string[] = [];
   private readonly sizes: number[] = [];
   private readonly cards: number[] = [];
+  private readonly crcs: number[] = [];
   private lastTerm: string | undefined;
   private dataBytes = 0;
   /** Serialisations not yet written, laid out one after another in one buffer. */
@@ -60,12 +68,14 @@ export class PostingFileWriter {
     const bytes = serializePortable(bitmap);
     const at = this.reserve(term, bytes.length, bitmap.size); // (may grow `data`: call it first)
     this.data.set(bytes, at);
+    this.crcs.push(crc32(bytes));
   }
 
   /** Adds a term's docs given as ascending ids (written without a bitmap: see roaring-portable.ts). */
   addSorted(term: string, ids: Uint32Array): void {
     const at = this.reserve(term, this.encoder.measure(ids), ids.length); // (may grow `data`: call it first)
     this.encoder.write(this.data, at);
+    this.crcs.push(crc32(this.data.subarray(at, this.dataUsed)));
   }
 
   /** Records the term's entry and returns where its `size` bytes go in `data`. */
@@ -108,10 +118,10 @@ export class PostingFileWriter {
 
   /** Writes the file to `path` (the caller renames the enclosing directory or file into place). */
   close(): { terms: number; bytes: number } {
-    const { terms, sizes, cards } = this;
+    const { terms, sizes, cards, crcs } = this;
     // the terms' UTF-8, encoded at once
     const { bytes: termBytes, ends: termEnds } = encodeJoined(terms);
-    const dataOffset = HEADER_SIZE + termBytes.length + 18 * terms.length;
+    const dataOffset = HEADER_SIZE + termBytes.length + ENTRY_FIXED * terms.length;
     const head = Buffer.alloc(dataOffset);
     MAGIC.copy(head, 0);
     head.writeUInt32LE(POSTING_FORMAT_VERSION, 8);
@@ -131,9 +141,11 @@ export class PostingFileWriter {
       writeU64(head, p, offset);
       writeU32(head, p + 8, sizes[k]!);
       writeU32(head, p + 12, cards[k]!);
-      p += 16;
+      writeU32(head, p + 16, crcs[k]!);
+      p += 20;
       offset += sizes[k]!;
     }
+    writeU32(head, 24, crc32(head.subarray(HEADER_SIZE), crc32(head.subarray(0, 24))));
     const fd = openSync(this.path, "w");
     try {
       writeSync(fd, head);
@@ -179,10 +191,44 @@ function copyInto(srcPath: string, dstFd: number): void {
 }
 
 
+/**
+ * A file found damaged: `where` says which file in whose words (e.g. "index DIR is damaged:
+ * nouns.postings"), `problem` what is wrong. A UserError: the CLI prints one line and exits 2.
+ */
+export class DamagedFileError extends UserError {
+  constructor(
+    readonly where: string,
+    readonly problem: string,
+  ) {
+    super(`${where}: ${problem}.`);
+  }
+}
+
+/**
+ * Reads exactly `length` bytes at `position` into buf[0, length): a read that ends early (the file
+ * is shorter than its structure says) throws `damaged`, never loops.
+ */
+export function readExact(fd: number, buf: Uint8Array, length: number, position: number, damaged: (problem: string) => Error): void {
+  let read = 0;
+  while (read < length) {
+    const n = readSync(fd, buf, read, length - read, position + read);
+    if (n === 0) throw damaged(`it ends at byte ${position + read}, before the ${length} bytes expected at byte ${position}`);
+    read += n;
+  }
+}
+
 interface TermEntry {
   offset: number;
   size: number;
   cardinality: number;
+  crc: number;
+}
+
+export interface PostingFileOptions {
+  /** How errors name the file (default "posting file PATH is damaged"). */
+  where?: string;
+  /** Doc ids must be below this (default 2^32). */
+  docCount?: number;
 }
 
 /** An open posting file: the term table in memory, bitmaps read on demand. */
@@ -192,47 +238,83 @@ export class PostingFile {
     private readonly fd: number,
     private readonly table: Map<string, TermEntry>,
     private readonly order: string[],
+    private readonly where: string,
+    private readonly docCount: number,
+    /** The file's byte size. */
+    readonly bytes: number,
   ) {}
 
-  static open(path: string): PostingFile {
+  static open(path: string, opts: PostingFileOptions = {}): PostingFile {
+    const where = opts.where ?? `posting file ${path} is damaged`;
+    const damaged = (problem: string) => new DamagedFileError(where, problem);
     let fd: number;
     try {
       fd = openSync(path, "r");
     } catch {
-      throw new UserError(`cannot open posting file ${path}.`);
+      throw new UserError(opts.where ? `${where}: it cannot be opened.` : `cannot open posting file ${path}.`);
     }
-    const head = Buffer.alloc(HEADER_SIZE);
-    readSync(fd, head, 0, HEADER_SIZE, 0);
-    if (!head.subarray(0, 8).equals(MAGIC)) {
+    try {
+      const size = fstatSync(fd).size;
+      if (size < 8) throw damaged(`it is ${size} bytes, shorter than a posting file's header`);
+      const head = Buffer.alloc(HEADER_SIZE);
+      readExact(fd, head, 8, 0, damaged);
+      if (!head.subarray(0, 8).equals(MAGIC)) {
+        if (opts.where) throw damaged("it is not a conceptfreq posting file (wrong magic bytes)");
+        throw new UserError(`${path} is not a conceptfreq posting file.`);
+      }
+      if (size < 12) throw damaged(`it is ${size} bytes, shorter than a posting file's header`);
+      readExact(fd, head.subarray(8), 4, 8, damaged);
+      const version = head.readUInt32LE(8);
+      if (version !== POSTING_FORMAT_VERSION) {
+        throw new UserError(`${path} has posting format version ${version}; this conceptfreq reads version ${POSTING_FORMAT_VERSION}.`);
+      }
+      if (size < HEADER_SIZE) throw damaged(`it is ${size} bytes, shorter than a posting file's header (${HEADER_SIZE} bytes)`);
+      readExact(fd, head.subarray(12), HEADER_SIZE - 12, 12, damaged);
+      const count = head.readUInt32LE(12);
+      const dataOffset = Number(head.readBigUInt64LE(16));
+      if (dataOffset < HEADER_SIZE + ENTRY_FIXED * count || dataOffset > size) {
+        throw damaged(`its header gives a term table of ${count} terms ending at byte ${dataOffset}, outside the file's ${size} bytes`);
+      }
+      const tableBuf = Buffer.alloc(dataOffset - HEADER_SIZE);
+      readExact(fd, tableBuf, tableBuf.length, HEADER_SIZE, damaged);
+      if (crc32(tableBuf, crc32(head.subarray(0, 24))) !== head.readUInt32LE(24)) throw damaged("its header or term table fails its checksum");
+      const table = new Map<string, TermEntry>();
+      const order: string[] = [];
+      let p = 0;
+      let expected = dataOffset;
+      let last: string | undefined;
+      for (let i = 0; i < count; i++) {
+        if (p + 2 > tableBuf.length) throw damaged(`its term table ends within term ${i} of ${count}`);
+        const len = tableBuf.readUInt16LE(p);
+        p += 2;
+        if (p + len + ENTRY_FIXED - 2 > tableBuf.length) throw damaged(`its term table ends within term ${i} of ${count}`);
+        const term = tableBuf.toString("utf8", p, p + len);
+        p += len;
+        if (last !== undefined && !(term > last)) throw damaged(`its terms are not in ascending order at term ${i}`);
+        last = term;
+        const e: TermEntry = {
+          offset: Number(tableBuf.readBigUInt64LE(p)),
+          size: tableBuf.readUInt32LE(p + 8),
+          cardinality: tableBuf.readUInt32LE(p + 12),
+          crc: tableBuf.readUInt32LE(p + 16),
+        };
+        if (e.offset !== expected) throw damaged(`term ${i}'s bitmap is at byte ${e.offset}, not ${expected} where the previous one ends`);
+        if (e.size < 8 || e.cardinality > (opts.docCount ?? 0x100000000)) {
+          throw damaged(`term ${i}'s entry is out of bounds (${e.size} bytes, ${e.cardinality} docs)`);
+        }
+        expected += e.size;
+        if (expected > size) throw damaged(`term ${i}'s bitmap ends at byte ${expected}, past the file's end at ${size}`);
+        table.set(term, e);
+        order.push(term);
+        p += 20;
+      }
+      if (p !== tableBuf.length) throw damaged(`its term table is ${tableBuf.length} bytes, but its ${count} terms take ${p}`);
+      if (expected !== size) throw damaged(`its bitmaps end at byte ${expected}, but the file is ${size} bytes`);
+      return new PostingFile(path, fd, table, order, where, opts.docCount ?? 0x100000000, size);
+    } catch (e) {
       closeSync(fd);
-      throw new UserError(`${path} is not a conceptfreq posting file.`);
+      throw e;
     }
-    const version = head.readUInt32LE(8);
-    if (version !== POSTING_FORMAT_VERSION) {
-      closeSync(fd);
-      throw new UserError(`${path} has posting format version ${version}; this conceptfreq reads version ${POSTING_FORMAT_VERSION}.`);
-    }
-    const count = head.readUInt32LE(12);
-    const dataOffset = Number(head.readBigUInt64LE(16));
-    const tableBuf = Buffer.alloc(dataOffset - HEADER_SIZE);
-    readSync(fd, tableBuf, 0, tableBuf.length, HEADER_SIZE);
-    const table = new Map<string, TermEntry>();
-    const order: string[] = [];
-    let p = 0;
-    for (let i = 0; i < count; i++) {
-      const len = tableBuf.readUInt16LE(p);
-      p += 2;
-      const term = tableBuf.toString("utf8", p, p + len);
-      p += len;
-      table.set(term, {
-        offset: Number(tableBuf.readBigUInt64LE(p)),
-        size: tableBuf.readUInt32LE(p + 8),
-        cardinality: tableBuf.readUInt32LE(p + 12),
-      });
-      order.push(term);
-      p += 16;
-    }
-    return new PostingFile(path, fd, table, order);
   }
 
   /** Terms in ascending order. */
@@ -249,20 +331,34 @@ export class PostingFile {
     return this.table.get(term)?.cardinality ?? 0;
   }
 
-  /** The term's raw portable serialisation (for merging and for --ids-out). */
+  private damaged(problem: string): DamagedFileError {
+    return new DamagedFileError(this.where, problem);
+  }
+
+  /** The term's raw portable serialisation (for merging and for --ids-out), its checksum checked. */
   raw(term: string): Buffer | undefined {
     const e = this.table.get(term);
     if (!e) return undefined;
     const buf = Buffer.allocUnsafe(e.size);
-    let read = 0;
-    while (read < e.size) read += readSync(this.fd, buf, read, e.size - read, e.offset + read);
+    readExact(this.fd, buf, e.size, e.offset, (p) => this.damaged(p));
+    if (crc32(buf) !== e.crc) throw this.damaged(`the bitmap of "${term}" fails its checksum`);
     return buf;
   }
 
-  /** The term's bitmap; an empty bitmap when the term is absent. */
+  /** The term's bitmap (checked against its table entry); an empty bitmap when the term is absent. */
   get(term: string): RoaringBitmap32 {
     const raw = this.raw(term);
-    return raw ? deserializePortable(raw) : new (roaringBitmap32())();
+    if (!raw) return new (roaringBitmap32())();
+    let b: RoaringBitmap32;
+    try {
+      b = deserializePortable(raw);
+    } catch {
+      throw this.damaged(`the bitmap of "${term}" cannot be decoded`);
+    }
+    const e = this.table.get(term)!;
+    if (b.size !== e.cardinality) throw this.damaged(`the bitmap of "${term}" holds ${b.size} docs, its table entry says ${e.cardinality}`);
+    if (b.size > 0 && b.maximum() >= this.docCount) throw this.damaged(`the bitmap of "${term}" holds doc ${b.maximum()}, past the ${this.docCount} docs`);
+    return b;
   }
 
   close(): void {

@@ -17,6 +17,7 @@ import { CaptionStoreWriter } from "./caption-store.js";
 import { encodeJoined } from "../io/utf8.js";
 import {
   MANIFEST_FILE,
+  fileChecksums,
   TEXT_INDEX_FORMAT,
   TEXT_INDEX_FORMAT_VERSION,
   type InputSummary,
@@ -303,6 +304,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
       skipped,
       vocabulary: { nouns: nounTerms, terms: termTerms },
       files: { ...FILES },
+      checksums: fileChecksums(tmp, FILES),
       reader: { format: opts.format ?? "auto", header: !!opts.header, textColumn: opts.textColumn ?? null },
       buildSeconds: Math.round(elapsed(started) * 1000) / 1000,
     };

@@ -4,7 +4,8 @@
  *   captions.offsets u64 little-endian byte offsets, docCount + 1 of them (caption d is [o[d], o[d+1]))
  * Malformed rows are stored as empty captions so ids stay dense.
  */
-import { closeSync, openSync, readSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, openSync, writeSync } from "node:fs";
+import { DamagedFileError, readExact } from "../postings/posting-file.js";
 
 export class CaptionStoreWriter {
   private readonly textFd: number;
@@ -49,29 +50,82 @@ export class CaptionStoreWriter {
   }
 }
 
+/**
+ * The captions, read by doc id. On open: the offsets file holds docCount + 1 offsets, the first 0
+ * and the last the text's size; each caption read checks its own bounds. A DamagedFileError
+ * otherwise, naming the file in the words `where` gives (a function of the file's name).
+ */
 export class CaptionStore {
   private readonly textFd: number;
   private readonly offsetFd: number;
+  private readonly textBytes: number;
 
   constructor(
-    textPath: string,
-    offsetsPath: string,
+    private readonly textPath: string,
+    private readonly offsetsPath: string,
     readonly docCount: number,
+    private readonly where: (path: string) => string = (path) => `caption file ${path} is damaged`,
   ) {
     this.textFd = openSync(textPath, "r");
-    this.offsetFd = openSync(offsetsPath, "r");
+    try {
+      this.offsetFd = openSync(offsetsPath, "r");
+    } catch (e) {
+      closeSync(this.textFd);
+      throw e;
+    }
+    try {
+      this.textBytes = fstatSync(this.textFd).size;
+      const offsetBytes = fstatSync(this.offsetFd).size;
+      const expected = (docCount + 1) * 8;
+      if (offsetBytes !== expected) throw this.damaged(offsetsPath, `it is ${offsetBytes} bytes, not ${expected} (${docCount + 1} offsets for ${docCount} docs)`);
+      const first = this.offset(0);
+      const last = this.offset(docCount);
+      if (first !== 0 || last !== this.textBytes) {
+        throw this.damaged(offsetsPath, `its offsets run from ${first} to ${last}, not from 0 to ${this.textBytes} (the size of the captions)`);
+      }
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+
+  private damaged(path: string, problem: string): DamagedFileError {
+    return new DamagedFileError(this.where(path), problem);
+  }
+
+  /** Offset k, as read. */
+  private offset(k: number): number {
+    const o = Buffer.alloc(8);
+    readExact(this.offsetFd, o, 8, k * 8, (p) => this.damaged(this.offsetsPath, p));
+    return Number(o.readBigUInt64LE(0));
   }
 
   caption(doc: number): string {
     if (!Number.isInteger(doc) || doc < 0 || doc >= this.docCount) throw new RangeError(`doc ${doc} out of range`);
     const o = Buffer.alloc(16);
-    readSync(this.offsetFd, o, 0, 16, doc * 8);
+    readExact(this.offsetFd, o, 16, doc * 8, (p) => this.damaged(this.offsetsPath, p));
     const start = Number(o.readBigUInt64LE(0));
     const end = Number(o.readBigUInt64LE(8));
+    if (start > end || end > this.textBytes) throw this.damaged(this.offsetsPath, `doc ${doc}'s caption runs from byte ${start} to ${end}, outside the captions' ${this.textBytes} bytes`);
     const b = Buffer.alloc(end - start);
-    let read = 0;
-    while (read < b.length) read += readSync(this.textFd, b, read, b.length - read, start + read);
+    readExact(this.textFd, b, b.length, start, (p) => this.damaged(this.textPath, p));
     return b.toString("utf8");
+  }
+
+  /** Checks that all offsets ascend (reads the whole offsets file; for `index verify`). */
+  checkOffsets(): void {
+    const buf = Buffer.alloc(1 << 20);
+    let prev = 0;
+    for (let k = 0; k <= this.docCount; ) {
+      const n = Math.min(buf.length / 8, this.docCount + 1 - k);
+      readExact(this.offsetFd, buf, n * 8, k * 8, (p) => this.damaged(this.offsetsPath, p));
+      for (let j = 0; j < n; j++) {
+        const o = Number(buf.readBigUInt64LE(j * 8));
+        if (o < prev) throw this.damaged(this.offsetsPath, `offset ${k + j} (${o}) is below the one before it (${prev})`);
+        prev = o;
+      }
+      k += n;
+    }
   }
 
   close(): void {

@@ -7,9 +7,10 @@ import { join } from "node:path";
 import { UserError } from "../errors.js";
 import { ANALYZER } from "../text/analyzer-version.js";
 import type { MalformedKind } from "../corpus/record.js";
+import { fileCheck, type FileCheck } from "../io/file-checksum.js";
 
 export const TEXT_INDEX_FORMAT = "conceptfreq-text-index";
-export const TEXT_INDEX_FORMAT_VERSION = 1;
+export const TEXT_INDEX_FORMAT_VERSION = 2;
 export const MANIFEST_FILE = "manifest.json";
 
 export type MalformedCounts = Partial<Record<MalformedKind, number>>;
@@ -35,6 +36,8 @@ export interface TextIndexManifest {
   skipped: MalformedCounts;
   vocabulary: { nouns: number; terms: number };
   files: { nouns: string; terms: string; captions: string; offsets: string };
+  /** Byte size and CRC32 of each file in `files`, by file name (format version 2 on). */
+  checksums: Record<string, FileCheck>;
   /** Reader options the inputs were read with. */
   reader: { format: string; header: boolean; textColumn: string | null };
   buildSeconds: number;
@@ -47,8 +50,9 @@ export function readTextManifest(dir: string): TextIndexManifest {
   try {
     m = JSON.parse(readFileSync(path, "utf8")) as TextIndexManifest;
   } catch {
-    throw new UserError(`${path} is not valid JSON.`);
+    throw new UserError(`index ${dir} is damaged: ${MANIFEST_FILE}: it is not valid JSON.`);
   }
+  if (typeof m !== "object" || m === null || Array.isArray(m)) throw new UserError(`index ${dir} is damaged: ${MANIFEST_FILE}: it is not a JSON object.`);
   if (m.format !== TEXT_INDEX_FORMAT) {
     throw new UserError(`${dir} is not a text index (format "${String(m.format)}").`);
   }
@@ -62,5 +66,45 @@ export function readTextManifest(dir: string): TextIndexManifest {
       `${dir} was built with analyzer ${m.analyzer?.name}@${m.analyzer?.version}, not ${ANALYZER.name}@${ANALYZER.version}: rebuild the index.`,
     );
   }
+  checkManifestFields(dir, m);
   return m;
+}
+
+const isCount = (v: unknown, max = Number.MAX_SAFE_INTEGER): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+/** A file name inside the index directory (never a path out of it). */
+const isFileName = (v: unknown): v is string => typeof v === "string" && /^[A-Za-z0-9._-]+$/.test(v) && v !== "." && v !== "..";
+
+/** Every field a reader uses is present and well-typed: one sentence naming the first that is not. */
+function checkManifestFields(dir: string, m: TextIndexManifest): void {
+  const bad = (field: string, what: string) => new UserError(`index ${dir} is damaged: ${MANIFEST_FILE}: ${field} is missing or not ${what}.`);
+  if (!isCount(m.docCount, 0x100000000)) throw bad("docCount", "a doc count");
+  if (!Array.isArray(m.inputs)) throw bad("inputs", "a list");
+  let rows = 0;
+  for (const [i, inp] of m.inputs.entries()) {
+    if (!isObject(inp) || !isCount(inp.rows) || !isCount(inp.firstDoc) || typeof inp.path !== "string") throw bad(`inputs[${i}]`, "an input (path, rows, firstDoc)");
+    if (inp.firstDoc !== rows) throw new UserError(`index ${dir} is damaged: ${MANIFEST_FILE}: inputs[${i}].firstDoc is ${inp.firstDoc}, not ${rows} (the rows before it).`);
+    rows += inp.rows;
+  }
+  if (rows !== m.docCount) throw new UserError(`index ${dir} is damaged: ${MANIFEST_FILE}: its inputs hold ${rows} rows, but docCount is ${m.docCount}.`);
+  if (!isObject(m.skipped)) throw bad("skipped", "an object");
+  if (!isObject(m.vocabulary) || !isCount(m.vocabulary.nouns) || !isCount(m.vocabulary.terms)) throw bad("vocabulary", "the noun and term counts");
+  if (!isObject(m.reader)) throw bad("reader", "an object");
+  if (!isObject(m.files)) throw bad("files", "an object");
+  for (const key of ["nouns", "terms", "captions", "offsets"] as const) {
+    if (!isFileName(m.files[key])) throw bad(`files.${key}`, "a file name");
+  }
+  if (new Set(Object.values(m.files)).size !== 4) throw new UserError(`index ${dir} is damaged: ${MANIFEST_FILE}: files names one file twice.`);
+  if (!isObject(m.checksums)) throw bad("checksums", "an object");
+  for (const name of Object.values(m.files)) {
+    const c = (m.checksums as Record<string, unknown>)[name];
+    if (!isObject(c) || !isCount(c.bytes) || !isCount(c.crc32, 0xffffffff)) throw bad(`checksums["${name}"]`, "a byte size and CRC32");
+  }
+}
+
+/** The byte size and CRC32 of each of the index's files in `dir`, by file name (for the manifest). */
+export function fileChecksums(dir: string, files: TextIndexManifest["files"]): Record<string, FileCheck> {
+  const out: Record<string, FileCheck> = {};
+  for (const name of Object.values(files)) out[name] = fileCheck(join(dir, name));
+  return out;
 }

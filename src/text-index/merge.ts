@@ -7,14 +7,20 @@ import { join, resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { FILES } from "./build.js";
-import { MANIFEST_FILE, readTextManifest, type MalformedCounts, type TextIndexManifest } from "./manifest.js";
+import { TextIndex } from "./text-index.js";
+import { MANIFEST_FILE, fileChecksums, type MalformedCounts, type TextIndexManifest } from "./manifest.js";
 import { mergePostingRuns } from "../postings/merge-runs.js";
 import { freshTempDirBeside } from "../io/file-system.js";
 
 
-export function mergeTextIndexes(dirs: string[], opts: { out: string; force?: boolean }): TextIndexManifest {
+/** `verify`: check every input's CRC32s first (its structure and sizes are always checked). */
+export function mergeTextIndexes(dirs: string[], opts: { out: string; force?: boolean; verify?: boolean }): TextIndexManifest {
   if (dirs.length < 2) throw new UserError("index merge needs at least two indexes.");
-  const manifests = dirs.map(readTextManifest);
+  const manifests = dirs.map((d) => {
+    const index = TextIndex.open(d, { verify: opts.verify });
+    index.close();
+    return index.manifest;
+  });
   const out = resolve(opts.out);
   if (existsSync(out) && !opts.force) throw new UserError(`${opts.out} already exists; use --force to replace it.`);
   const started = process.hrtime.bigint();
@@ -41,6 +47,7 @@ export function mergeTextIndexes(dirs: string[], opts: { out: string; force?: bo
       skipped,
       vocabulary: { nouns, terms },
       files: { ...FILES },
+      checksums: fileChecksums(tmp, FILES),
       buildSeconds: Math.round((Number(process.hrtime.bigint() - started) / 1e9) * 1000) / 1000,
     };
     writeFileAtomic(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");

@@ -1,11 +1,24 @@
 /**
  * An open text index: the manifest, the noun-lemma postings (the paper's rule), the term postings
  * (phrase candidates) and the kept captions.
+ *
+ * Opening checks the index's structure: the manifest's fields, each file's byte size against the
+ * manifest (always: it is cheap), each file's own structure, and (with `verify`) each file's CRC32.
+ * `verifyTextIndex` checks everything, every bitmap decoded too. Damage is a UserError
+ * "index DIR is damaged: FILE: what is wrong".
  */
-import { join } from "node:path";
+import { existsSync, statSync } from "node:fs";
+import { basename, join } from "node:path";
+import { UserError } from "../errors.js";
+import { fileCheck } from "../io/file-checksum.js";
 import { CaptionStore } from "./caption-store.js";
 import { readTextManifest, type TextIndexManifest } from "./manifest.js";
 import { PostingFile } from "../postings/posting-file.js";
+
+export interface OpenOptions {
+  /** Check every file's CRC32 against the manifest first (reads every byte of the index). */
+  verify?: boolean;
+}
 
 export class TextIndex {
   private constructor(
@@ -16,15 +29,38 @@ export class TextIndex {
     readonly captions: CaptionStore,
   ) {}
 
-  static open(dir: string): TextIndex {
+  static open(dir: string, opts: OpenOptions = {}): TextIndex {
     const m = readTextManifest(dir);
-    return new TextIndex(
-      dir,
-      m,
-      PostingFile.open(join(dir, m.files.nouns)),
-      PostingFile.open(join(dir, m.files.terms)),
-      new CaptionStore(join(dir, m.files.captions), join(dir, m.files.offsets), m.docCount),
-    );
+    const damaged = (name: string) => `index ${dir} is damaged: ${name}`;
+    for (const name of Object.values(m.files)) {
+      const path = join(dir, name);
+      if (!existsSync(path) || !statSync(path).isFile()) throw new UserError(`${damaged(name)}: the file is missing.`);
+      const want = m.checksums[name]!;
+      const size = statSync(path).size;
+      if (size !== want.bytes) throw new UserError(`${damaged(name)}: it is ${size} bytes, the manifest says ${want.bytes}.`);
+      if (opts.verify && fileCheck(path).crc32 !== want.crc32) throw new UserError(`${damaged(name)}: its CRC32 differs from the manifest's.`);
+    }
+    const posting = (name: string, vocabulary: number) => {
+      const f = PostingFile.open(join(dir, name), { where: damaged(name), docCount: m.docCount });
+      if (f.terms().length !== vocabulary) {
+        f.close();
+        throw new UserError(`${damaged(name)}: it holds ${f.terms().length} terms, the manifest says ${vocabulary}.`);
+      }
+      return f;
+    };
+    const nouns = posting(m.files.nouns, m.vocabulary.nouns);
+    let terms: PostingFile | undefined;
+    try {
+      terms = posting(m.files.terms, m.vocabulary.terms);
+      const captions = new CaptionStore(join(dir, m.files.captions), join(dir, m.files.offsets), m.docCount, (p) =>
+        damaged(basename(p)),
+      );
+      return new TextIndex(dir, m, nouns, terms, captions);
+    } catch (e) {
+      nouns.close();
+      terms?.close();
+      throw e;
+    }
   }
 
   get docCount(): number {
@@ -35,5 +71,34 @@ export class TextIndex {
     this.nouns.close();
     this.terms.close();
     this.captions.close();
+  }
+}
+
+export interface VerifyResult {
+  docCount: number;
+  files: number;
+  bytes: number;
+  bitmaps: number;
+}
+
+/**
+ * Checks a whole text index: structure, every file's size and CRC32, every bitmap decoded and its
+ * cardinality and ids checked against its table entry and the doc count, every caption offset.
+ */
+export function verifyTextIndex(dir: string): VerifyResult {
+  const index = TextIndex.open(dir, { verify: true });
+  try {
+    let bitmaps = 0;
+    for (const file of [index.nouns, index.terms]) {
+      for (const term of file.terms()) {
+        file.get(term);
+        bitmaps++;
+      }
+    }
+    index.captions.checkOffsets();
+    const checks = Object.values(index.manifest.checksums);
+    return { docCount: index.docCount, files: checks.length, bytes: checks.reduce((a, c) => a + c.bytes, 0), bitmaps };
+  } finally {
+    index.close();
   }
 }
