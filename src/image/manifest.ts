@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { UserError } from "../errors.js";
 
 export const IMAGE_INDEX_FORMAT = "conceptfreq-image-index";
-export const IMAGE_INDEX_FORMAT_VERSION = 1;
+export const IMAGE_INDEX_FORMAT_VERSION = 2; // 2: its tag files are posting files of format 2 (CRC32s of the table and of every bitmap)
 export const IMAGE_SWEEP_FORMAT = "conceptfreq-image-index-sweep";
 export const IMAGE_MANIFEST_FILE = "manifest.json";
 export const IMAGE_SWEEP_FILE = "sweep.json";
