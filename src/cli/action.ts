@@ -12,6 +12,7 @@ export function action<A extends unknown[]>(fn: (...args: A) => unknown): (...ar
     try {
       await fn(...args);
     } catch (e) {
+      if ((e as NodeJS.ErrnoException | undefined)?.code === "EPIPE") process.exit(0); // the reader of stdout has gone
       const sentence = isUserError(e) ? e.message : systemErrorSentence(e);
       if (sentence !== undefined) {
         process.stderr.write(`conceptfreq: ${sentence}\n`);

@@ -16,6 +16,12 @@ program
   .version(version)
   .exitOverride();
 
+// A reader that closes early (`conceptfreq count ... | head`) ends the command quietly, as Unix tools do.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
+
 await registerCommands(program, process.argv.slice(2));
 
 try {
