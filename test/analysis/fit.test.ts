@@ -90,7 +90,7 @@ test("planSeries: --series starts a series; k-th --freq pairs with k-th --perf; 
   const p = (value: string) => ({ kind: "perf" as const, value });
   const s = (value: string) => ({ kind: "series" as const, value });
   assert.deepEqual(planSeries([f("c.json"), p("dir/r.json#/RN50/classwise")]), [
-    { name: "r.json#/RN50/classwise", pairs: [{ freq: "c.json", perf: "dir/r.json#/RN50/classwise" }] },
+    { name: "RN50", pairs: [{ freq: "c.json", perf: "dir/r.json#/RN50/classwise" }] },
   ]);
   assert.deepEqual(planSeries([s("RN50"), f("a"), f("b"), p("pa"), p("pb"), s("ViT"), f("c"), p("pc"), p("pd")]), [
     { name: "RN50", pairs: [{ freq: "a", perf: "pa" }, { freq: "b", perf: "pb" }] },
