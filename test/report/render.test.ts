@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
@@ -66,6 +66,10 @@ test("svgToPng: a PNG of the SVG's size times the scale, with visible (dark) tex
 test("writeChart picks SVG or PNG by extension, writes atomically, refuses other extensions", async () => {
   await writeChart(barSpec, join(dir, "c.svg"));
   assert.match(readFileSync(join(dir, "c.svg"), "utf8"), /^<svg/);
+  // a directory that does not exist is an error, never made silently
+  await assert.rejects(writeChart(barSpec, join(dir, "sub", "c.PNG"), { scale: 1 }), (e: unknown) => e instanceof UserError && /directory .*sub does not exist/.test(e.message));
+  assert.ok(!existsSync(join(dir, "sub")));
+  mkdirSync(join(dir, "sub"));
   await writeChart(barSpec, join(dir, "sub", "c.PNG"), { scale: 1 });
   const size = pngSize(readFileSync(join(dir, "sub", "c.PNG")));
   assert.ok(size.width > 200 && size.height > 100);
