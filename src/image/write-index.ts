@@ -21,6 +21,7 @@ import {
   type ImageSweepManifest,
 } from "./manifest.js";
 import { freshTempDirBeside, makeDirs } from "../io/file-system.js";
+import { checkReplaceable } from "../io/replace-output.js";
 
 /** Everything in a manifest but what the writer computes. */
 export type ManifestBase = Omit<ImageIndexManifest, "format" | "formatVersion" | "threshold" | "stats" | "files" | "buildSeconds">;
@@ -39,7 +40,7 @@ export function parseThresholds(spec: string | number | readonly number[]): numb
 
 /** Fails early when the output exists and may not be replaced. */
 export function checkOutput(out: string, force = false): void {
-  if (existsSync(out) && !force) throw new UserError(`${out} already exists; use --force to replace it.`);
+  checkReplaceable(out, { name: "image index", markers: [{ file: IMAGE_MANIFEST_FILE, formats: [IMAGE_INDEX_FORMAT] }, { file: IMAGE_SWEEP_FILE, formats: [IMAGE_SWEEP_FORMAT] }] }, { force });
 }
 
 function writeOne(dir: string, base: ManifestBase, threshold: number, bitmaps: RoaringBitmap32[], seconds: number): ImageIndexManifest {

@@ -27,6 +27,10 @@ import {
 import type { BatchMessage, MergeRequest, WorkerConfig, WorkerRuns } from "./build-worker.js";
 import type { MemoryRun } from "../postings/postings-accumulator.js";
 import { freshTempDirBeside } from "../io/file-system.js";
+import { checkReplaceable, type OutputKind } from "../io/replace-output.js";
+
+/** What `--force` may replace: a text index (see io/replace-output.ts). */
+export const TEXT_INDEX_OUTPUT: OutputKind = { name: "text index", markers: [{ file: "manifest.json", formats: ["conceptfreq-text-index"] }] };
 
 export interface BuildProgress {
   rows: number;
@@ -80,9 +84,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
     if (!existsSync(p) || !statSync(p).isFile()) throw new UserError(`cannot read ${p}: no such file.`);
   }
   const out = resolve(opts.out);
-  if (existsSync(out)) {
-    if (!opts.force) throw new UserError(`${opts.out} already exists; use --force to replace it.`);
-  }
+  checkReplaceable(out, TEXT_INDEX_OUTPUT, { force: opts.force, inputs, shown: opts.out });
   const started = process.hrtime.bigint();
   const tmp = freshTempDirBeside(out);
   const runDir = join(tmp, "runs");

@@ -9,10 +9,11 @@ import { UserError } from "../errors.js";
 import { serializePortable } from "../postings/posting-file.js";
 import { type RoaringBitmap32 } from "../postings/roaring-bitmap.js";
 import { freshTempDirBeside } from "../io/file-system.js";
+import { checkReplaceable } from "../io/replace-output.js";
 
 export function writeConceptIds(dir: string, entries: { concept: string; ids: RoaringBitmap32 }[], force = false): void {
   const out = resolve(dir);
-  if (existsSync(out) && !force) throw new UserError(`${dir} already exists; use --force to replace it.`);
+  checkReplaceable(out, { name: "concept-ids directory", markers: [{ file: "index.json", formats: ["conceptfreq-concept-ids"] }] }, { force, shown: dir });
   const tmp = freshTempDirBeside(out);
   const files: Record<string, string> = {};
   entries.forEach((e, i) => {

@@ -11,6 +11,8 @@ import { TextIndex } from "./text-index.js";
 import { MANIFEST_FILE, fileChecksums, type MalformedCounts, type TextIndexManifest } from "./manifest.js";
 import { mergePostingRuns } from "../postings/merge-runs.js";
 import { freshTempDirBeside } from "../io/file-system.js";
+import { checkReplaceable } from "../io/replace-output.js";
+import { TEXT_INDEX_OUTPUT } from "./build.js";
 
 
 /** `verify`: check every input's CRC32s first (its structure and sizes are always checked). */
@@ -22,7 +24,7 @@ export function mergeTextIndexes(dirs: string[], opts: { out: string; force?: bo
     return index.manifest;
   });
   const out = resolve(opts.out);
-  if (existsSync(out) && !opts.force) throw new UserError(`${opts.out} already exists; use --force to replace it.`);
+  checkReplaceable(out, TEXT_INDEX_OUTPUT, { force: opts.force, inputs: dirs, shown: opts.out });
   const started = process.hrtime.bigint();
   const tmp = freshTempDirBeside(out);
   try {
