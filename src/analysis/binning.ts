@@ -5,7 +5,8 @@
  *   x = ln(max(frequency, 1));  edges = linspace(min x, max x, bins);
  *   bin index i = digitize(x, edges, right=True), i.e. edges[i-1] < x <= edges[i] (x = min goes to 0);
  *   for each index that received concepts: mean and population std (ddof 0) of performance, and n;
- *   the points (exp(edges[i]), mean[i]) in index order, the first trim[0] and last trim[1] dropped;
+ *   the points (exp(edges[i]), mean[i]) in index order; trim drops positions 0..trim[0]-1 and the last trim[1]
+ *   positions of the fixed array of bins (empty or not, as the notebooks' edges[1:-1]); empty bins are left out;
  *   Pearson r, p of ln(edge) against mean over the kept points.
  * binByQuantile is the statistically sounder view: equal-count bins, each plotted at its median frequency.
  */
@@ -63,7 +64,10 @@ function checkPoints(points: readonly ConceptPoint[]): void {
 
 /** Marks the first lo and last hi bins as not kept and correlates ln(edge) with the mean over the rest. */
 function finish(method: Binned["method"], bins: Bin[], trim: [number, number], binCount: number, emptyReason?: string): Binned {
-  bins.forEach((b, i) => (b.kept = i >= trim[0] && i < bins.length - trim[1]));
+  // paper: trim counts positions in the fixed array of binCount bins (the notebooks' edges[a:-b]), empty or not;
+  // quantile: trim counts the non-empty bins produced.
+  if (method === "paper") bins.forEach((b) => (b.kept = b.index >= trim[0] && b.index < binCount - trim[1]));
+  else bins.forEach((b, i) => (b.kept = i >= trim[0] && i < bins.length - trim[1]));
   const kept = bins.filter((b) => b.kept);
   let corr: Correlation;
   if (emptyReason !== undefined) corr = { r: null, p: null, reason: emptyReason };

@@ -52,7 +52,7 @@ test("a hand-computed paper binning with ties at the edges, x = min and x = max"
   assertClose(b.pearson.r, sxy / Math.sqrt(10 * syy), 1e-12);
 });
 
-test("empty bins are skipped and trim counts non-empty bins", () => {
+test("empty bins are skipped and paper trim counts positions in the fixed array of 12 bins", () => {
   // x = ln f in {0, 0.1, 10}: 12 edges over [0, 10], indices 0, 1, 11 only
   const b = binLikePaper(pts([1, Math.exp(0.1), Math.exp(10)], [1, 2, 3]));
   assert.deepEqual(b.bins.map((x) => x.index), [0, 1, 11]);
@@ -60,7 +60,8 @@ test("empty bins are skipped and trim counts non-empty bins", () => {
   assert.equal(b.pearson.r, null);
   assert.match((b.pearson as { reason: string }).reason, /after trimming 1,1 of 3 binned points: 1 point/);
   const t = binLikePaper(pts([1, Math.exp(0.1), Math.exp(10)], [1, 2, 3]), { trim: [0, 2] });
-  assert.deepEqual(t.bins.map((x) => x.kept), [true, false, false]);
+  // numpy: bins[0:12-2] keeps positions 0..9, so indices 0 and 1 stay; 11 is dropped
+  assert.deepEqual(t.bins.map((x) => x.kept), [true, true, false]);
 });
 
 test("degenerate binning: same frequency everywhere, no points, constant means, bad options", () => {
