@@ -7,7 +7,9 @@
  *
  * A concept of the counts with no labelled row keeps its count (low = high = count, audited: false).
  * The interval treats the labelled captions as a simple random sample of the concept's matches drawn
- * with replacement; for a concept with few matches (all of them sampled) it is conservative.
+ * with replacement, which is conservative when the sample is a large part of the matches. When every
+ * match was labelled (n = raw = the sample's `matches`), the precision is known exactly: the interval
+ * is the point (interval: "census").
  */
 import { binomialInterval, type IntervalMethod } from "../analysis/binomial-interval.js";
 import type { AuditRow } from "./audit-file.js";
@@ -26,7 +28,7 @@ export interface AdjustedCount {
   relevant: number;
   /** The count before adjustment. */
   raw: number;
-  interval?: IntervalMethod;
+  interval?: IntervalMethod | "census";
 }
 
 export interface AuditApplyResult {
@@ -72,7 +74,8 @@ export function applyAudit(rows: readonly AuditRow[], counts: ReadonlyMap<string
       continue;
     }
     if (t.matches !== undefined && t.matches !== raw) countMismatches.push({ concept, count: raw, matches: t.matches });
-    const iv = binomialInterval(method, t.k, t.n, opts.level ?? 0.95);
+    const census = t.matches === raw && t.n === raw;
+    const iv = census ? { estimate: t.k / t.n, low: t.k / t.n, high: t.k / t.n } : binomialInterval(method, t.k, t.n, opts.level ?? 0.95);
     adjusted.set(concept, {
       count: round(raw * iv.estimate, 3),
       low: round(raw * iv.low, 3),
@@ -83,7 +86,7 @@ export function applyAudit(rows: readonly AuditRow[], counts: ReadonlyMap<string
       audited: t.n,
       relevant: t.k,
       raw,
-      interval: method,
+      interval: census ? "census" : method,
     });
   }
   const notInCounts = [...tally.entries()].filter(([c, t]) => t.n > 0 && !counts.has(c)).map(([c]) => c);
