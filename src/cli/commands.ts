@@ -20,6 +20,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   study: async () => (await import("./study.js")).registerStudy,
   demo: async () => (await import("./demo.js")).registerDemo,
   serve: async () => (await import("./serve.js")).registerServe,
+  audit: async () => (await import("./audit.js")).registerAudit,
 };
 
 /** Registers the command named by the first argument, or all of them (help, unknown names). */
