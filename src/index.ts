@@ -71,3 +71,13 @@ export { renderStudyReport } from "./study/report-html.js";
 export { runDemo, DEMO_ASSETS, type DemoOptions, type DemoSummary } from "./study/demo.js";
 export { createDashboardApp, startDashboard, type DashboardOptions, type StartDashboardOptions } from "./server/app.js";
 export { StudyApi, ApiError } from "./server/study-api.js";
+// --- corpus-set ---
+export { planCorpus, readPlan, assignShards, type CorpusPlan, type PlanOptions, type PlannedShard, type PlannedInput } from "./corpus-set/plan.js";
+export { buildShard, type BuildShardOptions, type BuildShardResult } from "./corpus-set/build-shard.js";
+export { corpusStatus, shardStatus, type ShardStatus, type ShardState } from "./corpus-set/shard-state.js";
+export { finishCorpus } from "./corpus-set/finish.js";
+export { readCorpusManifest, CORPUS_FORMAT, CORPUS_FORMAT_VERSION, type CorpusManifest, type CorpusShard } from "./corpus-set/corpus-manifest.js";
+export { TextCorpus, IndexSource, openTextSource, type TextSource } from "./corpus-set/text-corpus.js";
+export { runShardsLocally, type LocalRunOptions, type LocalRunResult } from "./corpus-set/run-local.js";
+export { writeSlurmScripts, submitSlurm, type SlurmOptions, type SlurmScripts, type SlurmSubmission } from "./corpus-set/slurm.js";
+export { indexedJob, indexedJobYaml, parseVolume, type K8sOptions } from "./corpus-set/k8s.js";
