@@ -43,8 +43,10 @@ export function checkShardInputs(plan: CorpusPlan, k: number): void {
   for (const inp of shardInputs(plan, k)) {
     if (!existsSync(inp.path) || !statSync(inp.path).isFile()) throw new UserError(`input ${inp.path} of shard ${k} is gone.`);
     const st = statSync(inp.path);
-    if (st.size !== inp.bytes || Math.floor(st.mtimeMs) !== inp.mtimeMs) {
-      throw new UserError(`input ${inp.path} of shard ${k} changed since the corpus was planned (${st.size} bytes, the plan says ${inp.bytes}; or its modification time); plan the corpus again.`);
+    // (the plan keeps whole milliseconds; a time set back by utimes may come back a hair under them)
+    if (st.size !== inp.bytes || Math.abs(st.mtimeMs - inp.mtimeMs) >= 1) {
+      const what = st.size !== inp.bytes ? `it is ${st.size} bytes, the plan says ${inp.bytes}` : `its modification time is ${new Date(st.mtimeMs).toISOString()}, the plan says ${new Date(inp.mtimeMs).toISOString()}`;
+      throw new UserError(`input ${inp.path} of shard ${k} changed since the corpus was planned (${what}); plan the corpus again.`);
     }
   }
 }
