@@ -264,7 +264,8 @@ test("corpus k8s writes an Indexed Job whose command builds the shard named by J
   writeFileSync(join(bin, "conceptfreq"), `#!/bin/sh\nexec ${process.execPath} ${CLI} "$@"\n`);
   chmodSync(join(bin, "conceptfreq"), 0o755);
   for (const index of ["1", "3"]) {
-    const p = spawnSync(c.command[0], c.command.slice(1), {
+    const command = c.command as string[];
+    const p = spawnSync(command[0]!, command.slice(1), {
       encoding: "utf8",
       env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, JOB_COMPLETION_INDEX: index },
       timeout: 120_000,
