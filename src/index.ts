@@ -76,3 +76,13 @@ export { sampleAudit, floydSample, auditIndexProblem, type AuditSample, type Aud
 export { readAuditFile, parseAuditCsv, formatAuditCsv, parseLabel, AUDIT_COLUMNS, type AuditRow, type AuditLabel } from "./audit/audit-file.js";
 export { applyAudit, formatAdjustedCounts, type AdjustedCount, type AuditApplyResult } from "./audit/apply.js";
 export { wilsonInterval, jeffreysInterval, binomialInterval, betaCdf, betaQuantile, normalQuantile, INTERVAL_METHODS, type IntervalMethod, type ProportionInterval } from "./analysis/binomial-interval.js";
+// --- corpus-set ---
+export { planCorpus, readPlan, assignShards, type CorpusPlan, type PlanOptions, type PlannedShard, type PlannedInput } from "./corpus-set/plan.js";
+export { buildShard, type BuildShardOptions, type BuildShardResult } from "./corpus-set/build-shard.js";
+export { corpusStatus, shardStatus, type ShardStatus, type ShardState } from "./corpus-set/shard-state.js";
+export { finishCorpus } from "./corpus-set/finish.js";
+export { readCorpusManifest, CORPUS_FORMAT, CORPUS_FORMAT_VERSION, type CorpusManifest, type CorpusShard } from "./corpus-set/corpus-manifest.js";
+export { TextCorpus, IndexSource, openTextSource, type TextSource } from "./corpus-set/text-corpus.js";
+export { runShardsLocally, type LocalRunOptions, type LocalRunResult } from "./corpus-set/run-local.js";
+export { writeSlurmScripts, submitSlurm, type SlurmOptions, type SlurmScripts, type SlurmSubmission } from "./corpus-set/slurm.js";
+export { indexedJob, indexedJobYaml, parseVolume, type K8sOptions } from "./corpus-set/k8s.js";

@@ -7,6 +7,7 @@ import type { Command } from "commander";
  */
 const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   index: async () => (await import("./text-index.js")).registerIndex,
+  corpus: async () => (await import("./corpus.js")).registerCorpus,
   count: async () => (await import("./count.js")).registerCount,
   search: async () => (await import("./search.js")).registerSearch,
   concepts: async () => (await import("./concepts.js")).registerConcepts,

@@ -5,7 +5,7 @@ import { countConceptsByMode, COUNT_MODES, type CountMode } from "../image/count
 import { ImageIndex } from "../image/image-index.js";
 import type { MatchMode } from "../text-index/count.js";
 import { writeConceptIds } from "../text-index/ids-out.js";
-import { TextIndex } from "../text-index/text-index.js";
+import { IndexSource, openTextSource } from "../corpus-set/text-corpus.js";
 import { UserError } from "../errors.js";
 import { writeOutput } from "../io/atomic-write.js";
 import { action } from "./action.js";
@@ -44,7 +44,7 @@ export function registerCount(program: Command): void {
   program
     .command("count")
     .description("count, for each concept, the captions (text), images (image) or samples with both (integrated) that contain it")
-    .option("--index <dir>", "text index directory (required for --mode text and integrated)")
+    .option("--index <dir>", "text index directory, or a finished corpus of shards (required for --mode text and integrated)")
     .option("--image-index <dir>", "image index over the same samples (required for --mode image and integrated)")
     .option("--mode <mode>", "text: captions; image: tagged images; integrated: caption AND image (the paper's matched frequency)", parseMode, "text")
     .requiredOption("--concepts <file|builtin:NAME>", "concept list: .txt (one per line, # comments), .json array, .csv with a concept column, or builtin:cifar10|cifar100")
@@ -66,7 +66,18 @@ export function registerCount(program: Command): void {
         if (o.imageIndex === undefined && o.mode !== "text") throw new UserError(`count --mode ${o.mode} needs the image index (--image-index).`);
         const list = readConceptList(o.concepts);
         if (list.duplicates > 0) process.stderr.write(`note: ${list.duplicates} duplicate concept name(s) in ${o.concepts} counted once.\n`);
-        const text = o.index !== undefined ? TextIndex.open(o.index, { verify: o.verify }) : undefined;
+        const source = o.index !== undefined ? openTextSource(o.index, { verify: o.verify }) : undefined;
+        if (source !== undefined && !(source instanceof IndexSource)) {
+          // a corpus of shards: text counts, summed over its shards
+          try {
+            if (o.mode !== "text" || o.idsOut) throw new UserError(`${o.index} is a corpus of shards; count takes it for --mode text without --ids-out (give a single index for the rest).`);
+            writeOutput(o.out, formatCounts(source.countConcepts(list.concepts, { match: o.match }), o.format));
+          } finally {
+            source.close();
+          }
+          return;
+        }
+        const text = source?.index;
         let image: ImageIndex | undefined;
         try {
           image = o.imageIndex !== undefined ? ImageIndex.open(o.imageIndex) : undefined;
