@@ -63,3 +63,12 @@ export function estimateFullCount(sampled: number, rate: number, confidence = 0.
   }
   return { count, low, high: hiGood, sampled: k, rate };
 }
+
+export interface ConceptEstimate extends CountEstimate {
+  concept: string;
+}
+
+/** Each concept's count in a sampled index turned into a full-corpus estimate with its interval. */
+export function estimateConceptCounts(counts: readonly { concept: string; count: number }[], rate: number, confidence = 0.95): ConceptEstimate[] {
+  return counts.map((c) => ({ concept: c.concept, ...estimateFullCount(c.count, rate, confidence) }));
+}

@@ -125,3 +125,8 @@ export class RowSampler {
     return { rate: this.rate, seed: this.seed, rowsSeen: this.seen, method: SAMPLE_METHOD, docIds: SAMPLE_DOC_IDS };
   }
 }
+
+/** A sample rate as a percentage: 0.1 -> "10%", 0.0025 -> "0.25%". */
+export function formatRate(rate: number): string {
+  return `${Number((rate * 100).toPrecision(6))}%`;
+}
