@@ -8,6 +8,7 @@ import type { Command } from "commander";
 const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   index: async () => (await import("./text-index.js")).registerIndex,
   count: async () => (await import("./count.js")).registerCount,
+  cooccur: async () => (await import("./cooccur.js")).registerCooccur,
   search: async () => (await import("./search.js")).registerSearch,
   concepts: async () => (await import("./concepts.js")).registerConcepts,
   "image-index": async () => (await import("./image-index.js")).registerImageIndex,
