@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { buildTextIndex } from "../../src/text-index/build.js";
 import { TextIndex } from "../../src/text-index/text-index.js";
 import { countConcepts } from "../../src/text-index/count.js";
-import { conceptCooccurrence, conceptPairs, pointwiseMutualInformation, readConceptPairs } from "conceptfreq";
+import { conceptCooccurrence, conceptPairs, pointwiseMutualInformation, readConceptPairs } from "../../src/text-index/cooccur.js";
+import * as conceptfreq from "conceptfreq";
 
 const CLI = new URL("../../dist/cli/main.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "cf-cooccur-"));
@@ -83,6 +84,10 @@ test("pair counts, expected counts and PMI match the planted corpus, computed by
     index.close();
   }
   assert.deepEqual(pointwiseMutualInformation(10, 10, 10, 10), { pmi: 0, npmi: 1 });
+  // the library API exports them (and the sampling estimate)
+  assert.deepEqual(conceptfreq.pointwiseMutualInformation(250, 500, 250, 1000), pointwiseMutualInformation(250, 500, 250, 1000));
+  assert.equal(typeof conceptfreq.conceptCooccurrence, "function");
+  assert.deepEqual(conceptfreq.estimateFullCount(5, 0.1), { count: 50, low: 18, high: 113, sampled: 5, rate: 0.1 });
   assert.deepEqual(conceptPairs(["a", "b", "c"]), [["a", "b"], ["a", "c"], ["b", "c"]]);
   assert.deepEqual(conceptPairs(["a", "b"], ["b", "c"]), [["a", "b"], ["a", "c"], ["b", "c"]]);
 });
