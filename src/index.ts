@@ -13,6 +13,11 @@ export { MALFORMED_KINDS, DEFAULT_MAX_CAPTION_LENGTH, DEFAULT_BATCH_ROWS } from 
 // --- index ---
 export { PostingFile, PostingFileWriter } from "./postings/posting-file.js";
 export { RoaringBitmap32 } from "./postings/roaring-bitmap.js";
+// --- index: sampled corpora and co-occurrence (issue 17) ---
+export { RowSampler, sampleUniform, checkSampleRate, formatRate, SAMPLE_METHOD, SAMPLE_DOC_IDS, type SampleInfo } from "./text-index/sample.js";
+export { estimateFullCount, estimateConceptCounts, type CountEstimate, type ConceptEstimate } from "./text-index/sample-estimate.js";
+export { binomialCdf, regularizedBeta, logGamma } from "./analysis/binomial.js";
+export { conceptCooccurrence, conceptPairs, readConceptPairs, formatCooccurrence, pointwiseMutualInformation, type CooccurrencePair, type CooccurrenceOptions } from "./text-index/cooccur.js";
 // --- analysis ---
 export { readValueMap, resolvePointer, parsePointer, parseValueMapSpec, escapePointerToken, type ValueMapSpec } from "./analysis/value-map.js";
 export { fitLogLinear, bootstrapSlope, dataMultiplier, ols, type ConceptPoint, type FitLogLinearOptions, type Regression, type SlopeInterval, type DataMultiplier } from "./analysis/regression.js";

@@ -9,6 +9,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   index: async () => (await import("./text-index.js")).registerIndex,
   corpus: async () => (await import("./corpus.js")).registerCorpus,
   count: async () => (await import("./count.js")).registerCount,
+  cooccur: async () => (await import("./cooccur.js")).registerCooccur,
   search: async () => (await import("./search.js")).registerSearch,
   concepts: async () => (await import("./concepts.js")).registerConcepts,
   "image-index": async () => (await import("./image-index.js")).registerImageIndex,

@@ -9,7 +9,9 @@ import { IndexSource, openTextSource } from "../corpus-set/text-corpus.js";
 import { UserError } from "../errors.js";
 import { writeOutput } from "../io/atomic-write.js";
 import { action } from "./action.js";
-import { formatCounts, type CountFormat } from "./count-format.js";
+import { formatCounts, formatEstimates, type CountFormat } from "./count-format.js";
+import { estimateConceptCounts } from "../text-index/sample-estimate.js";
+import { formatRate } from "../text-index/sample.js";
 
 export function parseMatch(v: string): MatchMode {
   if (v !== "paper" && v !== "phrase") throw new InvalidArgumentError("expected paper or phrase.");
@@ -50,7 +52,12 @@ export function registerCount(program: Command): void {
     .requiredOption("--concepts <file|builtin:NAME>", "concept list: .txt (one per line, # comments), .json array, .csv with a concept column, or builtin:cifar10|cifar100")
     .option("--match <rule>", "paper: all noun lemmas of the concept in the caption's noun set; phrase: contiguous lemma sequence, any POS", parseMatch, "paper")
     .option("--allow-missing", "count concepts the image index does not know as 0 (default: an error)", false)
-    .option("--format <format>", "json ({concept: count} in list order) or csv (concept,count)", parseCountFormat, "json")
+    .option(
+      "--format <format>",
+      "json ({concept: count} in list order) or csv (concept,count); on a sampled index (index build --sample) estimates: json {concept: {count, low, high, sampled, rate}}, csv concept,count,low,high,sampled,rate",
+      parseCountFormat,
+      "json",
+    )
     .option("--out <file>", "write here instead of stdout")
     .option("--ids-out <dir>", "also write the matching doc ids per concept (a Roaring file each)")
     .option("--force", "replace an existing --ids-out directory", false)
@@ -78,6 +85,10 @@ export function registerCount(program: Command): void {
           return;
         }
         const text = source?.index;
+        if (text?.manifest.sample && o.mode === "integrated") {
+          text.close();
+          throw new UserError(`${o.index} is a sampled index (index build --sample): its doc ids are not the image index's, so --mode integrated cannot use it.`);
+        }
         let image: ImageIndex | undefined;
         try {
           image = o.imageIndex !== undefined ? ImageIndex.open(o.imageIndex) : undefined;
@@ -91,7 +102,15 @@ export function registerCount(program: Command): void {
           });
           if (missing.length > 0) process.stderr.write(`note: ${missing.length} concept(s) not in the image index counted 0.\n`);
           if (o.idsOut) writeConceptIds(o.idsOut, counts.map((c) => ({ concept: c.concept, ids: c.ids! })), o.force);
-          writeOutput(o.out, formatCounts(counts, o.format));
+          const sample = o.mode === "text" ? text?.manifest.sample : undefined;
+          if (sample) {
+            // A sampled index: every count is an estimate of the full corpus's, with its interval.
+            process.stderr.write(
+              `note: ${o.index} is a ${formatRate(sample.rate)} sample of ${sample.rowsSeen} rows (seed ${sample.seed}): ` +
+                `counts are estimates of the full corpus's (sampled count / rate) with exact 95% intervals [low, high].\n`,
+            );
+            writeOutput(o.out, formatEstimates(estimateConceptCounts(counts, sample.rate), o.format));
+          } else writeOutput(o.out, formatCounts(counts, o.format));
         } finally {
           image?.close();
           text?.close();
