@@ -71,3 +71,6 @@ export { renderStudyReport } from "./study/report-html.js";
 export { runDemo, DEMO_ASSETS, type DemoOptions, type DemoSummary } from "./study/demo.js";
 export { createDashboardApp, startDashboard, type DashboardOptions, type StartDashboardOptions } from "./server/app.js";
 export { StudyApi, ApiError } from "./server/study-api.js";
+// --- synonyms (WordNet) ---
+export { WordNet, defaultWordNetDir, wordNetForm, stripSyntacticMarker, type NounSynset } from "./concepts/wordnet.js";
+export { expandWithWordNet, expandConcept, expandFromFile, readSynonymFile, formatSynonymFile, expansionQuery, parseSensePin, lookupForms, findNounSenses, lemmaAlternate, SYNONYMS_FORMAT, SYNONYMS_FORMAT_VERSION, type SenseChoice, type ConceptExpansion, type SynonymExpansion, type UsedSynset } from "./concepts/synonyms.js";

@@ -10,6 +10,7 @@ import { UserError } from "../errors.js";
 import { writeOutput } from "../io/atomic-write.js";
 import { action } from "./action.js";
 import { formatCounts, type CountFormat } from "./count-format.js";
+import { addSynonymFlags, resolveSynonyms, writeExplain, type SynonymFlagValues } from "./synonym-flags.js";
 
 export function parseMatch(v: string): MatchMode {
   if (v !== "paper" && v !== "phrase") throw new InvalidArgumentError("expected paper or phrase.");
@@ -26,7 +27,7 @@ function parseMode(v: string): CountMode {
   return v as CountMode;
 }
 
-interface CountFlags {
+interface CountFlags extends SynonymFlagValues {
   index?: string;
   imageIndex?: string;
   mode: CountMode;
@@ -41,24 +42,28 @@ interface CountFlags {
 }
 
 export function registerCount(program: Command): void {
-  program
+  const cmd = program
     .command("count")
     .description("count, for each concept, the captions (text), images (image) or samples with both (integrated) that contain it")
     .option("--index <dir>", "text index directory (required for --mode text and integrated)")
     .option("--image-index <dir>", "image index over the same samples (required for --mode image and integrated)")
     .option("--mode <mode>", "text: captions; image: tagged images; integrated: caption AND image (the paper's matched frequency)", parseMode, "text")
-    .requiredOption("--concepts <file|builtin:NAME>", "concept list: .txt (one per line, # comments), .json array, .csv with a concept column, or builtin:cifar10|cifar100")
+    .requiredOption("--concepts <file|builtin:NAME>", "concept list: .txt (one per line, # comments), .json array, .csv with a concept column, or builtin:cifar10|cifar100|imagenet")
     .option("--match <rule>", "paper: all noun lemmas of the concept in the caption's noun set; phrase: contiguous lemma sequence, any POS", parseMatch, "paper")
     .option("--allow-missing", "count concepts the image index does not know as 0 (default: an error)", false)
     .option("--format <format>", "json ({concept: count} in list order) or csv (concept,count)", parseCountFormat, "json")
     .option("--out <file>", "write here instead of stdout")
     .option("--ids-out <dir>", "also write the matching doc ids per concept (a Roaring file each)")
     .option("--force", "replace an existing --ids-out directory", false)
-    .option("--verify", "check the text index's checksums first (reads the whole index)", false)
+    .option("--verify", "check the text index's checksums first (reads the whole index)", false);
+  addSynonymFlags(cmd)
     .addHelpText(
       "after",
       "\nExamples:\n  conceptfreq count --index cc3m.idx --concepts builtin:cifar10 --out cc3m_cifar10.json\n" +
-        "  conceptfreq count --index cc3m.idx --image-index cc3m.img --mode integrated --concepts builtin:cifar10",
+        "  conceptfreq count --index cc3m.idx --image-index cc3m.img --mode integrated --concepts builtin:cifar10\n" +
+        "  conceptfreq count --index cc3m.idx --concepts builtin:cifar100 --synonyms wordnet --explain cifar100.synonyms.json\n" +
+        "  conceptfreq count --index cc3m.idx --concepts builtin:cifar100 --synonyms cifar100.synonyms.json   # a frozen (edited) expansion\n" +
+        "\nWith --synonyms the JSON is {concept: {count, alternates}} and the CSV has an alternates column.",
     )
     .action(
       action((o: CountFlags) => {
@@ -66,6 +71,8 @@ export function registerCount(program: Command): void {
         if (o.imageIndex === undefined && o.mode !== "text") throw new UserError(`count --mode ${o.mode} needs the image index (--image-index).`);
         const list = readConceptList(o.concepts);
         if (list.duplicates > 0) process.stderr.write(`note: ${list.duplicates} duplicate concept name(s) in ${o.concepts} counted once.\n`);
+        if (o.synonyms !== undefined && o.mode === "image") throw new UserError("--synonyms expands caption queries; --mode image counts the tagger's names as they are.");
+        const synonyms = resolveSynonyms(list.concepts, o);
         const text = o.index !== undefined ? TextIndex.open(o.index, { verify: o.verify }) : undefined;
         let image: ImageIndex | undefined;
         try {
@@ -77,10 +84,12 @@ export function registerCount(program: Command): void {
             match: o.match,
             keepIds: !!o.idsOut,
             allowMissing: o.allowMissing,
+            queries: synonyms?.queries,
           });
           if (missing.length > 0) process.stderr.write(`note: ${missing.length} concept(s) not in the image index counted 0.\n`);
           if (o.idsOut) writeConceptIds(o.idsOut, counts.map((c) => ({ concept: c.concept, ids: c.ids! })), o.force);
-          writeOutput(o.out, formatCounts(counts, o.format));
+          writeOutput(o.out, formatCounts(counts, o.format, synonyms?.expansion.concepts.map((c) => c.alternates)));
+          writeExplain(o, synonyms?.expansion);
         } finally {
           image?.close();
           text?.close();
