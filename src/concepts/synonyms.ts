@@ -103,8 +103,9 @@ export function lemmaAlternate(lemma: string): string {
   return lemma.replace(/_/gu, " ").toLowerCase().trim();
 }
 
+/** Alternates that are the same words for counting (case, and the word separators of concept-query.ts). */
 function alternateKey(a: string): string {
-  return a.toLowerCase().replace(/[\s_]+/gu, " ").trim();
+  return a.toLowerCase().replace(/[\s_\-/]+/gu, " ").trim();
 }
 
 function distinctAlternates(list: string[]): string[] {
