@@ -74,3 +74,5 @@ export { StudyApi, ApiError } from "./server/study-api.js";
 // --- synonyms (WordNet) ---
 export { WordNet, defaultWordNetDir, wordNetForm, stripSyntacticMarker, type NounSynset } from "./concepts/wordnet.js";
 export { expandWithWordNet, expandConcept, expandFromFile, readSynonymFile, formatSynonymFile, expansionQuery, parseSensePin, lookupForms, findNounSenses, lemmaAlternate, SYNONYMS_FORMAT, SYNONYMS_FORMAT_VERSION, type SenseChoice, type ConceptExpansion, type SynonymExpansion, type UsedSynset } from "./concepts/synonyms.js";
+export { readCountIntervals } from "./analysis/value-map.js";
+export { log10Sigmas, type CountUncertainty } from "./analysis/regression.js";
