@@ -87,7 +87,12 @@ export { buildShard, type BuildShardOptions, type BuildShardResult } from "./cor
 export { corpusStatus, shardStatus, type ShardStatus, type ShardState } from "./corpus-set/shard-state.js";
 export { finishCorpus } from "./corpus-set/finish.js";
 export { readCorpusManifest, CORPUS_FORMAT, CORPUS_FORMAT_VERSION, type CorpusManifest, type CorpusShard } from "./corpus-set/corpus-manifest.js";
-export { TextCorpus, IndexSource, openTextSource, type TextSource } from "./corpus-set/text-corpus.js";
+export { TextCorpus, IndexSource, openTextSource, type TextSource, type SourceCountOptions, type SourceSearchOptions } from "./corpus-set/text-corpus.js";
 export { runShardsLocally, type LocalRunOptions, type LocalRunResult } from "./corpus-set/run-local.js";
 export { writeSlurmScripts, submitSlurm, type SlurmOptions, type SlurmScripts, type SlurmSubmission } from "./corpus-set/slurm.js";
 export { indexedJob, indexedJobYaml, parseVolume, type K8sOptions } from "./corpus-set/k8s.js";
+// --- synonyms (WordNet) ---
+export { WordNet, defaultWordNetDir, wordNetForm, stripSyntacticMarker, type NounSynset } from "./concepts/wordnet.js";
+export { expandWithWordNet, expandConcept, expandFromFile, readSynonymFile, formatSynonymFile, expansionQuery, parseSensePin, lookupForms, findNounSenses, lemmaAlternate, SYNONYMS_FORMAT, SYNONYMS_FORMAT_VERSION, type SenseChoice, type ConceptExpansion, type SynonymExpansion, type UsedSynset } from "./concepts/synonyms.js";
+export { readCountIntervals } from "./analysis/value-map.js";
+export { log10Sigmas, type CountUncertainty } from "./analysis/regression.js";

@@ -11,6 +11,8 @@ export type BinningMethod = "paper" | "quantile" | "none";
 
 export interface FitPairInput {
   freq: Map<string, number>;
+  /** The 95% intervals of (some of) the frequencies, for FitOptions.countUncertainty. */
+  freqIntervals?: Map<string, { low: number; high: number }>;
   perf: Map<string, number>;
   /** Where the maps came from (file specs), for messages and the JSON output. */
   freqLabel?: string;
@@ -40,6 +42,8 @@ export interface FitOptions {
   performanceScale?: number;
   /** How many unmatched names to list (default 5). */
   unmatchedExamples?: number;
+  /** Propagate the frequencies' intervals into the slope's bootstrap (see regression.ts). */
+  countUncertainty?: boolean;
 }
 
 export interface Unmatched {
@@ -83,6 +87,8 @@ export interface FitReport {
     bins: number;
     trim: [number, number] | null;
     performance_scale: number;
+    /** Present (true) when the slope's bootstrap propagated the counts' intervals. */
+    count_uncertainty?: true;
   };
   series: SeriesFit[];
 }
@@ -113,7 +119,8 @@ export function joinPairs(pairs: readonly FitPairInput[], opts: Pick<FitOptions,
         continue;
       }
       matched++;
-      points.push({ concept, frequency, performance: performance * scale, pair: k });
+      const interval = pair.freqIntervals?.get(concept);
+      points.push({ concept, frequency, performance: performance * scale, pair: k, ...(interval ? { frequency_low: interval.low, frequency_high: interval.high } : {}) });
     }
     const freqOnly = [...pair.freq.keys()].filter((c) => !pair.perf.has(c));
     if (matched === 0 && (pair.perf.size > 0 || pair.freq.size > 0)) {
@@ -159,7 +166,7 @@ export function binPoints(points: readonly ConceptPoint[], opts: Pick<FitOptions
 /** Everything `conceptfreq fit` reports for one series. */
 export function fitSeries(input: SeriesInput, opts: FitOptions = {}): SeriesFit {
   const { points, pairs } = joinPairs(input.pairs, opts);
-  const regression = fitLogLinear(points, { zeroAs: opts.zeroAs, bootstrap: opts.bootstrap, seed: opts.seed });
+  const regression = fitLogLinear(points, { zeroAs: opts.zeroAs, bootstrap: opts.bootstrap, seed: opts.seed, countUncertainty: opts.countUncertainty });
   return { name: input.name, n: points.length, pairs, regression, binned: binPoints(points, opts), points };
 }
 
@@ -183,6 +190,7 @@ export function fitFrequencyPerformance(series: readonly SeriesInput[], opts: Fi
       bins: opts.bins ?? 12,
       trim: binning === "none" ? null : (opts.trim ?? (binning === "paper" ? [1, 1] : [0, 0])),
       performance_scale: opts.performanceScale ?? 1,
+      ...(opts.countUncertainty ? { count_uncertainty: true } : {}),
     },
     series: series.map((s) => fitSeries(s, opts)),
   };

@@ -12,6 +12,9 @@ export interface ConceptPoint {
   concept: string;
   frequency: number;
   performance: number;
+  /** The frequency's 95% interval, when the count carries one (an audited or a sampled count). */
+  frequency_low?: number;
+  frequency_high?: number;
 }
 
 export interface FitLogLinearOptions {
@@ -21,11 +24,24 @@ export interface FitLogLinearOptions {
   bootstrap?: number;
   /** Seed of the bootstrap's random generator (default 0). */
   seed?: number;
+  /**
+   * Propagate the frequencies' intervals (frequency_low/high) into the bootstrap: each resampled
+   * concept's log10 frequency is drawn from a normal centred on its log10 count, with the interval's
+   * log10 half-width as 1.96 standard deviations (default false).
+   */
+  countUncertainty?: boolean;
+}
+
+/** What the slope interval's bootstrap drew for the counts, when it propagated their intervals. */
+export interface CountUncertainty {
+  model: "normal-log10";
+  /** Concepts whose count had an interval (the others keep their count in every resample). */
+  concepts_with_interval: number;
 }
 
 export type SlopeInterval =
-  | { low: number; high: number; level: 0.95; resamples: number; degenerate_resamples: number; seed: number }
-  | { low: null; high: null; level: 0.95; resamples: number; degenerate_resamples: number; seed: number; reason: string };
+  | { low: number; high: number; level: 0.95; resamples: number; degenerate_resamples: number; seed: number; count_uncertainty?: CountUncertainty }
+  | { low: null; high: null; level: 0.95; resamples: number; degenerate_resamples: number; seed: number; count_uncertainty?: CountUncertainty; reason: string };
 
 export type DataMultiplier =
   | { per_point: number | null; per_10_points: number | null; log10_per_point: number; log10_per_10_points: number; reason?: string }
@@ -109,25 +125,93 @@ export function dataMultiplier(slope: number | null): DataMultiplier {
   return out;
 }
 
-/** A seeded percentile bootstrap of the OLS slope (resampling concepts with replacement). */
-export function bootstrapSlope(x: readonly number[], y: readonly number[], resamples: number, seed: number): SlopeInterval {
+/**
+ * The standard deviations of each point's log10 frequency implied by its 95% interval, for
+ * bootstrapSlope: (log10 high - log10 low) / (2 * 1.96), zeros read as zeroAs like the counts; 0 for
+ * a point without an interval. An interval that does not hold its count is a UserError.
+ */
+export function log10Sigmas(points: readonly ConceptPoint[], zeroAs: number): number[] {
+  return points.map((p) => {
+    const { frequency_low: low, frequency_high: high } = p;
+    if (low === undefined || high === undefined) return 0;
+    if (!Number.isFinite(low) || !Number.isFinite(high) || low < 0 || !(low <= p.frequency && p.frequency <= high)) {
+      throw new UserError(`The count interval of "${p.concept}" is [${low}, ${high}], which does not hold its count ${p.frequency}.`);
+    }
+    const lg = (v: number) => Math.log10(v === 0 ? zeroAs : v);
+    return Math.max(0, lg(high) - lg(low)) / (2 * 1.959963984540054);
+  });
+}
+
+/** A standard normal deviate (Box-Muller) from the seeded generator. */
+function normal(random: () => number): number {
+  const u = 1 - random(); // (0, 1]
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+}
+
+/**
+ * Replaces each observed log count x_i (measured with standard deviation s_i) by a draw of the true
+ * log count given the observation, under a normal prior fitted to the resample by moments
+ * (mean m, variance t^2 = var(x) - mean(s^2), at least var(x) / 10): N((t^2 x_i + s_i^2 m) / (t^2 + s_i^2),
+ * t^2 s_i^2 / (t^2 + s_i^2)). Drawing around the observation itself (N(x_i, s_i^2)) would add the
+ * measurement noise a second time: the slope would shrink further towards 0 (the noisy counts
+ * already attenuate it) and the interval's coverage get worse, not better (tested by simulation).
+ */
+function drawTrueLogCounts(x: number[], s: readonly number[], random: () => number): void {
+  const n = x.length;
+  let mean = 0;
+  for (const v of x) mean += v;
+  mean /= n;
+  let varX = 0;
+  let meanS2 = 0;
+  for (let i = 0; i < n; i++) {
+    varX += (x[i]! - mean) ** 2;
+    meanS2 += s[i]! ** 2;
+  }
+  varX /= Math.max(1, n - 1);
+  meanS2 /= n;
+  const t2 = Math.max(varX - meanS2, varX / 10);
+  if (!(t2 > 0)) return;
+  for (let i = 0; i < n; i++) {
+    const s2 = s[i]! ** 2;
+    if (s2 === 0) continue;
+    const m = (t2 * x[i]! + s2 * mean) / (t2 + s2);
+    x[i] = m + Math.sqrt((t2 * s2) / (t2 + s2)) * normal(random);
+  }
+}
+
+/**
+ * A seeded percentile bootstrap of the OLS slope (resampling concepts with replacement). With
+ * `sigma` (per point, log10 units; see log10Sigmas) each resample's log counts are then drawn as in
+ * drawTrueLogCounts, from a second generator, so the resampled concepts are the same as without it.
+ */
+export function bootstrapSlope(x: readonly number[], y: readonly number[], resamples: number, seed: number, sigma?: readonly number[]): SlopeInterval {
   const n = x.length;
   const random = mulberry32(seed);
+  const noise = sigma ? mulberry32((seed ^ 0x9e3779b9) >>> 0) : undefined;
   const slopes: number[] = [];
   let degenerate = 0;
   const bx = new Array<number>(n);
   const by = new Array<number>(n);
+  const bs = new Array<number>(n).fill(0);
   for (let b = 0; b < resamples; b++) {
     for (let i = 0; i < n; i++) {
       const k = randomIndex(random, n);
       bx[i] = x[k]!;
       by[i] = y[k]!;
+      if (sigma) bs[i] = sigma[k]!;
     }
+    if (noise) drawTrueLogCounts(bx, bs, noise);
     const fit = ols(bx, by);
     if (fit === undefined) degenerate++;
     else slopes.push(fit.slope);
   }
-  const base = { level: 0.95 as const, resamples, degenerate_resamples: degenerate, seed };
+  const base = {
+    level: 0.95 as const,
+    resamples,
+    degenerate_resamples: degenerate,
+    seed,
+    ...(sigma ? { count_uncertainty: { model: "normal-log10" as const, concepts_with_interval: sigma.filter((s) => s > 0).length } } : {}),
+  };
   if (slopes.length < Math.max(2, resamples / 2)) {
     return { low: null, high: null, ...base, reason: `only ${slopes.length} of ${resamples} resamples had two distinct frequencies.` };
   }
@@ -180,7 +264,7 @@ export function fitLogLinear(points: readonly ConceptPoint[], opts: FitLogLinear
     p: null,
     spearman: null,
     spearman_p: null,
-    slope_ci95: resamples > 0 ? bootstrapSlope(x, y, resamples, seed) : null,
+    slope_ci95: resamples > 0 ? bootstrapSlope(x, y, resamples, seed, opts.countUncertainty ? log10Sigmas(points, zeroAs) : undefined) : null,
     data_multiplier: dataMultiplier(fit.slope),
     zero_as: zeroAs,
   };

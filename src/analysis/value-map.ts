@@ -1,6 +1,7 @@
 /**
  * Reading a concept -> number map (pretraining frequencies, per-concept performance) from
  *   - a JSON object of numbers:            {"plane": 43.7, "car": 65.9}
+ *     (or of {"count": n, ...} objects: the count is the value; readCountIntervals reads low/high)
  *   - a CSV/TSV file with a header row:    concept,accuracy  (first column the name, second the value)
  *   - a part of a nested JSON document, selected by an RFC 6901 JSON pointer after "#":
  *       results.json#/backboneRN50_pretrainedcc3m/classwise
@@ -135,10 +136,9 @@ function objectToMap(value: unknown, where: string): Map<string, number> {
       out.set(key, v);
       continue;
     }
-    if (v !== null && typeof v === "object" && !Array.isArray(v) && "count" in v) {
-      const count = (v as { count: unknown }).count;
-      if (typeof count !== "number" || !Number.isFinite(count)) throw new UserError(`${where}: the count of "${key}" is ${describe(count)}, not a finite number.`);
-      out.set(key, count);
+    const count = countOf(v);
+    if (count !== undefined) {
+      out.set(key, count); // {"count": n, ...}: a count with extras (an interval, its alternates)
       continue;
     }
     if (v !== null && typeof v === "object") {
@@ -146,6 +146,43 @@ function objectToMap(value: unknown, where: string): Map<string, number> {
       throw new UserError(`${where}: the value of "${key}" is ${describe(v)}, not a number; select the map of numbers with a JSON pointer${hint}.`);
     }
     throw new UserError(`${where}: the value of "${key}" is ${describe(v)}, not a finite number.`);
+  }
+  return out;
+}
+
+function countOf(v: unknown): number | undefined {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return undefined;
+  const c = (v as { count?: unknown }).count;
+  return typeof c === "number" && Number.isFinite(c) ? c : undefined;
+}
+
+/**
+ * The 95% intervals of the counts in a JSON count map whose values are `{"count": n, "low": a,
+ * "high": b}` (what an audit or a sampled index reports); concepts without both bounds are left out.
+ * A bound that is not a finite number, or an interval that does not hold its count, is a UserError.
+ */
+export function readCountIntervals(spec: string): Map<string, { low: number; high: number }> {
+  const { path, pointer } = parseValueMapSpec(spec);
+  const text = readText(path);
+  const out = new Map<string, { low: number; high: number }>();
+  if (!/^\s*\{/.test(text) && pointer === undefined) return out; // CSV or an array: no intervals
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`${path} is not valid JSON (${(e as Error).message}).`);
+  }
+  const value = pointer === undefined ? doc : resolvePointer(doc, pointer);
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return out;
+  for (const [key, v] of Object.entries(value)) {
+    const count = countOf(v);
+    if (count === undefined) continue;
+    const { low, high } = v as { low?: unknown; high?: unknown };
+    if (low === undefined && high === undefined) continue;
+    if (typeof low !== "number" || typeof high !== "number" || !Number.isFinite(low) || !Number.isFinite(high) || low < 0 || !(low <= count && count <= high)) {
+      throw new UserError(`${spec}: the interval of "${key}" (low ${JSON.stringify(low)}, high ${JSON.stringify(high)}) must be two non-negative numbers around its count ${count}.`);
+    }
+    out.set(key, { low, high });
   }
   return out;
 }

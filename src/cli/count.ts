@@ -12,6 +12,7 @@ import { action } from "./action.js";
 import { formatCounts, formatEstimates, type CountFormat } from "./count-format.js";
 import { estimateConceptCounts } from "../text-index/sample-estimate.js";
 import { formatRate } from "../text-index/sample.js";
+import { addSynonymFlags, resolveSynonyms, writeExplain, type SynonymFlagValues } from "./synonym-flags.js";
 
 export function parseMatch(v: string): MatchMode {
   if (v !== "paper" && v !== "phrase") throw new InvalidArgumentError("expected paper or phrase.");
@@ -28,7 +29,7 @@ function parseMode(v: string): CountMode {
   return v as CountMode;
 }
 
-interface CountFlags {
+interface CountFlags extends SynonymFlagValues {
   index?: string;
   imageIndex?: string;
   mode: CountMode;
@@ -43,13 +44,13 @@ interface CountFlags {
 }
 
 export function registerCount(program: Command): void {
-  program
+  const cmd = program
     .command("count")
     .description("count, for each concept, the captions (text), images (image) or samples with both (integrated) that contain it")
     .option("--index <dir>", "text index directory, or a finished corpus of shards (required for --mode text and integrated)")
     .option("--image-index <dir>", "image index over the same samples (required for --mode image and integrated)")
     .option("--mode <mode>", "text: captions; image: tagged images; integrated: caption AND image (the paper's matched frequency)", parseMode, "text")
-    .requiredOption("--concepts <file|builtin:NAME>", "concept list: .txt (one per line, # comments), .json array, .csv with a concept column, or builtin:cifar10|cifar100")
+    .requiredOption("--concepts <file|builtin:NAME>", "concept list: .txt (one per line, # comments), .json array, .csv with a concept column, or builtin:cifar10|cifar100|imagenet")
     .option("--match <rule>", "paper: all noun lemmas of the concept in the caption's noun set; phrase: contiguous lemma sequence, any POS", parseMatch, "paper")
     .option("--allow-missing", "count concepts the image index does not know as 0 (default: an error)", false)
     .option(
@@ -61,11 +62,15 @@ export function registerCount(program: Command): void {
     .option("--out <file>", "write here instead of stdout")
     .option("--ids-out <dir>", "also write the matching doc ids per concept (a Roaring file each)")
     .option("--force", "replace an existing --ids-out directory", false)
-    .option("--verify", "check the text index's checksums first (reads the whole index)", false)
+    .option("--verify", "check the text index's checksums first (reads the whole index)", false);
+  addSynonymFlags(cmd)
     .addHelpText(
       "after",
       "\nExamples:\n  conceptfreq count --index cc3m.idx --concepts builtin:cifar10 --out cc3m_cifar10.json\n" +
-        "  conceptfreq count --index cc3m.idx --image-index cc3m.img --mode integrated --concepts builtin:cifar10",
+        "  conceptfreq count --index cc3m.idx --image-index cc3m.img --mode integrated --concepts builtin:cifar10\n" +
+        "  conceptfreq count --index cc3m.idx --concepts builtin:cifar100 --synonyms wordnet --explain cifar100.synonyms.json\n" +
+        "  conceptfreq count --index cc3m.idx --concepts builtin:cifar100 --synonyms cifar100.synonyms.json   # a frozen (edited) expansion\n" +
+        "\nWith --synonyms the JSON is {concept: {count, alternates}} and the CSV has an alternates column.",
     )
     .action(
       action((o: CountFlags) => {
@@ -73,12 +78,16 @@ export function registerCount(program: Command): void {
         if (o.imageIndex === undefined && o.mode !== "text") throw new UserError(`count --mode ${o.mode} needs the image index (--image-index).`);
         const list = readConceptList(o.concepts);
         if (list.duplicates > 0) process.stderr.write(`note: ${list.duplicates} duplicate concept name(s) in ${o.concepts} counted once.\n`);
+        if (o.synonyms !== undefined && o.mode === "image") throw new UserError("--synonyms expands caption queries; --mode image counts the tagger's names as they are.");
+        const synonyms = resolveSynonyms(list.concepts, o);
+        const alternates = synonyms?.expansion.concepts.map((c) => c.alternates);
         const source = o.index !== undefined ? openTextSource(o.index, { verify: o.verify }) : undefined;
         if (source !== undefined && !(source instanceof IndexSource)) {
           // a corpus of shards: text counts, summed over its shards
           try {
             if (o.mode !== "text" || o.idsOut) throw new UserError(`${o.index} is a corpus of shards; count takes it for --mode text without --ids-out (give a single index for the rest).`);
-            writeOutput(o.out, formatCounts(source.countConcepts(list.concepts, { match: o.match }), o.format));
+            writeOutput(o.out, formatCounts(source.countConcepts(list.concepts, { match: o.match, queries: synonyms?.queries }), o.format, alternates));
+            writeExplain(o, synonyms?.expansion);
           } finally {
             source.close();
           }
@@ -99,6 +108,7 @@ export function registerCount(program: Command): void {
             match: o.match,
             keepIds: !!o.idsOut,
             allowMissing: o.allowMissing,
+            queries: synonyms?.queries,
           });
           if (missing.length > 0) process.stderr.write(`note: ${missing.length} concept(s) not in the image index counted 0.\n`);
           if (o.idsOut) writeConceptIds(o.idsOut, counts.map((c) => ({ concept: c.concept, ids: c.ids! })), o.force);
@@ -110,7 +120,8 @@ export function registerCount(program: Command): void {
                 `counts are estimates of the full corpus's (sampled count / rate) with exact 95% intervals [low, high].\n`,
             );
             writeOutput(o.out, formatEstimates(estimateConceptCounts(counts, sample.rate), o.format));
-          } else writeOutput(o.out, formatCounts(counts, o.format));
+          } else writeOutput(o.out, formatCounts(counts, o.format, alternates));
+          writeExplain(o, synonyms?.expansion);
         } finally {
           image?.close();
           text?.close();

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { action, collect, finiteNumber, nonNegativeInt, positiveInt } from "./action.js";
-import { readValueMap } from "../analysis/value-map.js";
+import { readCountIntervals, readValueMap } from "../analysis/value-map.js";
+import { UserError } from "../errors.js";
 import { fitFrequencyPerformance, fitReportToJson, type BinningMethod, type SeriesInput } from "../analysis/fit.js";
 import { planSeries, type SeriesArg } from "../analysis/series-args.js";
 import { formatFitReport, unmatchedWarnings } from "../report/fit-text.js";
@@ -21,6 +22,7 @@ interface FitFlags {
   yTitle?: string;
   json?: boolean;
   points?: boolean;
+  countUncertainty?: boolean;
 }
 
 function trimPair(value: string): [number, number] {
@@ -49,6 +51,7 @@ export function registerFit(program: Command): void {
     .option("--zero-as <n>", "frequency used for 0 before log10 in the regression", finiteNumber, 1)
     .option("--bootstrap <n>", "bootstrap resamples for the slope's 95% interval (0 = none)", nonNegativeInt, 1000)
     .option("--seed <n>", "seed of the bootstrap", nonNegativeInt, 0)
+    .option("--count-uncertainty", "counts with 95% intervals ({concept: {count, low, high}}): the bootstrap also draws each count within its interval")
     .addOption(new Option("--binning <method>", "binned view: the paper's procedure, equal-count bins, or none").choices(["paper", "quantile", "none"]).default("paper"))
     .option("--bins <n>", "edges (paper) or bins (quantile)", positiveInt, 12)
     .option("--trim <lo,hi>", "binned points dropped at the start and end (default 1,1 for paper, 0,0 for quantile)", trimPair)
@@ -66,8 +69,17 @@ export function registerFit(program: Command): void {
         const plan = planSeries(args);
         const series: SeriesInput[] = plan.map((s) => ({
           name: s.name,
-          pairs: s.pairs.map((p) => ({ freq: readValueMap(p.freq), perf: readValueMap(p.perf), freqLabel: p.freq, perfLabel: p.perf })),
+          pairs: s.pairs.map((p) => ({
+            freq: readValueMap(p.freq),
+            perf: readValueMap(p.perf),
+            freqLabel: p.freq,
+            perfLabel: p.perf,
+            ...(flags.countUncertainty ? { freqIntervals: readCountIntervals(p.freq) } : {}),
+          })),
         }));
+        if (flags.countUncertainty && series.every((s) => s.pairs.every((p) => (p.freqIntervals?.size ?? 0) === 0))) {
+          throw new UserError('--count-uncertainty needs counts with intervals, {"concept": {"count": n, "low": a, "high": b}}; no --freq file has any.');
+        }
         const report = fitFrequencyPerformance(series, {
           zeroAs: flags.zeroAs,
           bootstrap: flags.bootstrap,
@@ -77,6 +89,7 @@ export function registerFit(program: Command): void {
           trim: flags.trim,
           strict: flags.strict,
           performanceScale: flags.perfScale,
+          countUncertainty: flags.countUncertainty,
         });
         for (const w of unmatchedWarnings(report)) process.stderr.write(`conceptfreq: ${w}\n`);
         if (flags.plot !== undefined) {

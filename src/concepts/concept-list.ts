@@ -24,7 +24,7 @@ export function readConceptList(spec: string): ConceptList {
     if (!list) {
       throw new UserError(`unknown builtin concept list "${name}"; known: ${Object.keys(BUILTIN_CONCEPT_LISTS).join(", ")}.`);
     }
-    return { concepts: [...list], duplicates: 0, source: spec };
+    return dedupe([...list], spec);
   }
   let text: string;
   try {

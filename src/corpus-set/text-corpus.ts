@@ -22,10 +22,22 @@ export interface TextSource {
   /** Docs in the index or the whole corpus (global doc ids are 0 .. docCount - 1). */
   readonly docCount: number;
   /** Each concept's count, in the given order. */
-  countConcepts(concepts: readonly string[], opts?: { match?: MatchMode }): ConceptCount[];
+  countConcepts(concepts: readonly string[], opts?: SourceCountOptions): ConceptCount[];
   /** A concept's count and its first `limit` captions, lowest global doc ids first. */
-  search(concept: string, opts?: { limit?: number; match?: MatchMode }): SearchResult;
+  search(concept: string, opts?: SourceSearchOptions): SearchResult;
   close(): void;
+}
+
+/** `queries`: the query text counted for each concept (e.g. with its synonyms as alternates), default the concept itself. */
+export interface SourceCountOptions {
+  match?: MatchMode;
+  queries?: readonly string[];
+}
+/** `query`: the query text searched (e.g. with synonyms), default the concept itself. */
+export interface SourceSearchOptions {
+  limit?: number;
+  match?: MatchMode;
+  query?: string;
 }
 
 /** One text index as a TextSource. */
@@ -37,10 +49,10 @@ export class IndexSource implements TextSource {
   get docCount(): number {
     return this.index.docCount;
   }
-  countConcepts(concepts: readonly string[], opts: { match?: MatchMode } = {}): ConceptCount[] {
-    return countConcepts(this.index, concepts, { match: opts.match });
+  countConcepts(concepts: readonly string[], opts: SourceCountOptions = {}): ConceptCount[] {
+    return countConcepts(this.index, concepts, { match: opts.match, queries: opts.queries });
   }
-  search(concept: string, opts: { limit?: number; match?: MatchMode } = {}): SearchResult {
+  search(concept: string, opts: SourceSearchOptions = {}): SearchResult {
     return searchConcept(this.index, concept, opts);
   }
   close(): void {
@@ -96,21 +108,21 @@ export class TextCorpus implements TextSource {
     }
   }
 
-  countConcepts(concepts: readonly string[], opts: { match?: MatchMode } = {}): ConceptCount[] {
+  countConcepts(concepts: readonly string[], opts: SourceCountOptions = {}): ConceptCount[] {
     const totals = concepts.map((concept) => ({ concept, count: 0 }));
     this.forEachShard((index) => {
-      const counts = countConcepts(index, concepts, { match: opts.match });
+      const counts = countConcepts(index, concepts, { match: opts.match, queries: opts.queries });
       for (let i = 0; i < counts.length; i++) totals[i]!.count += counts[i]!.count;
     });
     return totals;
   }
 
-  search(concept: string, opts: { limit?: number; match?: MatchMode } = {}): SearchResult {
+  search(concept: string, opts: SourceSearchOptions = {}): SearchResult {
     const limit = opts.limit ?? 10;
-    const query = parseConcept(concept);
+    const query = parseConcept(opts.query ?? concept);
     const result: SearchResult = { concept, words: query.alternates.map((a) => a.map((w) => w.lemma).join(" ")), count: 0, examples: [] };
     this.forEachShard((index, s) => {
-      const r = searchConcept(index, concept, { match: opts.match, limit: Math.max(0, limit - result.examples.length) });
+      const r = searchConcept(index, concept, { match: opts.match, query: opts.query, limit: Math.max(0, limit - result.examples.length) });
       result.count += r.count;
       for (const e of r.examples) result.examples.push({ doc: s.firstDoc + e.doc, caption: e.caption });
     });

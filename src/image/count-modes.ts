@@ -26,6 +26,8 @@ export interface ModeCountOptions {
   keepIds?: boolean;
   /** Count a concept the image index does not know as 0 instead of failing. */
   allowMissing?: boolean;
+  /** The caption query text of each concept (same order), e.g. its synonym expansion; default its name. */
+  queries?: readonly string[];
 }
 
 export interface ModeCounts {
@@ -54,15 +56,15 @@ export function countConceptsByMode(concepts: readonly string[], opts: ModeCount
   if ((mode === "image" || mode === "integrated") && !opts.image) throw new UserError(`Counting in ${mode} mode needs the image index (--image-index).`);
   if (opts.text && opts.image) checkSameDocSpace(opts.text, opts.image);
   const missing = opts.image && mode !== "text" ? missingImageConcepts(opts.image, concepts, opts.allowMissing) : [];
-  if (mode === "text") return { counts: countConcepts(opts.text!, concepts, { match: opts.match, keepIds: opts.keepIds }), missing };
+  if (mode === "text") return { counts: countConcepts(opts.text!, concepts, { match: opts.match, keepIds: opts.keepIds, queries: opts.queries }), missing };
   const image = opts.image!;
-  const counts = concepts.map((concept): ConceptCount => {
+  const counts = concepts.map((concept, i): ConceptCount => {
     if (mode === "image") {
       if (!opts.keepIds) return { concept, count: image.count(concept) };
       const ids = image.images(concept);
       return { concept, count: ids.size, ids };
     }
-    const t = matchConcept(opts.text!, parseConcept(concept), opts.match ?? "paper");
+    const t = matchConcept(opts.text!, parseConcept(opts.queries?.[i] ?? concept), opts.match ?? "paper");
     const count = image.has(concept) ? t.andCardinality(image.images(concept)) : 0;
     if (!opts.keepIds) return { concept, count };
     const ids = image.has(concept) ? t.andInPlace(image.images(concept)) : new RoaringBitmap32();

@@ -28,7 +28,7 @@ function seriesText(s: SeriesFit): string[] {
     lines.push(`    no fit: ${r.reason}`);
   } else {
     const ci = r.slope_ci95;
-    const ciText = ci === null ? "" : ci.low === null ? `  (95% CI n/a: ${ci.reason})` : `  (95% CI ${sig(ci.low)} .. ${sig(ci.high)}, ${ci.resamples} bootstrap resamples, seed ${ci.seed})`;
+    const ciText = ci === null ? "" : ci.low === null ? `  (95% CI n/a: ${ci.reason})` : `  (95% CI ${sig(ci.low)} .. ${sig(ci.high)}, ${ci.resamples} bootstrap resamples, seed ${ci.seed}${ci.count_uncertainty ? `, ${ci.count_uncertainty.concepts_with_interval} counts drawn within their intervals` : ""})`;
     const rows = [
       ["slope", `${sig(r.slope)} points per 10x data${ciText}`],
       ["intercept", sig(r.intercept)],

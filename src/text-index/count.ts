@@ -99,13 +99,18 @@ export interface ConceptCount {
   ids?: RoaringBitmap32;
 }
 
-/** Counts each concept (in the given order) under the rule. */
+/**
+ * Counts each concept (in the given order) under the rule. `queries`, when given, holds the query
+ * text each concept is counted as (same order; e.g. its synonym expansion "couch|sofa|lounge"),
+ * while the output keeps the concept's name.
+ */
 export function countConcepts(
   index: TextIndex,
   concepts: readonly string[],
-  opts: { match?: MatchMode; keepIds?: boolean } = {},
+  opts: { match?: MatchMode; keepIds?: boolean; queries?: readonly string[] } = {},
 ): ConceptCount[] {
-  const queries = parseConcepts(concepts);
+  if (opts.queries && opts.queries.length !== concepts.length) throw new Error(`countConcepts: ${opts.queries.length} queries for ${concepts.length} concepts`);
+  const queries = parseConcepts(opts.queries ?? concepts);
   return concepts.map((concept, i) => {
     const query = queries[i]!;
     if (!opts.keepIds) {

@@ -10,9 +10,12 @@ export interface SearchResult {
   examples: { doc: number; caption: string }[];
 }
 
-/** A concept's count and its first `limit` matching captions (lowest doc ids first). */
-export function searchConcept(index: TextIndex, concept: string, opts: { limit?: number; match?: MatchMode } = {}): SearchResult {
-  const query = parseConcept(concept);
+/**
+ * A concept's count and its first `limit` matching captions (lowest doc ids first). `query`, when
+ * given, is the text the concept is matched as (e.g. its synonym expansion "couch|sofa|lounge").
+ */
+export function searchConcept(index: TextIndex, concept: string, opts: { limit?: number; match?: MatchMode; query?: string } = {}): SearchResult {
+  const query = parseConcept(opts.query ?? concept);
   const ids = matchConcept(index, query, opts.match ?? "paper");
   const examples: { doc: number; caption: string }[] = [];
   const limit = opts.limit ?? 10;
