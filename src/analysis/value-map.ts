@@ -136,9 +136,11 @@ function objectToMap(value: unknown, where: string): Map<string, number> {
       out.set(key, v);
       continue;
     }
-    const count = countOf(v);
-    if (count !== undefined) {
-      out.set(key, count); // {"count": n, ...}: a count with extras (an interval, its alternates)
+    if (v !== null && typeof v === "object" && !Array.isArray(v) && "count" in v) {
+      // {"count": n, ...}: a count with extras (an interval, its alternates, an audit's precision)
+      const count = countOf(v);
+      if (count === undefined) throw new UserError(`${where}: the count of "${key}" is ${describe((v as { count: unknown }).count)}, not a finite number.`);
+      out.set(key, count);
       continue;
     }
     if (v !== null && typeof v === "object") {
