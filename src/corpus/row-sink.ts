@@ -15,6 +15,7 @@ const KIND_WORDS: Record<MalformedKind, string> = {
   empty_caption: "empty caption",
   caption_too_long: "caption too long",
   bad_json: "bad JSON",
+  unclosed_quote: "unclosed quote",
 };
 
 /** Strict mode's error for a malformed row: file, place, kind and detail. */
