@@ -32,7 +32,31 @@ abstract class DelimitedFormat implements LineFormat {
     if (!this.header) this.columns = columnsWithoutHeader(file, options.textColumn, options.keyColumn);
   }
 
+  /** No row read yet: a row too short for the columns asked for is then an error, not a malformed row. */
+  private firstRow = true;
+
   abstract line(buf: Buffer, start: number, end: number, line: number, utf8: boolean): void;
+
+  /**
+   * A row of `found` columns, fewer than the caption (or key) column needs: malformed
+   * `wrong_column_count`, except in the first row of a headerless file, where the column asked
+   * for is surely beyond the file's width (every row would be malformed): an error.
+   */
+  protected shortRow(found: number, location: number): void {
+    const columns = this.columns!;
+    if (this.firstRow && !this.header) {
+      const flag = columns.text + 1 > found ? `--text-column ${columns.text}` : `--key-column ${columns.key}`;
+      throw new UserError(
+        `${flag} is beyond the ${found} column${found === 1 ? "" : "s"} of the first row of ${this.file} (line ${location}; columns are counted from 0).`,
+      );
+    }
+    this.sink.malformed("wrong_column_count", location, columnCountDetail(columns.needed, found));
+  }
+
+  /** Call once a data row has been read whole. */
+  protected rowRead(): void {
+    this.firstRow = false;
+  }
   abstract end(): void;
 
   /** Fields of a complete record: the header (first record with `header: true`) or a row. */
@@ -48,9 +72,10 @@ abstract class DelimitedFormat implements LineFormat {
       return;
     }
     if (fields.length < columns.needed) {
-      this.sink.malformed("wrong_column_count", location, columnCountDetail(columns.needed, fields.length));
+      this.shortRow(fields.length, location);
       return;
     }
+    this.rowRead();
     this.caption(fields[columns.text]!, location, columns.key === -1 ? undefined : fields[columns.key]);
   }
 
@@ -102,11 +127,12 @@ export class TsvFormat extends DelimitedFormat {
       }
       if (col + 1 === columns.needed) break;
       if (tab === -1) {
-        this.sink.malformed("wrong_column_count", line, columnCountDetail(columns.needed, col + 1));
+        this.shortRow(col + 1, line);
         return;
       }
       from = tab + 1;
     }
+    this.rowRead();
     if (this.sink instanceof CaptionBytesSink) this.sink.caption(buf, textFrom, textTo, line);
     else this.sink.caption(buf.toString("utf8", textFrom, textTo), line, keyTo === -1 ? undefined : buf.toString("utf8", keyFrom, keyTo));
   }

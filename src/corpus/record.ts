@@ -64,6 +64,11 @@ export interface ReaderOptions {
   onBytes?: (bytesRead: number) => void;
   /** Captions longer than this many characters are malformed (default 10,000). */
   maxCaptionLength?: number;
+  /**
+   * Stop (a UserError) when more than this fraction of a file's first 10,000 rows (or of all its
+   * rows, when it has fewer) are malformed. Default: no limit; the index build's default is 0.5.
+   */
+  maxMalformed?: number;
   /** Rows per yielded batch (default 4096; the last batch of a file may be shorter). */
   batchRows?: number;
 }
