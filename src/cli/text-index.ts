@@ -24,7 +24,7 @@ export function registerIndex(program: Command): void {
     index
       .command("build")
       .description("index captions: noun lemmas per caption, Roaring postings, kept captions")
-      .argument("<inputs...>", "caption files (TSV/CSV/JSONL/Parquet/WebDataset .tar; .gz/.zst text), in doc-id order")
+      .argument("<inputs...>", "caption files (TSV/CSV/JSONL/Parquet/WebDataset .tar; .gz/.zst text), in doc-id order; - or a pipe: read as a stream, with --format")
       .requiredOption("--out <dir>", "index directory to create"),
   )
     .option("--workers <n>", "worker threads analysing captions (default: all cores)", positiveInt)
@@ -32,7 +32,7 @@ export function registerIndex(program: Command): void {
     .option("--force", "replace an existing output directory", false)
     .addHelpText(
       "after",
-      "\nExample:\n  conceptfreq index build cc3m_train.tsv --out cc3m.idx\n  conceptfreq index build laion/part-*.parquet --out laion.idx",
+      "\nExample:\n  conceptfreq index build cc3m_train.tsv --out cc3m.idx\n  conceptfreq index build laion/part-*.parquet --out laion.idx\n  zstdcat cc12m.tsv.zst | conceptfreq index build - --format tsv --text-column 1 --out cc12m.idx",
     )
     .action(
       action(async (inputs: string[], o: ReaderFlagValues & { out: string; workers?: number; memory: number; force: boolean }) => {
