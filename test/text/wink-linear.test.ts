@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { guardCompiledTRex, isAbbrevLinear, linearFeatures } from "../../src/text/wink-linear.js";
@@ -111,4 +112,17 @@ test("a concept name over 1,000 characters is refused with one sentence", () => 
     assert.throws(f, (e: unknown) => e instanceof UserError && /1000000 characters long, over the limit of 1000\.$/.test(e.message) && !e.message.includes("\n"));
   }
   assert.equal(parseConcept("b".repeat(1000)).alternates.length, 1);
+});
+
+test("wink's own readDoc path (CONCEPTFREQ_WINK_READDOC=1) reads long pieces as the tagger does", () => {
+  const script = `
+    import { analyzeCaptionForIndex } from "./src/text/analyzer.ts";
+    const long = "abcdefghij".repeat(100) + "@" + "x".repeat(300);
+    console.log(JSON.stringify([analyzeCaptionForIndex("a dog " + long + " on\\u00a0the grass"), analyzeCaptionForIndex("a photo of a cat")]));`;
+  const run = (env: Record<string, string>) => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: new URL("../..", import.meta.url).pathname, env: { ...process.env, ...env }, encoding: "utf8", timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr);
+    return r.stdout;
+  };
+  assert.equal(run({ CONCEPTFREQ_WINK_READDOC: "1" }), run({ CONCEPTFREQ_WINK_READDOC: "0" }));
 });
