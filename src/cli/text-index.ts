@@ -26,7 +26,7 @@ export function registerIndex(program: Command): void {
     index
       .command("build")
       .description("index captions: noun lemmas per caption, Roaring postings, kept captions")
-      .argument("<inputs...>", "caption files (TSV/CSV/JSONL/Parquet/WebDataset .tar; .gz/.zst text), in doc-id order")
+      .argument("<inputs...>", "caption files (TSV/CSV/JSONL/Parquet/WebDataset .tar; .gz/.zst text), in doc-id order; - or a pipe: read as a stream, with --format")
       .requiredOption("--out <dir>", "index directory to create"),
   )
     .option("--workers <n>", "worker threads analysing captions (default: all cores)", positiveInt)
@@ -37,7 +37,8 @@ export function registerIndex(program: Command): void {
     .addHelpText(
       "after",
       "\nExample:\n  conceptfreq index build cc3m_train.tsv --out cc3m.idx\n  conceptfreq index build laion/part-*.parquet --out laion.idx\n" +
-        "  conceptfreq index build laion/part-*.parquet --sample 0.01 --seed 0 --out laion-1pct.idx",
+        "  conceptfreq index build laion/part-*.parquet --sample 0.01 --seed 0 --out laion-1pct.idx\n" +
+        "  zstdcat cc12m.tsv.zst | conceptfreq index build - --format tsv --text-column 1 --out cc12m.idx",
     )
     .action(
       action(async (inputs: string[], o: ReaderFlagValues & { out: string; workers?: number; memory: number; force: boolean; sample?: number; seed?: number }) => {

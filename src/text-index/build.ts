@@ -4,12 +4,14 @@
  * memory share is used), then merges the runs. Everything is written in a temporary directory that
  * is renamed to the output only when complete.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 import { UserError } from "../errors.js";
-import { openCaptionBytes, openCorpus, detectFormat } from "../corpus/open.js";
+import { openCaptionBytes, openCorpus, detectFormat, corpusInputKind, corpusInputSize } from "../corpus/open.js";
+import { DEFAULT_MAX_MALFORMED } from "../corpus/row-sink.js";
+import { checkSomeCaption } from "./some-caption.js";
 import { MALFORMED_KINDS, type CaptionBytes, type MalformedKind, type ReaderOptions } from "../corpus/record.js";
 import { ANALYZER } from "../text/analyzer-version.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
@@ -83,9 +85,8 @@ interface WorkerSlot {
 
 export async function buildTextIndex(inputs: string[], opts: BuildOptions): Promise<TextIndexManifest> {
   if (inputs.length === 0) throw new UserError("index build needs at least one input file.");
-  for (const p of inputs) {
-    if (!existsSync(p) || !statSync(p).isFile()) throw new UserError(`cannot read ${p}: no such file.`);
-  }
+  for (const p of inputs) corpusInputKind(p); // (missing, a directory: an error now)
+  if (inputs.filter((p) => p === "-").length > 1) throw new UserError("standard input (-) can be read only once; give it once.");
   const sampler = opts.sample ? new RowSampler(opts.sample.rate, opts.sample.seed) : undefined;
   const out = resolve(opts.out);
   checkReplaceable(out, TEXT_INDEX_OUTPUT, { force: opts.force, inputs, shown: opts.out });
@@ -141,7 +142,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
 
   const store = new CaptionStoreWriter(join(tmp, FILES.captions), join(tmp, FILES.offsets));
   const summaries: InputSummary[] = [];
-  const sizes = inputs.map((p) => statSync(p).size);
+  const sizes = inputs.map(corpusInputSize);
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   let bytesBefore = 0;
   let bytesInFile = 0;
@@ -251,7 +252,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
         firstDoc: doc,
       };
       bytesInFile = 0;
-      const readerOptions = { ...opts, onBytes: (n: number) => (bytesInFile = n) };
+      const readerOptions = { ...opts, maxMalformed: opts.maxMalformed ?? DEFAULT_MAX_MALFORMED, onBytes: (n: number) => (bytesInFile = n) };
       const asBytes = openCaptionBytes(path, { ...readerOptions, batchRows: BATCH_ROWS });
       if (asBytes) {
         // TSV: captions stay UTF-8 bytes, as read (the workers analyse the bytes)
@@ -276,6 +277,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
       bytesBefore += sizes[k]!;
       bytesInFile = 0;
     }
+    checkSomeCaption(inputs, doc, totalSkipped, opts.maxMalformed);
     store.close();
     storeClosed = true;
 
