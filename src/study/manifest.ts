@@ -125,7 +125,8 @@ const AnalysesSchema = z.strictObject({
   fit: FitSchema.optional(),
   tail: z.union([z.boolean(), z.strictObject({ rarest: nonNegInt.optional() })], { error: "expected true, false or { rarest: N }" }).optional(),
   crossCorpus: z.boolean({ error: "expected true or false" }).optional(),
-  plots: z.boolean({ error: "expected true or false" }).optional(),
+  /** true: every plot; "figures": the figures' plots and the tail plots only (many datasets: fewer plots); false: none. */
+  plots: z.union([z.boolean(), z.literal("figures")], { error: 'expected true, false or "figures"' }).optional(),
   report: z.boolean({ error: "expected true or false" }).optional(),
 });
 
@@ -216,7 +217,7 @@ export interface StudyManifest {
     fit: StudyFitOptions;
     tail: { rarest: number } | false;
     crossCorpus: boolean;
-    plots: boolean;
+    plots: boolean | "figures";
     report: boolean;
   };
 }
@@ -265,6 +266,10 @@ export function readStudyManifest(path: string, opts: ReadManifestOptions = {}):
 
 /** Validates a parsed manifest; `source` names it in errors, `baseDir` resolves its relative paths. */
 export function validateStudyManifest(raw: unknown, source: string, baseDir: string): StudyManifest {
+  // top-level keys starting with "x-" are the user's (YAML anchors to reuse: x-counts: &counts {...})
+  if (raw !== null && typeof raw === "object" && !Array.isArray(raw)) {
+    raw = Object.fromEntries(Object.entries(raw).filter(([k]) => !k.startsWith("x-")));
+  }
   const parsed = StudySchema.safeParse(raw);
   if (!parsed.success) throw new UserError(`${source}: ${describeIssue(parsed.error.issues[0]!, raw)}`);
   return normalise(parsed.data, source, baseDir);

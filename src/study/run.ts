@@ -264,7 +264,9 @@ export async function runStudy(manifest: StudyManifest, opts: StudyRunOptions): 
     }
     for (const mode of fromFiles) {
       const union = new Map<string, number>();
-      for (const f of inputs.countFiles.filter((x) => x.corpus === corpus.name && x.mode === mode)) {
+      const files = inputs.countFiles.filter((x) => x.corpus === corpus.name && x.mode === mode);
+      if (files.length === 0) continue; // every dataset's file is missing: warned when the inputs were read
+      for (const f of files) {
         perDataset.set(dkey(corpus.name, mode, f.dataset), f.counts);
         for (const [k, v] of f.counts) if (!union.has(k)) union.set(k, v);
       }
@@ -389,7 +391,7 @@ export async function runStudy(manifest: StudyManifest, opts: StudyRunOptions): 
         }
       }
     }
-    for (const d of datasets) {
+    for (const d of manifest.analyses.plots === "figures" ? [] : datasets) {
       for (const corpus of manifest.corpora) {
         for (const mode of manifest.analyses.modes) {
           const series = fits.filter((f) => f.figure === null && f.dataset === d.name && f.corpus === corpus.name && f.mode === mode);
@@ -400,7 +402,7 @@ export async function runStudy(manifest: StudyManifest, opts: StudyRunOptions): 
             spec: logLinearPlotSpec(seriesOf(series), { title: `${d.name} — ${corpus.name} (${mode} frequency)` }),
           });
           for (const f of series) {
-            const base = `plots/scatter/${d.name}/${f.model}/${corpus.name}.${mode}`;
+            const base = `plots/scatter/${d.name}/${fileSafe(f.model)}/${corpus.name}.${mode}`;
             f.plot = { svg: `${base}.svg`, png: `${base}.png` };
             jobs.push({
               base,
@@ -495,6 +497,12 @@ export async function runStudy(manifest: StudyManifest, opts: StudyRunOptions): 
     warnings,
     notes: inputs.notes,
   };
+}
+
+/** A model name taken from a results key, made safe as a path segment. */
+function fileSafe(name: string): string {
+  const s = name.replace(/[^A-Za-z0-9._=-]/g, "_");
+  return s === "" || s === "." || s === ".." ? `_${s}` : s;
 }
 
 function distinct<T>(xs: readonly T[]): T[] {
