@@ -123,7 +123,11 @@ const AnalysesSchema = z.strictObject({
     .min(1, { error: "expected at least one count mode" })
     .optional(),
   fit: FitSchema.optional(),
-  tail: z.union([z.boolean(), z.strictObject({ rarest: nonNegInt.optional() })], { error: "expected true, false or { rarest: N }" }).optional(),
+  tail: z
+    .union([z.boolean(), z.strictObject({ rarest: nonNegInt.optional(), plot: z.enum(["log", "linear"], { error: 'expected "log" or "linear"' }).optional() })], {
+      error: 'expected true, false or { rarest: N, plot: log | linear }',
+    })
+    .optional(),
   crossCorpus: z.boolean({ error: "expected true or false" }).optional(),
   /** true: every plot; "figures": the figures' plots and the tail plots only (many datasets: fewer plots); false: none. */
   plots: z.union([z.boolean(), z.literal("figures")], { error: 'expected true, false or "figures"' }).optional(),
@@ -215,7 +219,7 @@ export interface StudyManifest {
   analyses: {
     modes: CountMode[];
     fit: StudyFitOptions;
-    tail: { rarest: number } | false;
+    tail: { rarest: number; plot: "log" | "linear" } | false;
     crossCorpus: boolean;
     plots: boolean | "figures";
     report: boolean;
@@ -415,7 +419,7 @@ function normalise(s: RawStudy, source: string, baseDir: string): StudyManifest 
       perCorpus: Object.fromEntries(Object.entries(f.perCorpus ?? {}).map(([k, v]) => [k, dropUndefined(v) as Partial<BinSettings>])),
     };
   });
-  const tail = a.tail === undefined || a.tail === true ? { rarest: 10 } : a.tail === false ? false : { rarest: a.tail.rarest ?? 10 };
+  const tail = a.tail === undefined || a.tail === true ? { rarest: 10, plot: "log" as const } : a.tail === false ? false : { rarest: a.tail.rarest ?? 10, plot: a.tail.plot ?? "log" };
   return {
     source,
     name: s.name ?? "study",

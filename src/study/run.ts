@@ -415,7 +415,7 @@ export async function runStudy(manifest: StudyManifest, opts: StudyRunOptions): 
     }
     for (const [mode] of Object.entries(tails)) {
       const corpora = counts.filter((c) => c.mode === mode).map((c) => ({ name: c.corpus, freq: c.counts }));
-      jobs.push({ base: `plots/tail/${mode}`, title: `Long tail of concept frequencies (${mode})`, spec: tailPlotSpec(corpora, { title: `Concept frequencies, sorted (${mode})` }) });
+      jobs.push({ base: `plots/tail/${mode}`, title: `Long tail of concept frequencies (${mode})`, spec: tailPlotSpec(corpora, { title: `Concept frequencies, sorted (${mode})`, scale: manifest.analyses.tail === false ? "log" : manifest.analyses.tail.plot }) });
     }
     say(`drawing ${jobs.length} plot${jobs.length === 1 ? "" : "s"}`);
     for (const job of jobs) {

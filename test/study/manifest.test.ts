@@ -38,7 +38,7 @@ test("a minimal manifest gets defaults and absolute paths", () => {
   assert.deepEqual(m.analyses.modes, ["text"]);
   assert.equal(m.analyses.fit.bootstrap, 1000);
   assert.equal(m.analyses.fit.trim, undefined);
-  assert.deepEqual(m.analyses.tail, { rarest: 10 });
+  assert.deepEqual(m.analyses.tail, { rarest: 10, plot: "log" });
   assert.equal(m.analyses.report, true);
 });
 
