@@ -139,9 +139,13 @@ function readResultEntry(r: StudyResult, d: StudyDataset, m: StudyManifest, docs
 }
 
 /** Reads every input the manifest names (nothing is written); throws one UserError listing all problems. */
-export function readStudyInputs(m: StudyManifest): StudyInputs {
+export function readStudyInputs(m: StudyManifest, onWarning?: (w: string) => void): StudyInputs {
   const problems: string[] = [];
   const warnings: string[] = [];
+  const warn = (w: string) => {
+    warnings.push(w);
+    onWarning?.(w); // at once: a run that then fails on a problem has shown its warnings
+  };
   const notes: string[] = [];
   const docs = new JsonDocs();
   const skippedCorpora = new Map<string, number>();
@@ -210,7 +214,7 @@ export function readStudyInputs(m: StudyManifest): StudyInputs {
       for (const d of datasets) {
         const file = pattern.replaceAll("{dataset}", d.countsAs);
         if (!existsSync(file)) {
-          warnings.push(`corpus "${c.name}", ${mode} mode, dataset "${d.name}": no count file ${displayPath(file)}; the dataset is left out of this corpus and mode.`);
+          warn(`corpus "${c.name}", ${mode} mode, dataset "${d.name}": no count file ${displayPath(file)}; the dataset is left out of this corpus and mode.`);
           continue;
         }
         let counts = read.get(file);

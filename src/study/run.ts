@@ -218,8 +218,7 @@ export async function runStudy(manifest: StudyManifest, opts: StudyRunOptions): 
   // Every input is read and checked before anything is written (cache included).
   const previous = checkOutputDir(out, opts.out, manifest.source);
   const imageDirs = checkIndexes(manifest);
-  const inputs = readStudyInputs(manifest);
-  for (const w of inputs.warnings) warn(w);
+  const inputs = readStudyInputs(manifest, warn);
   for (const n of inputs.notes) opts.onNote?.(n);
   const datasets = inputs.datasets;
   const allConcepts: string[] = [];
