@@ -56,8 +56,8 @@ export interface CorpusModeCounts {
   missing: string[];
   /** Text mode: the first example captions of each concept (lowest doc ids first). */
   examples: Map<string, ConceptExample[]>;
-  /** Number of samples (docs) of the corpus. */
-  docCount: number;
+  /** Number of samples (docs) of the corpus (null: a corpus of counts only). */
+  docCount: number | null;
   /** How many concepts were counted in this run (0: everything came from the cache). */
   computed: number;
   /** The cache file used. */
@@ -117,6 +117,7 @@ class CorpusIndexes {
   ) {}
 
   textIndex(): TextIndex {
+    if (this.corpus.index === undefined) throw new Error("no text index");
     this.text ??= TextIndex.open(this.corpus.index);
     return this.text;
   }
@@ -167,6 +168,8 @@ function countMany(ix: CorpusIndexes, mode: CountMode, concepts: readonly string
 export interface CountStudyCorpusOptions {
   /** Directory of the cache files (created when needed). */
   cacheDir: string;
+  /** The image index directory, when already resolved (resolveImageIndexDir). */
+  imageDir?: string;
 }
 
 /**
@@ -174,15 +177,16 @@ export interface CountStudyCorpusOptions {
  * without one), reading and updating the cache.
  */
 export function countStudyCorpus(corpus: StudyCorpus, concepts: readonly string[], modes: readonly CountMode[], opts: CountStudyCorpusOptions): CorpusModeCounts[] {
-  const imageDir = corpus.image ? resolveImageIndexDir(corpus.image, corpus.name) : undefined;
+  const imageDir = corpus.image ? (opts.imageDir ?? resolveImageIndexDir(corpus.image, corpus.name)) : undefined;
   const ix = new CorpusIndexes(corpus, imageDir);
   try {
-    const textId = indexIdentity(corpus.index);
+    const textId = corpus.index !== undefined ? indexIdentity(corpus.index) : null;
     const imageId = imageDir ? indexIdentity(imageDir) : null;
-    const docCount = ix.textIndex().docCount;
+    const docCount = corpus.index !== undefined ? ix.textIndex().docCount : imageDir ? ix.imageIndex().docCount : null;
     const out: CorpusModeCounts[] = [];
     for (const mode of modes) {
       if (mode !== "text" && !imageDir) continue;
+      if (mode !== "image" && textId === null) continue;
       const inputs =
         mode === "text"
           ? { mode, text: textId, match: corpus.match, examples: corpus.examples }
