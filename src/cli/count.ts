@@ -54,7 +54,7 @@ export function registerCount(program: Command): void {
     .option("--out <file>", "write here instead of stdout")
     .option("--ids-out <dir>", "also write the matching doc ids per concept (a Roaring file each)")
     .option("--force", "replace an existing --ids-out directory", false)
-    .option("--verify", "check the text index's checksums first (reads the whole index)", false)
+    .option("--verify", "check the indexes' checksums first (text and image; reads every byte of them)", false)
     .addHelpText(
       "after",
       "\nExamples:\n  conceptfreq count --index cc3m.idx --concepts builtin:cifar10 --out cc3m_cifar10.json\n" +
@@ -69,7 +69,7 @@ export function registerCount(program: Command): void {
         const text = o.index !== undefined ? TextIndex.open(o.index, { verify: o.verify }) : undefined;
         let image: ImageIndex | undefined;
         try {
-          image = o.imageIndex !== undefined ? ImageIndex.open(o.imageIndex) : undefined;
+          image = o.imageIndex !== undefined ? ImageIndex.open(o.imageIndex, { verify: o.verify }) : undefined;
           const { counts, missing } = countConceptsByMode(list.concepts, {
             mode: o.mode,
             text,

@@ -162,4 +162,18 @@ export function registerImageIndex(program: Command): void {
         },
       ),
     );
+
+  cmd
+    .command("verify")
+    .description("check an image index (or every index of a threshold sweep): the tag file's size and CRC32, its structure, every bitmap")
+    .argument("<dir>", "image index directory (or sweep directory)")
+    .addHelpText("after", "\nExample:\n  conceptfreq image-index verify cc3m.img")
+    .action(
+      action(async (dir: string) => {
+        const { verifyImageIndexes } = await import("../image/image-index.js");
+        for (const r of verifyImageIndexes(dir)) {
+          process.stderr.write(`image index ${r.dir} is sound: ${r.docCount} docs, ${r.concepts} concepts, 1 file (${r.bytes} bytes), ${r.bitmaps} bitmaps checked\n`);
+        }
+      }),
+    );
 }

@@ -17,6 +17,11 @@ function totalInputBytes(paths: string[]): number {
   return Math.max(total, 1);
 }
 
+/** Says which leftover of a killed run beside the output was removed. */
+function reportReclaimed(dir: string): void {
+  process.stderr.write(`note: removed ${dir}, left by a conceptfreq run that was killed.\n`);
+}
+
 export function registerIndex(program: Command): void {
   const index = program.command("index").description("build and merge text indexes of caption corpora");
 
@@ -49,6 +54,7 @@ export function registerIndex(program: Command): void {
           workers: o.workers,
           memoryMiB: o.memory,
           force: o.force,
+          onReclaim: reportReclaimed,
           onProgress: (p) =>
             bar.update(p.bytes, {
               rows: p.rows,
@@ -82,7 +88,7 @@ export function registerIndex(program: Command): void {
       action(async (dirs: string[], o: { out: string; force: boolean; verify: boolean }) => {
         // imported here: it loads the roaring addon, which `index build` never needs on this thread
         const { mergeTextIndexes } = await import("../text-index/merge.js");
-        const m = mergeTextIndexes(dirs, { out: o.out, force: o.force, verify: o.verify });
+        const m = mergeTextIndexes(dirs, { out: o.out, force: o.force, verify: o.verify, onReclaim: reportReclaimed });
         process.stderr.write(`merged ${dirs.length} indexes: ${m.docCount} docs -> ${o.out}\n`);
       }),
     );
