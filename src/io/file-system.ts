@@ -4,7 +4,7 @@
  * CLI reports them in one sentence with exit code 2 (see cli/action.ts), wherever they happen, in
  * a worker thread too. And directories are made without fs.mkdirSync's `recursive` option.
  */
-import { closeSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { UserError } from "../errors.js";
@@ -180,6 +180,14 @@ export function refuseUnfinished(dir: string, what: string): void {
   }
 }
 
+function isEmptyDir(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory() && readdirSync(dir).length === 0;
+  } catch {
+    return false;
+  }
+}
+
 function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -191,8 +199,8 @@ function processIsAlive(pid: number): boolean {
 
 /**
  * Removes the unfinished outputs beside `out` that conceptfreq runs on this host left when they
- * were killed: `OUT.tmp-PID` and `OUT.old-PID` holding our marker for `OUT`, whose process is gone.
- * Anything else is left alone. Returns the directories removed.
+ * were killed: `OUT.tmp-PID` and `OUT.old-PID` holding our marker for `OUT` (or empty: killed
+ * before the marker was written), whose process is gone. Anything else is left alone. Returns the directories removed.
  */
 export function removeStaleTempDirs(out: string): string[] {
   const target = resolve(out);
@@ -211,11 +219,20 @@ export function removeStaleTempDirs(out: string): string[] {
     if (!m) continue;
     const pid = Number(m[2]);
     const dir = join(parent, name);
-    const marker = readMarker(dir);
-    if (!marker || marker.pid !== pid || marker.out !== base || marker.host !== hostname()) continue;
     if (pid === process.pid || processIsAlive(pid)) continue;
-    rmSync(dir, { recursive: true, force: true });
-    removed.push(dir);
+    const marker = readMarker(dir);
+    if (marker && marker.pid === pid && marker.out === base && marker.host === hostname()) {
+      rmSync(dir, { recursive: true, force: true });
+      removed.push(dir);
+    } else if (marker === undefined && isEmptyDir(dir)) {
+      // killed between making the directory and writing its marker: removing an empty directory loses nothing
+      try {
+        rmdirSync(dir);
+        removed.push(dir);
+      } catch {
+        // not empty after all, or not ours to remove
+      }
+    }
   }
   return removed;
 }
@@ -235,7 +252,12 @@ export function freshTempDirBeside(out: string, onReclaim?: (dir: string) => voi
     rmSync(tmp, { recursive: true, force: true });
   }
   namingPath(tmp, () => mkdirSync(tmp));
-  writeMarker(tmp, out);
+  try {
+    writeMarker(tmp, out);
+  } catch (e) {
+    removeTempDir(tmp);
+    throw e;
+  }
   return tmp;
 }
 

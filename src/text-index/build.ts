@@ -26,7 +26,7 @@ import {
 } from "./manifest.js";
 import type { BatchMessage, MergeRequest, WorkerConfig, WorkerRuns } from "./build-worker.js";
 import type { MemoryRun } from "../postings/postings-accumulator.js";
-import { freshTempDirBeside, moveIntoPlace, removeTempDir } from "../io/file-system.js";
+import { freshTempDirBeside, moveIntoPlace, namingPath, removeTempDir } from "../io/file-system.js";
 import { checkReplaceable, type OutputKind } from "../io/replace-output.js";
 
 /** What `--force` may replace: a text index (see io/replace-output.ts). */
@@ -90,7 +90,14 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
   const started = process.hrtime.bigint();
   const tmp = freshTempDirBeside(out, opts.onReclaim);
   const runDir = join(tmp, "runs");
-  mkdirSync(runDir);
+  let store: CaptionStoreWriter;
+  try {
+    namingPath(runDir, () => mkdirSync(runDir));
+    store = new CaptionStoreWriter(join(tmp, FILES.captions), join(tmp, FILES.offsets));
+  } catch (e) {
+    removeTempDir(tmp);
+    throw e;
+  }
   // Interrupted (Ctrl-C, kill): remove the partial build, then exit as the signal would have.
   const onSignal = (signal: NodeJS.Signals) => {
     removeTempDir(tmp);
@@ -137,7 +144,6 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
     slots.push(slot);
   }
 
-  const store = new CaptionStoreWriter(join(tmp, FILES.captions), join(tmp, FILES.offsets));
   const summaries: InputSummary[] = [];
   const sizes = inputs.map((p) => statSync(p).size);
   const totalBytes = sizes.reduce((a, b) => a + b, 0);

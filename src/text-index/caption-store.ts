@@ -20,9 +20,9 @@ export class CaptionStoreWriter {
     private readonly textPath: string,
     private readonly offsetsPath: string,
   ) {
-    this.textFd = openSync(textPath, "w");
+    this.textFd = namingPath(textPath, () => openSync(textPath, "w"));
     try {
-      this.offsetFd = openSync(offsetsPath, "w");
+      this.offsetFd = namingPath(offsetsPath, () => openSync(offsetsPath, "w"));
     } catch (e) {
       closeFiles([{ fd: this.textFd, path: textPath }], false);
       throw e;
