@@ -56,6 +56,7 @@ export function readTextManifest(dir: string): TextIndexManifest {
   }
   if (typeof m !== "object" || m === null || Array.isArray(m)) throw new UserError(`index ${dir} is damaged: ${MANIFEST_FILE}: it is not a JSON object.`);
   if (m.format !== TEXT_INDEX_FORMAT) {
+    if (m.format === "conceptfreq-image-index") throw new UserError(`${dir} is an image index, not a text index (it goes to --image-index; check it with image-index verify).`);
     throw new UserError(`${dir} is not a text index (format "${String(m.format)}").`);
   }
   if (m.formatVersion !== TEXT_INDEX_FORMAT_VERSION) {
