@@ -19,6 +19,11 @@ function totalInputBytes(paths: string[]): number {
   return Math.max(total, 1);
 }
 
+/** Says which leftover of a killed run beside the output was removed. */
+function reportReclaimed(dir: string): void {
+  process.stderr.write(`note: removed ${dir}, left by a conceptfreq run that was killed.\n`);
+}
+
 export function registerIndex(program: Command): void {
   const index = program.command("index").description("build and merge text indexes of caption corpora");
 
@@ -57,6 +62,7 @@ export function registerIndex(program: Command): void {
           memoryMiB: o.memory,
           force: o.force,
           sample: o.sample !== undefined ? { rate: o.sample, seed: o.seed ?? 0 } : undefined,
+          onReclaim: reportReclaimed,
           onProgress: (p) =>
             bar.update(p.bytes, {
               rows: p.rows,
@@ -91,7 +97,7 @@ export function registerIndex(program: Command): void {
       action(async (dirs: string[], o: { out: string; force: boolean; verify: boolean }) => {
         // imported here: it loads the roaring addon, which `index build` never needs on this thread
         const { mergeTextIndexes } = await import("../text-index/merge.js");
-        const m = mergeTextIndexes(dirs, { out: o.out, force: o.force, verify: o.verify });
+        const m = mergeTextIndexes(dirs, { out: o.out, force: o.force, verify: o.verify, onReclaim: reportReclaimed });
         process.stderr.write(`merged ${dirs.length} indexes: ${m.docCount} docs -> ${o.out}\n`);
       }),
     );

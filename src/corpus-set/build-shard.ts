@@ -4,10 +4,11 @@
  * last) is left alone; a failed or killed build's leftovers are removed and the shard is built
  * again from scratch. A lock keeps two builds of one shard from running at once.
  */
-import { existsSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { isUserError, UserError } from "../errors.js";
-import { buildTextIndex, leftoverTempDirs, type BuildProgress } from "../text-index/build.js";
+import { buildTextIndex, type BuildProgress } from "../text-index/build.js";
+import { UNFINISHED_MARKER } from "../io/file-system.js";
 import { checkShardNumber, planReaderOptions, readPlan, shardInputs, type CorpusPlan } from "./plan.js";
 import {
   clearShardDone,
@@ -64,7 +65,13 @@ export async function buildShard(dir: string, k: number, opts: BuildShardOptions
     const out = shardIndexDir(dir, k);
     // A killed build's leftovers (its temporary directory; an index without a marker) go first.
     clearShardDone(dir, k);
-    for (const name of leftoverTempDirs(out)) rmSync(join(out, "..", name), { recursive: true, force: true });
+    // We hold the shard's lock, so a K.tmp-PID / K.old-PID holding conceptfreq's unfinished marker is a
+    // dead run's, whatever host ran it (the build itself reclaims only this host's).
+    const base = basename(out);
+    for (const name of existsSync(dirname(out)) ? readdirSync(dirname(out)) : []) {
+      if (!/^\.(tmp|old)-\d+$/.test(name.slice(base.length)) || !name.startsWith(base + ".")) continue;
+      if (existsSync(join(dirname(out), name, UNFINISHED_MARKER))) rmSync(join(dirname(out), name), { recursive: true, force: true });
+    }
     const m = await buildTextIndex(
       shardInputs(plan, k).map((i) => i.path),
       { ...planReaderOptions(plan), out, workers: opts.workers, memoryMiB: opts.memoryMiB, force: true, onProgress: opts.onProgress },

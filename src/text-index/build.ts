@@ -4,7 +4,7 @@
  * memory share is used), then merges the runs. Everything is written in a temporary directory that
  * is renamed to the output only when complete.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -28,7 +28,7 @@ import {
 } from "./manifest.js";
 import type { BatchMessage, MergeRequest, WorkerConfig, WorkerRuns } from "./build-worker.js";
 import type { MemoryRun } from "../postings/postings-accumulator.js";
-import { freshTempDirBeside } from "../io/file-system.js";
+import { freshTempDirBeside, moveIntoPlace, namingPath, removeTempDir } from "../io/file-system.js";
 import { checkReplaceable, type OutputKind } from "../io/replace-output.js";
 import { RowSampler } from "./sample.js";
 
@@ -61,6 +61,8 @@ export interface BuildOptions extends ReaderOptions {
   onProgress?: (p: BuildProgress) => void;
   /** Index a seeded Bernoulli sample of the rows (see sample.ts); the manifest records it. */
   sample?: { rate: number; seed: number };
+  /** Hears of each leftover of a killed run beside the output that the build removed. */
+  onReclaim?: (dir: string) => void;
 }
 
 const BATCH_ROWS = 2048;
@@ -91,12 +93,19 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
   const out = resolve(opts.out);
   checkReplaceable(out, TEXT_INDEX_OUTPUT, { force: opts.force, inputs, shown: opts.out });
   const started = process.hrtime.bigint();
-  const tmp = freshTempDirBeside(out);
+  const tmp = freshTempDirBeside(out, opts.onReclaim);
   const runDir = join(tmp, "runs");
-  mkdirSync(runDir);
+  let store: CaptionStoreWriter;
+  try {
+    namingPath(runDir, () => mkdirSync(runDir));
+    store = new CaptionStoreWriter(join(tmp, FILES.captions), join(tmp, FILES.offsets));
+  } catch (e) {
+    removeTempDir(tmp);
+    throw e;
+  }
   // Interrupted (Ctrl-C, kill): remove the partial build, then exit as the signal would have.
   const onSignal = (signal: NodeJS.Signals) => {
-    rmSync(tmp, { recursive: true, force: true });
+    removeTempDir(tmp);
     process.exit(signal === "SIGINT" ? 130 : 143);
   };
   process.once("SIGINT", onSignal);
@@ -140,7 +149,6 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
     slots.push(slot);
   }
 
-  const store = new CaptionStoreWriter(join(tmp, FILES.captions), join(tmp, FILES.offsets));
   const summaries: InputSummary[] = [];
   const sizes = inputs.map(corpusInputSize);
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
@@ -301,7 +309,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
       merge(slots[0]!, runs.nouns.sort(), runs.memoryNouns, join(tmp, FILES.nouns)),
       merge(slots[1 % slots.length]!, runs.terms.sort(), runs.memoryTerms, join(tmp, FILES.terms)),
     ]);
-    rmSync(runDir, { recursive: true, force: true });
+    removeTempDir(runDir);
 
     const skipped: MalformedCounts = {};
     for (const kind of MALFORMED_KINDS) if (totalSkipped[kind]) skipped[kind] = totalSkipped[kind];
@@ -319,13 +327,14 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
       buildSeconds: Math.round(elapsed(started) * 1000) / 1000,
       ...(sampler ? { sample: sampler.info() } : {}),
     };
+    // the manifest last, in the temporary directory, which its marker keeps from looking finished
     writeFileAtomic(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
-    if (existsSync(out)) rmSync(out, { recursive: true, force: true });
-    renameSync(tmp, out);
+    moveIntoPlace(tmp, out);
     return manifest;
   } catch (e) {
-    if (!storeClosed) store.close();
-    rmSync(tmp, { recursive: true, force: true });
+    // cleanup always runs: a close that fails too (the disk is still full) must not keep the removal from running
+    if (!storeClosed) store.abort();
+    removeTempDir(tmp);
     throw e;
   } finally {
     process.removeListener("SIGINT", onSignal);
@@ -354,11 +363,4 @@ function ask<R>(slot: WorkerSlot, message: unknown, transfer: ArrayBuffer[], isR
 
 function elapsed(started: bigint): number {
   return Number(process.hrtime.bigint() - started) / 1e9;
-}
-
-/** Lists the entries of a directory that an interrupted build left (for tests and cleanup). */
-export function leftoverTempDirs(out: string): string[] {
-  const parent = resolve(out, "..");
-  const base = resolve(out).slice(parent.length + 1);
-  return readdirSync(parent).filter((n) => n.startsWith(`${base}.tmp-`));
 }
