@@ -8,7 +8,6 @@ import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { isUserError, UserError } from "../errors.js";
 import { buildTextIndex, type BuildProgress } from "../text-index/build.js";
-import { UNFINISHED_MARKER } from "../io/file-system.js";
 import { checkShardNumber, planReaderOptions, readPlan, shardInputs, type CorpusPlan } from "./plan.js";
 import {
   clearShardDone,
@@ -65,12 +64,11 @@ export async function buildShard(dir: string, k: number, opts: BuildShardOptions
     const out = shardIndexDir(dir, k);
     // A killed build's leftovers (its temporary directory; an index without a marker) go first.
     clearShardDone(dir, k);
-    // We hold the shard's lock, so a K.tmp-PID / K.old-PID holding conceptfreq's unfinished marker is a
-    // dead run's, whatever host ran it (the build itself reclaims only this host's).
+    // We hold the shard's lock, and DIR/shards/ is conceptfreq's: a K.tmp-* / K.old-* beside the shard is
+    // a dead run's, whatever host ran it (the build itself reclaims only this host's, by pid).
     const base = basename(out);
     for (const name of existsSync(dirname(out)) ? readdirSync(dirname(out)) : []) {
-      if (!/^\.(tmp|old)-\d+$/.test(name.slice(base.length)) || !name.startsWith(base + ".")) continue;
-      if (existsSync(join(dirname(out), name, UNFINISHED_MARKER))) rmSync(join(dirname(out), name), { recursive: true, force: true });
+      if (name.startsWith(base + ".tmp-") || name.startsWith(base + ".old-")) rmSync(join(dirname(out), name), { recursive: true, force: true });
     }
     const m = await buildTextIndex(
       shardInputs(plan, k).map((i) => i.path),
