@@ -99,12 +99,15 @@ export interface ConceptCount {
   ids?: RoaringBitmap32;
 }
 
+export interface CountOptions {
+  /** The matching rule (default "paper": every word of an alternate among the caption's noun lemmas). */
+  match?: MatchMode;
+  /** Return each concept's matching doc ids too. */
+  keepIds?: boolean;
+}
+
 /** Counts each concept (in the given order) under the rule. */
-export function countConcepts(
-  index: TextIndex,
-  concepts: readonly string[],
-  opts: { match?: MatchMode; keepIds?: boolean } = {},
-): ConceptCount[] {
+export function countConcepts(index: TextIndex, concepts: readonly string[], opts: CountOptions = {}): ConceptCount[] {
   const queries = parseConcepts(concepts);
   return concepts.map((concept, i) => {
     const query = queries[i]!;

@@ -15,8 +15,16 @@ import { checkReplaceable } from "../io/replace-output.js";
 import { TEXT_INDEX_OUTPUT } from "./build.js";
 
 
-/** `verify`: check every input's CRC32s first (its structure and sizes are always checked). */
-export function mergeTextIndexes(dirs: string[], opts: { out: string; force?: boolean; verify?: boolean }): TextIndexManifest {
+export interface MergeOptions {
+  /** The merged index's directory. */
+  out: string;
+  /** Replace an existing text index at `out`. */
+  force?: boolean;
+  /** Check every input's CRC32s first (its structure and sizes are always checked). */
+  verify?: boolean;
+}
+
+export function mergeTextIndexes(dirs: string[], opts: MergeOptions): TextIndexManifest {
   if (dirs.length < 2) throw new UserError("index merge needs at least two indexes.");
   const manifests = dirs.map((d) => {
     const index = TextIndex.open(d, { verify: opts.verify });

@@ -10,8 +10,14 @@ export interface SearchResult {
   examples: { doc: number; caption: string }[];
 }
 
+export interface SearchOptions {
+  /** How many matching captions to return (default 10). */
+  limit?: number;
+  match?: MatchMode;
+}
+
 /** A concept's count and its first `limit` matching captions (lowest doc ids first). */
-export function searchConcept(index: TextIndex, concept: string, opts: { limit?: number; match?: MatchMode } = {}): SearchResult {
+export function searchConcept(index: TextIndex, concept: string, opts: SearchOptions = {}): SearchResult {
   const query = parseConcept(concept);
   const ids = matchConcept(index, query, opts.match ?? "paper");
   const examples: { doc: number; caption: string }[] = [];
