@@ -67,7 +67,7 @@ export { formatJson, OrderedObject, ordered, percent } from "./evaluate/json-out
 // --- image ---
 export { ImageIndex, checkSameDocSpace } from "./image/image-index.js";
 export { IMAGE_INDEX_FORMAT, IMAGE_INDEX_FORMAT_VERSION, readImageManifest, type ImageIndexManifest, type ImageSweepManifest } from "./image/manifest.js";
-export { buildImageIndexFromEmbeddings, loadConceptMatrix, type EmbeddingTagOptions, type ImageIndexBuild } from "./image/embedding-tagger.js";
+export { buildImageIndexFromEmbeddings, loadConceptMatrix, tagBlockRows, type EmbeddingTagOptions, type ImageIndexBuild } from "./image/embedding-tagger.js";
 export { importImageTags, type TagImportOptions, type TagImport } from "./image/tag-import.js";
 export { selectTags, type TagSelection } from "./image/select-tags.js";
 export { countConceptsByMode, missingImageConcepts, COUNT_MODES, type CountMode, type ModeCountOptions, type ModeCounts } from "./image/count-modes.js";
