@@ -27,6 +27,11 @@ export { readTextManifest, TEXT_INDEX_FORMAT, TEXT_INDEX_FORMAT_VERSION, type Te
 export { writeConceptIds } from "./text-index/ids-out.js";
 export type { CaptionStore } from "./text-index/caption-store.js";
 export { formatCounts, type CountFormat } from "./cli/count-format.js";
+// sampled indexes and co-occurrence (issue 17)
+export { RowSampler, sampleUniform, checkSampleRate, formatRate, SAMPLE_METHOD, SAMPLE_DOC_IDS, type SampleInfo } from "./text-index/sample.js";
+export { estimateFullCount, estimateConceptCounts, type CountEstimate, type ConceptEstimate } from "./text-index/sample-estimate.js";
+export { binomialCdf, regularizedBeta, logGamma } from "./analysis/binomial.js";
+export { conceptCooccurrence, conceptPairs, readConceptPairs, formatCooccurrence, pointwiseMutualInformation, type CooccurrencePair, type CooccurrenceOptions } from "./text-index/cooccur.js";
 // --- concepts ---
 export { readConceptList, type ConceptList } from "./concepts/concept-list.js";
 export { BUILTIN_CONCEPT_LISTS } from "./concepts/builtin/index.js";
@@ -90,3 +95,18 @@ export { renderStudyReport } from "./study/report-html.js";
 export { runDemo, DEMO_ASSETS, type DemoOptions, type DemoSummary } from "./study/demo.js";
 export { createDashboardApp, startDashboard, type DashboardOptions, type StartDashboardOptions } from "./server/app.js";
 export { StudyApi, ApiError } from "./server/study-api.js";
+// --- audit ---
+export { sampleAudit, floydSample, auditIndexProblem, type AuditSample, type AuditSampleRow, type AuditSampleOptions } from "./audit/sample.js";
+export { readAuditFile, parseAuditCsv, formatAuditCsv, parseLabel, AUDIT_COLUMNS, type AuditRow, type AuditLabel } from "./audit/audit-file.js";
+export { applyAudit, formatAdjustedCounts, type AdjustedCount, type AuditApplyResult } from "./audit/apply.js";
+export { wilsonInterval, jeffreysInterval, binomialInterval, betaCdf, betaQuantile, normalQuantile, INTERVAL_METHODS, type IntervalMethod, type ProportionInterval } from "./analysis/binomial-interval.js";
+// --- corpus-set ---
+export { planCorpus, readPlan, assignShards, type CorpusPlan, type PlanOptions, type PlannedShard, type PlannedInput } from "./corpus-set/plan.js";
+export { buildShard, type BuildShardOptions, type BuildShardResult } from "./corpus-set/build-shard.js";
+export { corpusStatus, shardStatus, type ShardStatus, type ShardState } from "./corpus-set/shard-state.js";
+export { finishCorpus } from "./corpus-set/finish.js";
+export { readCorpusManifest, CORPUS_FORMAT, CORPUS_FORMAT_VERSION, type CorpusManifest, type CorpusShard } from "./corpus-set/corpus-manifest.js";
+export { TextCorpus, IndexSource, openTextSource, type TextSource } from "./corpus-set/text-corpus.js";
+export { runShardsLocally, type LocalRunOptions, type LocalRunResult } from "./corpus-set/run-local.js";
+export { writeSlurmScripts, submitSlurm, type SlurmOptions, type SlurmScripts, type SlurmSubmission } from "./corpus-set/slurm.js";
+export { indexedJob, indexedJobYaml, parseVolume, type K8sOptions } from "./corpus-set/k8s.js";

@@ -4,6 +4,8 @@
  *   - a CSV/TSV file with a header row:    concept,accuracy  (first column the name, second the value)
  *   - a part of a nested JSON document, selected by an RFC 6901 JSON pointer after "#":
  *       results.json#/backboneRN50_pretrainedcc3m/classwise
+ *   - a JSON object whose values are objects with a numeric "count" (audit apply's adjusted counts,
+ *     {"crane": {"count": 812.5, "low": 640.1, "high": 930.2, ...}}): the map of the counts
  * Insertion order is preserved. Problems a user can cause are a UserError with one sentence.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
@@ -131,6 +133,12 @@ function objectToMap(value: unknown, where: string): Map<string, number> {
   for (const [key, v] of Object.entries(value)) {
     if (typeof v === "number" && Number.isFinite(v)) {
       out.set(key, v);
+      continue;
+    }
+    if (v !== null && typeof v === "object" && !Array.isArray(v) && "count" in v) {
+      const count = (v as { count: unknown }).count;
+      if (typeof count !== "number" || !Number.isFinite(count)) throw new UserError(`${where}: the count of "${key}" is ${describe(count)}, not a finite number.`);
+      out.set(key, count);
       continue;
     }
     if (v !== null && typeof v === "object") {

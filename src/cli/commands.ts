@@ -7,7 +7,9 @@ import type { Command } from "commander";
  */
 const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   index: async () => (await import("./text-index.js")).registerIndex,
+  corpus: async () => (await import("./corpus.js")).registerCorpus,
   count: async () => (await import("./count.js")).registerCount,
+  cooccur: async () => (await import("./cooccur.js")).registerCooccur,
   search: async () => (await import("./search.js")).registerSearch,
   concepts: async () => (await import("./concepts.js")).registerConcepts,
   "image-index": async () => (await import("./image-index.js")).registerImageIndex,
@@ -20,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<(program: Command) => void>> = {
   study: async () => (await import("./study.js")).registerStudy,
   demo: async () => (await import("./demo.js")).registerDemo,
   serve: async () => (await import("./serve.js")).registerServe,
+  audit: async () => (await import("./audit.js")).registerAudit,
 };
 
 /** Registers the command named by the first argument, or all of them (help, unknown names). */

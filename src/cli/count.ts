@@ -5,11 +5,13 @@ import { countConceptsByMode, COUNT_MODES, type CountMode } from "../image/count
 import { ImageIndex } from "../image/image-index.js";
 import type { MatchMode } from "../text-index/count.js";
 import { writeConceptIds } from "../text-index/ids-out.js";
-import { TextIndex } from "../text-index/text-index.js";
+import { IndexSource, openTextSource } from "../corpus-set/text-corpus.js";
 import { UserError } from "../errors.js";
 import { writeOutput } from "../io/atomic-write.js";
 import { action } from "./action.js";
-import { formatCounts, type CountFormat } from "./count-format.js";
+import { formatCounts, formatEstimates, type CountFormat } from "./count-format.js";
+import { estimateConceptCounts } from "../text-index/sample-estimate.js";
+import { formatRate } from "../text-index/sample.js";
 
 export function parseMatch(v: string): MatchMode {
   if (v !== "paper" && v !== "phrase") throw new InvalidArgumentError("expected paper or phrase.");
@@ -44,13 +46,18 @@ export function registerCount(program: Command): void {
   program
     .command("count")
     .description("count, for each concept, the captions (text), images (image) or samples with both (integrated) that contain it")
-    .option("--index <dir>", "text index directory (required for --mode text and integrated)")
+    .option("--index <dir>", "text index directory, or a finished corpus of shards (required for --mode text and integrated)")
     .option("--image-index <dir>", "image index over the same samples (required for --mode image and integrated)")
     .option("--mode <mode>", "text: captions; image: tagged images; integrated: caption AND image (the paper's matched frequency)", parseMode, "text")
     .requiredOption("--concepts <file|builtin:NAME>", "concept list: .txt (one per line, # comments), .json array, .csv with a concept column, or builtin:cifar10|cifar100")
     .option("--match <rule>", "paper: all noun lemmas of the concept in the caption's noun set; phrase: contiguous lemma sequence, any POS", parseMatch, "paper")
     .option("--allow-missing", "count concepts the image index does not know as 0 (default: an error)", false)
-    .option("--format <format>", "json ({concept: count} in list order) or csv (concept,count)", parseCountFormat, "json")
+    .option(
+      "--format <format>",
+      "json ({concept: count} in list order) or csv (concept,count); on a sampled index (index build --sample) estimates: json {concept: {count, low, high, sampled, rate}}, csv concept,count,low,high,sampled,rate",
+      parseCountFormat,
+      "json",
+    )
     .option("--out <file>", "write here instead of stdout")
     .option("--ids-out <dir>", "also write the matching doc ids per concept (a Roaring file each)")
     .option("--force", "replace an existing --ids-out directory", false)
@@ -66,7 +73,22 @@ export function registerCount(program: Command): void {
         if (o.imageIndex === undefined && o.mode !== "text") throw new UserError(`count --mode ${o.mode} needs the image index (--image-index).`);
         const list = readConceptList(o.concepts);
         if (list.duplicates > 0) process.stderr.write(`note: ${list.duplicates} duplicate concept name(s) in ${o.concepts} counted once.\n`);
-        const text = o.index !== undefined ? TextIndex.open(o.index, { verify: o.verify }) : undefined;
+        const source = o.index !== undefined ? openTextSource(o.index, { verify: o.verify }) : undefined;
+        if (source !== undefined && !(source instanceof IndexSource)) {
+          // a corpus of shards: text counts, summed over its shards
+          try {
+            if (o.mode !== "text" || o.idsOut) throw new UserError(`${o.index} is a corpus of shards; count takes it for --mode text without --ids-out (give a single index for the rest).`);
+            writeOutput(o.out, formatCounts(source.countConcepts(list.concepts, { match: o.match }), o.format));
+          } finally {
+            source.close();
+          }
+          return;
+        }
+        const text = source?.index;
+        if (text?.manifest.sample && o.mode === "integrated") {
+          text.close();
+          throw new UserError(`${o.index} is a sampled index (index build --sample): its doc ids are not the image index's, so --mode integrated cannot use it.`);
+        }
         let image: ImageIndex | undefined;
         try {
           image = o.imageIndex !== undefined ? ImageIndex.open(o.imageIndex) : undefined;
@@ -80,7 +102,15 @@ export function registerCount(program: Command): void {
           });
           if (missing.length > 0) process.stderr.write(`note: ${missing.length} concept(s) not in the image index counted 0.\n`);
           if (o.idsOut) writeConceptIds(o.idsOut, counts.map((c) => ({ concept: c.concept, ids: c.ids! })), o.force);
-          writeOutput(o.out, formatCounts(counts, o.format));
+          const sample = o.mode === "text" ? text?.manifest.sample : undefined;
+          if (sample) {
+            // A sampled index: every count is an estimate of the full corpus's, with its interval.
+            process.stderr.write(
+              `note: ${o.index} is a ${formatRate(sample.rate)} sample of ${sample.rowsSeen} rows (seed ${sample.seed}): ` +
+                `counts are estimates of the full corpus's (sampled count / rate) with exact 95% intervals [low, high].\n`,
+            );
+            writeOutput(o.out, formatEstimates(estimateConceptCounts(counts, sample.rate), o.format));
+          } else writeOutput(o.out, formatCounts(counts, o.format));
         } finally {
           image?.close();
           text?.close();

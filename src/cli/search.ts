@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { searchConcept } from "../text-index/search.js";
-import { TextIndex } from "../text-index/text-index.js";
+import { openTextSource } from "../corpus-set/text-corpus.js";
 import { action, nonNegativeInt } from "./action.js";
 import { UserError } from "../errors.js";
 import { parseMatch } from "./count.js";
@@ -11,7 +10,7 @@ export function registerSearch(program: Command): void {
     .command("search")
     .description("a concept's count and example captions")
     .argument("<concept>", 'concept name, e.g. "tiger shark" or "sea lion|sealion"')
-    .requiredOption("--index <dir>", "text index directory")
+    .requiredOption("--index <dir>", "text index directory, or a finished corpus of shards (doc ids are global)")
     .option("--limit <n>", "example captions to show (lowest doc ids first)", nonNegativeInt, 10)
     .option("--match <rule>", "paper or phrase (see count)", parseMatch, "paper")
     .option("--verify", "check the index's checksums first (reads the whole index)", false)
@@ -20,9 +19,9 @@ export function registerSearch(program: Command): void {
     .action(
       action((concept: string, o: { index: string; limit: number; match: MatchMode; json: boolean; verify: boolean }) => {
         if (concept.trim() === "") throw new UserError('give a concept to search for, e.g. "tiger shark".');
-        const index = TextIndex.open(o.index, { verify: o.verify });
+        const index = openTextSource(o.index, { verify: o.verify });
         try {
-          const r = searchConcept(index, concept, { limit: o.limit, match: o.match });
+          const r = index.search(concept, { limit: o.limit, match: o.match });
           if (r.words.length === 0) throw new UserError(`"${concept}" has no word the analyzer counts (letters only; see the counting semantics), so it matches nothing.`);
           if (o.json) {
             process.stdout.write(JSON.stringify(r, null, 2) + "\n");

@@ -1,7 +1,9 @@
 import type { Command } from "commander";
 import { statSync } from "node:fs";
 import { buildTextIndex } from "../text-index/build.js";
-import { action, positiveInt } from "./action.js";
+import { UserError } from "../errors.js";
+import { formatRate } from "../text-index/sample.js";
+import { action, finiteNumber, nonNegativeInt, positiveInt } from "./action.js";
 import { progressBar } from "./progress.js";
 import { addReaderFlags, readerOptions, type ReaderFlagValues } from "./reader-flags.js";
 
@@ -30,12 +32,16 @@ export function registerIndex(program: Command): void {
     .option("--workers <n>", "worker threads analysing captions (default: all cores)", positiveInt)
     .option("--memory <MiB>", "memory for in-memory postings before spilling runs to disk", positiveInt, 4096)
     .option("--force", "replace an existing output directory", false)
+    .option("--sample <rate>", "index a seeded random sample: each row kept with this probability, in (0, 1]; `count` then estimates full-corpus counts", finiteNumber)
+    .option("--seed <n>", "seed of --sample (default 0; the same inputs, rate and seed give the same sample)", nonNegativeInt)
     .addHelpText(
       "after",
-      "\nExample:\n  conceptfreq index build cc3m_train.tsv --out cc3m.idx\n  conceptfreq index build laion/part-*.parquet --out laion.idx",
+      "\nExample:\n  conceptfreq index build cc3m_train.tsv --out cc3m.idx\n  conceptfreq index build laion/part-*.parquet --out laion.idx\n" +
+        "  conceptfreq index build laion/part-*.parquet --sample 0.01 --seed 0 --out laion-1pct.idx",
     )
     .action(
-      action(async (inputs: string[], o: ReaderFlagValues & { out: string; workers?: number; memory: number; force: boolean }) => {
+      action(async (inputs: string[], o: ReaderFlagValues & { out: string; workers?: number; memory: number; force: boolean; sample?: number; seed?: number }) => {
+        if (o.seed !== undefined && o.sample === undefined) throw new UserError("--seed is the seed of --sample: give --sample RATE too.");
         // The bar runs over input bytes (files read so far plus the current file's position).
         const bar = progressBar("indexing |{bar}| {percentage}% | file {file}/{files} | {rows} rows | {rate} rows/s | ETA {eta_formatted}", totalInputBytes(inputs), {
           file: 1,
@@ -49,6 +55,7 @@ export function registerIndex(program: Command): void {
           workers: o.workers,
           memoryMiB: o.memory,
           force: o.force,
+          sample: o.sample !== undefined ? { rate: o.sample, seed: o.seed ?? 0 } : undefined,
           onProgress: (p) =>
             bar.update(p.bytes, {
               rows: p.rows,
@@ -62,8 +69,9 @@ export function registerIndex(program: Command): void {
         const skippedText = skipped.length
           ? `; ${skipped.reduce((a, [, n]) => a + n, 0)} malformed rows kept as empty docs (${skipped.map(([k, n]) => `${k} ${n}`).join(", ")})`
           : "";
+        const sampleText = m.sample ? ` (a ${formatRate(m.sample.rate)} sample of ${m.sample.rowsSeen} rows, seed ${m.sample.seed})` : "";
         process.stderr.write(
-          `indexed ${m.docCount} docs from ${m.inputs.length} file(s) in ${m.buildSeconds.toFixed(2)} s ` +
+          `indexed ${m.docCount} docs${sampleText} from ${m.inputs.length} file(s) in ${m.buildSeconds.toFixed(2)} s ` +
             `(${Math.round(m.docCount / Math.max(m.buildSeconds, 1e-9))} rows/s)${skippedText}; ` +
             `${m.vocabulary.nouns} noun lemmas -> ${o.out}\n`,
         );

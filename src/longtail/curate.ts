@@ -23,7 +23,7 @@ import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { parseCsv } from "../corpus/csv.js";
 import { csvLine, csvTable } from "../io/csv-write.js";
-import { compareCodePoints } from "./order.js";
+import { compareCodePoints } from "../code-point-order.js";
 import { dedupeGreedy, findCrossClassDuplicates, type ClassedItem } from "./near-duplicates.js";
 import { computePHash, parseHashBits, type HashBits, type ImageHash } from "./phash.js";
 import { sampleWithoutReplacement, seededRandom } from "./seeded-random.js";

@@ -12,7 +12,7 @@
  * runs over distinct hashes, so thousands of exact copies cost no more than one.
  */
 import { HammingIndex } from "./hamming-index.js";
-import { compareCodePoints } from "./order.js";
+import { compareCodePoints } from "../code-point-order.js";
 
 export interface HashedItem {
   /** Tie-break name (the file name within its class). */

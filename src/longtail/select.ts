@@ -22,7 +22,7 @@
  */
 import { UserError } from "../errors.js";
 import { parseConcept } from "../text/concept-query.js";
-import { compareCodePoints } from "./order.js";
+import { compareCodePoints } from "../code-point-order.js";
 
 export interface FrequencySource {
   /** Short corpus name (a column of the output). */

@@ -12,6 +12,9 @@
  *   GET /api/outliers?dataset&model&corpus&mode[&limit]   the concepts furthest from the fit
  *   GET /api/tail                 the long-tail reports and cross-corpus correlations
  *   GET /files/PATH               an allowlisted study output (report.html, plots/…), see safe-path.ts
+ *   GET /audit, /assets/audit.js  the audit view (with --audit FILE; labels stay in the browser)
+ *   GET /api/audit                the audit sample: {name, id, rows: [{concept, matches, doc, caption, relevant}]}
+ * Without a study (serve --audit only), "/" redirects to /audit and the study routes answer 404.
  *
  * Safety: only GET and HEAD; everything is read from the study's data loaded at start, the page
  * assets and two vendored files; study files go through an allowlist and a real-path check. Query
@@ -27,6 +30,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import { z } from "zod";
 import { UserError } from "../errors.js";
 import { loadStudyData } from "../study/data.js";
+import { loadAuditView, type AuditView } from "./audit-api.js";
 import { CONTENT_TYPES, readStudyFile, resolveStudyFile } from "./safe-path.js";
 import { ApiError, StudyApi } from "./study-api.js";
 
@@ -48,8 +52,10 @@ const PAGE_CSP =
 const FILE_CSP = "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; frame-ancestors 'self'";
 
 export interface DashboardOptions {
-  /** The study output directory (holds study-data.json). */
-  studyDir: string;
+  /** The study output directory (holds study-data.json); may be left out when `auditFile` is given. */
+  studyDir?: string;
+  /** An audit CSV (audit sample's output) to serve to the audit view. */
+  auditFile?: string;
   /** The address the server will listen on; decides the Host-header check (default 127.0.0.1). */
   host?: string;
 }
@@ -121,13 +127,22 @@ function hostHeaderCount(raw: readonly string[]): number {
 
 /** Builds the dashboard app for a study directory (not listening yet: see startDashboard, or use inject). */
 export async function createDashboardApp(opts: DashboardOptions): Promise<FastifyInstance> {
-  let studyReal: string;
-  try {
-    studyReal = realpathSync(opts.studyDir);
-  } catch {
-    throw new UserError(`the study directory ${opts.studyDir} does not exist.`);
+  if (opts.studyDir === undefined && opts.auditFile === undefined) throw new UserError("give a study directory (--study) or an audit file (--audit) to serve.");
+  let studyReal: string | undefined;
+  if (opts.studyDir !== undefined) {
+    try {
+      studyReal = realpathSync(opts.studyDir);
+    } catch {
+      throw new UserError(`the study directory ${opts.studyDir} does not exist.`);
+    }
   }
-  const api = new StudyApi(loadStudyData(studyReal));
+  const studyApi = studyReal === undefined ? undefined : new StudyApi(loadStudyData(studyReal));
+  const audit: AuditView | undefined = opts.auditFile === undefined ? undefined : loadAuditView(opts.auditFile);
+  /** The study's API, or a 404 when the server was started without one. */
+  const study = (): StudyApi => {
+    if (studyApi === undefined) throw new ApiError(404, "no study is loaded: start the server with --study DIR.");
+    return studyApi;
+  };
   const bindHost = opts.host ?? "127.0.0.1";
   const checkHost = LOOPBACK.has(bindHost) || bindHost === "::1";
 
@@ -135,7 +150,9 @@ export async function createDashboardApp(opts: DashboardOptions): Promise<Fastif
   const assets: Record<string, { body: Buffer; type: string }> = {
     "/assets/dashboard.js": { body: readFileSync(join(ASSETS_DIR, "dashboard.js")), type: "text/javascript; charset=utf-8" },
     "/assets/dashboard.css": { body: readFileSync(join(ASSETS_DIR, "dashboard.css")), type: "text/css; charset=utf-8" },
+    "/assets/audit.js": { body: readFileSync(join(ASSETS_DIR, "audit.js")), type: "text/javascript; charset=utf-8" },
   };
+  const auditPage = readFileSync(join(ASSETS_DIR, "audit.html"));
   for (const [route, path] of Object.entries(vendorFiles())) assets[route] = { body: readFileSync(path), type: "text/javascript; charset=utf-8" };
 
   const app = Fastify({
@@ -191,6 +208,7 @@ export async function createDashboardApp(opts: DashboardOptions): Promise<Fastif
 
   app.get("/", async (request, reply) => {
     parseQuery(QUERIES.none, request.query);
+    if (studyApi === undefined) return reply.redirect("/audit");
     return reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(page);
   });
   for (const [route, asset] of Object.entries(assets)) {
@@ -199,36 +217,37 @@ export async function createDashboardApp(opts: DashboardOptions): Promise<Fastif
 
   app.get("/api/study", async (request, reply) => {
     parseQuery(QUERIES.none, request.query);
-    return sendJson(reply, api.summary());
+    return sendJson(reply, study().summary());
   });
   app.get("/api/concepts", async (request, reply) => {
     const q = parseQuery(QUERIES.concepts, request.query);
-    return sendJson(reply, api.searchConcepts(q.q, q.limit ?? 50, q.offset ?? 0));
+    return sendJson(reply, study().searchConcepts(q.q, q.limit ?? 50, q.offset ?? 0));
   });
   app.get("/api/concept", async (request, reply) => {
     const q = parseQuery(QUERIES.concept, request.query);
-    return sendJson(reply, api.concept(q.name));
+    return sendJson(reply, study().concept(q.name));
   });
   app.get("/api/fit", async (request, reply) => {
     const q = parseQuery(QUERIES.fit, request.query);
-    return sendJson(reply, api.fit(q.dataset, q.model, q.corpus, q.mode));
+    return sendJson(reply, study().fit(q.dataset, q.model, q.corpus, q.mode));
   });
   app.get("/api/rarest", async (request, reply) => {
     const q = parseQuery(QUERIES.rarest, request.query);
-    return sendJson(reply, api.rarest(q.corpus, q.mode, q.limit ?? 20));
+    return sendJson(reply, study().rarest(q.corpus, q.mode, q.limit ?? 20));
   });
   app.get("/api/outliers", async (request, reply) => {
     const q = parseQuery(QUERIES.outliers, request.query);
-    const f = api.fit(q.dataset, q.model, q.corpus, q.mode);
-    return sendJson(reply, { id: f.id, outliers: api.outliers(f, q.limit ?? 20) });
+    const f = study().fit(q.dataset, q.model, q.corpus, q.mode);
+    return sendJson(reply, { id: f.id, outliers: study().outliers(f, q.limit ?? 20) });
   });
   app.get("/api/tail", async (request, reply) => {
     parseQuery(QUERIES.none, request.query);
-    return sendJson(reply, api.data.tail);
+    return sendJson(reply, study().data.tail);
   });
   app.get("/files/*", async (request: FastifyRequest<{ Params: { "*": string } }>, reply) => {
     parseQuery(QUERIES.none, request.query);
     const requested = request.params["*"];
+    if (studyReal === undefined) throw new ApiError(404, "no study is loaded: start the server with --study DIR.");
     const real = resolveStudyFile(studyReal, requested);
     const body = await readStudyFile(real, requested);
     return reply
@@ -236,6 +255,15 @@ export async function createDashboardApp(opts: DashboardOptions): Promise<Fastif
       .header("content-security-policy", FILE_CSP)
       .header("cache-control", "no-cache")
       .send(body);
+  });
+  app.get("/audit", async (request, reply) => {
+    parseQuery(QUERIES.none, request.query);
+    return reply.type("text/html; charset=utf-8").header("cache-control", "no-store").send(auditPage);
+  });
+  app.get("/api/audit", async (request, reply) => {
+    parseQuery(QUERIES.none, request.query);
+    if (audit === undefined) throw new ApiError(404, "no audit file is loaded: start the server with --audit FILE.");
+    return sendJson(reply, audit);
   });
   return app;
 }

@@ -28,6 +28,7 @@ import type { BatchMessage, MergeRequest, WorkerConfig, WorkerRuns } from "./bui
 import type { MemoryRun } from "../postings/postings-accumulator.js";
 import { freshTempDirBeside } from "../io/file-system.js";
 import { checkReplaceable, type OutputKind } from "../io/replace-output.js";
+import { RowSampler } from "./sample.js";
 
 /** What `--force` may replace: a text index (see io/replace-output.ts). */
 export const TEXT_INDEX_OUTPUT: OutputKind = { name: "text index", markers: [{ file: "manifest.json", formats: ["conceptfreq-text-index"] }] };
@@ -56,6 +57,8 @@ export interface BuildOptions extends ReaderOptions {
   /** Replace an existing output directory. */
   force?: boolean;
   onProgress?: (p: BuildProgress) => void;
+  /** Index a seeded Bernoulli sample of the rows (see sample.ts); the manifest records it. */
+  sample?: { rate: number; seed: number };
 }
 
 const BATCH_ROWS = 2048;
@@ -83,6 +86,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
   for (const p of inputs) {
     if (!existsSync(p) || !statSync(p).isFile()) throw new UserError(`cannot read ${p}: no such file.`);
   }
+  const sampler = opts.sample ? new RowSampler(opts.sample.rate, opts.sample.seed) : undefined;
   const out = resolve(opts.out);
   checkReplaceable(out, TEXT_INDEX_OUTPUT, { force: opts.force, inputs, shown: opts.out });
   const started = process.hrtime.bigint();
@@ -252,12 +256,13 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
       if (asBytes) {
         // TSV: captions stay UTF-8 bytes, as read (the workers analyse the bytes)
         for await (const b of asBytes) {
-          await flushBytes(b, summary);
+          await flushBytes(sampler ? sampler.takeBytes(b) : b, summary);
           reportProgress(k);
         }
       } else {
         for await (const rows of openCorpus(path, readerOptions)) {
           for (const row of rows) {
+            if (sampler && !sampler.keep()) continue;
             if (row.malformed) malformed.set(texts.length, row.malformed);
             texts.push(row.malformed ? "" : row.text);
           }
@@ -266,6 +271,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
         }
         await flushRows(summary);
       }
+      if (sampler) summary.rowsSeen = sampler.seen - summaries.reduce((a, s) => a + s.rowsSeen!, 0);
       summaries.push(summary);
       bytesBefore += sizes[k]!;
       bytesInFile = 0;
@@ -309,6 +315,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
       checksums: fileChecksums(tmp, FILES),
       reader: { format: opts.format ?? "auto", header: !!opts.header, textColumn: opts.textColumn ?? null },
       buildSeconds: Math.round(elapsed(started) * 1000) / 1000,
+      ...(sampler ? { sample: sampler.info() } : {}),
     };
     writeFileAtomic(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
     if (existsSync(out)) rmSync(out, { recursive: true, force: true });

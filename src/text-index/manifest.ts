@@ -8,6 +8,7 @@ import { UserError } from "../errors.js";
 import { ANALYZER } from "../text/analyzer-version.js";
 import type { MalformedKind } from "../corpus/record.js";
 import { fileCheck, type FileCheck } from "../io/file-checksum.js";
+import { SAMPLE_DOC_IDS, SAMPLE_METHOD, type SampleInfo } from "./sample.js";
 
 export const TEXT_INDEX_FORMAT = "conceptfreq-text-index";
 export const TEXT_INDEX_FORMAT_VERSION = 2;
@@ -25,6 +26,8 @@ export interface InputSummary {
   skipped: MalformedCounts;
   /** Doc id of the input's first row. */
   firstDoc: number;
+  /** Sampled index only: rows read from this input, kept or not (`rows` counts the kept ones). */
+  rowsSeen?: number;
 }
 
 export interface TextIndexManifest {
@@ -41,6 +44,12 @@ export interface TextIndexManifest {
   /** Reader options the inputs were read with. */
   reader: { format: string; header: boolean; textColumn: string | null };
   buildSeconds: number;
+  /**
+   * A sampled index (`index build --sample`): the rate, seed and full row count; docs are the sampled
+   * rows, with dense ids. Optional, so the format version is unchanged: a conceptfreq older than this
+   * field reads a sampled index as a full one (its counts are then the sample's raw counts).
+   */
+  sample?: SampleInfo;
 }
 
 export function readTextManifest(dir: string): TextIndexManifest {
@@ -95,11 +104,23 @@ function checkManifestFields(dir: string, m: TextIndexManifest): void {
     if (!isFileName(m.files[key])) throw bad(`files.${key}`, "a file name");
   }
   if (new Set(Object.values(m.files)).size !== 4) throw new UserError(`index ${dir} is damaged: ${MANIFEST_FILE}: files names one file twice.`);
+  if (m.sample !== undefined) checkSampleFields(dir, m);
   if (!isObject(m.checksums)) throw bad("checksums", "an object");
   for (const name of Object.values(m.files)) {
     const c = (m.checksums as Record<string, unknown>)[name];
     if (!isObject(c) || !isCount(c.bytes) || !isCount(c.crc32, 0xffffffff)) throw bad(`checksums["${name}"]`, "a byte size and CRC32");
   }
+}
+
+function checkSampleFields(dir: string, m: TextIndexManifest): void {
+  const s = m.sample as unknown;
+  const bad = (field: string, what: string) => new UserError(`index ${dir} is damaged: ${MANIFEST_FILE}: sample.${field} is missing or not ${what}.`);
+  if (!isObject(s)) throw new UserError(`index ${dir} is damaged: ${MANIFEST_FILE}: sample is not an object.`);
+  if (typeof s.rate !== "number" || !(s.rate > 0 && s.rate <= 1)) throw bad("rate", "a rate in (0, 1]");
+  if (!isCount(s.seed)) throw bad("seed", "a non-negative integer");
+  if (!isCount(s.rowsSeen) || s.rowsSeen < m.docCount) throw bad("rowsSeen", "a row count at least docCount");
+  if (s.method !== SAMPLE_METHOD) throw bad("method", `"${SAMPLE_METHOD}"`);
+  if (s.docIds !== SAMPLE_DOC_IDS) throw bad("docIds", `"${SAMPLE_DOC_IDS}"`);
 }
 
 /** The byte size and CRC32 of each of the index's files in `dir`, by file name (for the manifest). */

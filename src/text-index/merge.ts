@@ -31,6 +31,10 @@ export function mergeTextIndexes(dirs: string[], opts: MergeOptions): TextIndexM
     index.close();
     return index.manifest;
   });
+  const sampled = dirs.find((_, i) => manifests[i]!.sample !== undefined);
+  if (sampled !== undefined) {
+    throw new UserError(`cannot merge ${sampled}: it is a sampled index (index build --sample); build the sample over all the inputs in one index build instead.`);
+  }
   const out = resolve(opts.out);
   checkReplaceable(out, TEXT_INDEX_OUTPUT, { force: opts.force, inputs: dirs, shown: opts.out });
   const started = process.hrtime.bigint();

@@ -64,6 +64,20 @@ test("empty bins are skipped and paper trim counts positions in the fixed array 
   assert.deepEqual(t.bins.map((x) => x.kept), [true, true, false]);
 });
 
+test("trim 3,0 with 7 bins (retrieval setting) drops positions 0..2 even when position 2 is empty", () => {
+  // numpy reference (the notebooks' way): x = ln f, edges = linspace(0, 6, 7) = 0..6, idx = digitize(x, edges, right=True)
+  // gives [0 1 1 3 3 4 4 6 6 6 5]: position 2 is empty. Kept positions 3..6 have means 13.5, 19, 24, 34.333...;
+  // scipy.stats.pearsonr(edges[[3,4,5,6]], means) = (0.9838475972112616, 0.016152402788738307).
+  // Trimming the first three NON-EMPTY bins instead (0, 1, 3) would give r = 0.9804262413761281 over 4, 5, 6.
+  const x = [0, 0.5, 0.7, 2.2, 2.9, 3.5, 3.9, 5.2, 5.5, 6.0, 4.4];
+  const perf = [5, 7, 6, 12, 15, 20, 18, 30, 33, 40, 24];
+  const b = binLikePaper(pts(x.map((v) => Math.exp(v)), perf), { bins: 7, trim: [3, 0] });
+  assert.deepEqual(b.bins.map((bin) => bin.index), [0, 1, 3, 4, 5, 6]);
+  assert.deepEqual(b.bins.filter((bin) => bin.kept).map((bin) => bin.index), [3, 4, 5, 6]);
+  assertClose(b.pearson.r, 0.9838475972112616, 1e-12, "binned r");
+  assertClose(b.pearson.p!, 0.016152402788738307, 1e-9, "binned p");
+});
+
 test("degenerate binning: same frequency everywhere, no points, constant means, bad options", () => {
   const same = binLikePaper(pts([5, 5, 5, 5], [1, 2, 3, 4]));
   assert.equal(same.bins.length, 1);

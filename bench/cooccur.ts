@@ -1,0 +1,57 @@
+/**
+ * Co-occurrence (issue 17 part 5): every pair of the 100 CIFAR-100 class names on the real CC-3M
+ * validation captions (4,950 pairs), through the library as `conceptfreq cooccur --concepts
+ * builtin:cifar100` runs it; the same for the 1,000 most frequent noun lemmas (499,500 pairs).
+ */
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildTextIndex } from "../src/text-index/build.js";
+import { TextIndex } from "../src/text-index/text-index.js";
+import { conceptCooccurrence, conceptPairs } from "../src/text-index/cooccur.js";
+import { BUILTIN_CONCEPT_LISTS } from "../src/concepts/builtin/index.js";
+
+/** The captions beside the main checkout (CC3M_CAPTIONS overrides, e.g. when run from a worktree). */
+const CC3M = process.env.CC3M_CAPTIONS ?? new URL("../../shared/data/cc3m-val/captions.tsv", import.meta.url).pathname;
+
+export async function main(): Promise<void> {
+  console.log("## concept co-occurrence (issue 17)");
+  if (!existsSync(CC3M)) {
+    console.log(`skipped: ${CC3M} not found`);
+    return;
+  }
+  const work = mkdtempSync(join(tmpdir(), "cf-bench-cooccur-"));
+  try {
+    const dir = join(work, "cc3m.idx");
+    await buildTextIndex([CC3M], { out: dir, workers: 2 });
+    const index = TextIndex.open(dir);
+    try {
+      const lemmas = index.nouns
+        .terms()
+        .map((t) => ({ t, n: index.nouns.cardinality(t) }))
+        .sort((a, b) => b.n - a.n || (a.t < b.t ? -1 : 1))
+        .slice(0, 1000)
+        .map((x) => x.t);
+      for (const [name, concepts] of [
+        ["CIFAR-100 class names", [...BUILTIN_CONCEPT_LISTS.cifar100!]],
+        ["top noun lemmas", lemmas],
+      ] as const) {
+        const pairs = conceptPairs(concepts);
+        const t0 = performance.now();
+        const out = conceptCooccurrence(index, pairs);
+        const seconds = (performance.now() - t0) / 1000;
+        const together = out.filter((p) => p.both > 0).length;
+        const top = conceptCooccurrence(index, pairs, { top: 3, minCount: 5 });
+        console.log(
+          `${name} (${concepts.length}): all ${pairs.length} pairs in ${seconds.toFixed(2)} s (${Math.round(pairs.length / seconds)} pairs/s) ` +
+            `over ${index.docCount} captions; ${together} pairs co-occur; top PMI (both >= 5): ` +
+            top.map((p) => `${p.a}+${p.b} ${p.pmi!.toFixed(2)} (${p.both})`).join(", "),
+        );
+      }
+    } finally {
+      index.close();
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Finishing a corpus: every shard must be done, built with the plan's analyzer from the plan's
+ * inputs; then corpus.json is written (atomically) with each shard's doc count and first doc id.
+ */
+import { join } from "node:path";
+import { isUserError, UserError } from "../errors.js";
+import { writeFileAtomic } from "../io/atomic-write.js";
+import { readTextManifest, TEXT_INDEX_FORMAT_VERSION } from "../text-index/manifest.js";
+import { CORPUS_FILE, CORPUS_FORMAT, CORPUS_FORMAT_VERSION, type CorpusInput, type CorpusManifest, type CorpusShard } from "./corpus-manifest.js";
+import { readPlan, shardInputs } from "./plan.js";
+import { corpusStatus, shardIndexDir, type ShardStatus } from "./shard-state.js";
+
+function describe(s: ShardStatus): string {
+  if (s.state === "running") return `shard ${s.shard} is still running (pid ${s.lock!.pid} on ${s.lock!.host})`;
+  if (s.state === "failed") return `shard ${s.shard} failed (${s.error!.message}${s.error!.log ? `; log ${s.error!.log}` : ""})`;
+  return `shard ${s.shard} is not built`;
+}
+
+export function finishCorpus(dir: string): CorpusManifest {
+  const plan = readPlan(dir);
+  const statuses = corpusStatus(dir, plan.shards.length);
+  const notDone = statuses.filter((s) => s.state !== "done");
+  if (notDone.length > 0) {
+    const shown = notDone.slice(0, 5).map(describe).join("; ");
+    throw new UserError(`corpus ${dir} cannot be finished: ${notDone.length} of ${plan.shards.length} shard(s) are not done: ${shown}${notDone.length > 5 ? "; ..." : ""}.`);
+  }
+  const problems: string[] = [];
+  const shards: CorpusShard[] = [];
+  const inputs: CorpusInput[] = [];
+  let doc = 0;
+  for (const s of plan.shards) {
+    const k = s.shard;
+    let m;
+    try {
+      m = readTextManifest(shardIndexDir(dir, k));
+    } catch (e) {
+      if (!isUserError(e)) throw e;
+      problems.push(`shard ${k}: ${e.message.replace(/\.$/, "")}`);
+      continue;
+    }
+    if (m.formatVersion !== TEXT_INDEX_FORMAT_VERSION) problems.push(`shard ${k} has index format version ${m.formatVersion}`);
+    if (m.analyzer.name !== plan.analyzer.name || m.analyzer.version !== plan.analyzer.version) {
+      problems.push(`shard ${k} was built with analyzer ${m.analyzer.name}@${m.analyzer.version}, the plan says ${plan.analyzer.name}@${plan.analyzer.version}`);
+    }
+    const planned = shardInputs(plan, k);
+    const same = m.inputs.length === planned.length && m.inputs.every((inp, i) => inp.path === planned[i]!.path && inp.bytes === planned[i]!.bytes);
+    if (!same) {
+      problems.push(`shard ${k} indexes ${m.inputs.map((i) => i.path).join(", ")}, the plan says ${planned.map((i) => i.path).join(", ")}`);
+      continue;
+    }
+    if (statuses[k]!.done!.docCount !== m.docCount) problems.push(`shard ${k}'s completion marker says ${statuses[k]!.done!.docCount} docs, its index holds ${m.docCount}`);
+    shards.push({ shard: k, dir: `shards/${k}`, docCount: m.docCount, firstDoc: doc, firstInput: s.firstInput, inputCount: s.inputCount });
+    for (const [i, inp] of m.inputs.entries()) {
+      inputs.push({ path: inp.path, bytes: inp.bytes, mtimeMs: planned[i]!.mtimeMs, rows: inp.rows, firstDoc: doc + inp.firstDoc, shard: k });
+    }
+    doc += m.docCount;
+  }
+  if (problems.length > 0) throw new UserError(`corpus ${dir} cannot be finished: ${problems.join("; ")}.`);
+  if (!Number.isSafeInteger(doc)) throw new UserError(`corpus ${dir} holds more than 2^53 docs; global doc ids would not be exact.`);
+  const manifest: CorpusManifest = {
+    format: CORPUS_FORMAT,
+    formatVersion: CORPUS_FORMAT_VERSION,
+    analyzer: { ...plan.analyzer },
+    reader: { ...plan.reader },
+    docCount: doc,
+    shards,
+    inputs,
+  };
+  writeFileAtomic(join(dir, CORPUS_FILE), JSON.stringify(manifest, null, 2) + "\n");
+  return manifest;
+}

@@ -1,0 +1,204 @@
+/**
+ * A corpus plan (plan.json): which input files each shard indexes, and how they are read.
+ *
+ * Shards take contiguous runs of the inputs in the order given, so a doc's global id is its
+ * shard's first doc id plus its id inside the shard, and global ids run in input order exactly as
+ * one index over the same inputs would number them. The runs are balanced by file size. The plan
+ * records each input's absolute path, byte size and modification time: a shard build refuses an
+ * input that changed since.
+ */
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { UserError } from "../errors.js";
+import type { ReaderOptions } from "../corpus/record.js";
+import { ANALYZER } from "../text/analyzer-version.js";
+import { writeFileAtomic } from "../io/atomic-write.js";
+import { makeDirs } from "../io/file-system.js";
+
+export const PLAN_FORMAT = "conceptfreq-corpus-plan";
+export const PLAN_FORMAT_VERSION = 1;
+export const PLAN_FILE = "plan.json";
+
+export interface PlannedInput {
+  /** Absolute path. */
+  path: string;
+  bytes: number;
+  mtimeMs: number;
+}
+
+/** Reader options every shard is read with (the flags `index build` takes). */
+export interface PlanReader {
+  format: NonNullable<ReaderOptions["format"]>;
+  header: boolean;
+  textColumn: string | null;
+  keyColumn: string | null;
+  strict: boolean;
+  maxCaptionLength: number;
+}
+
+export interface PlannedShard {
+  shard: number;
+  /** Index into `inputs` of the shard's first file. */
+  firstInput: number;
+  /** How many consecutive inputs the shard takes. */
+  inputCount: number;
+  bytes: number;
+}
+
+export interface CorpusPlan {
+  format: typeof PLAN_FORMAT;
+  formatVersion: number;
+  analyzer: { name: string; version: string };
+  reader: PlanReader;
+  inputs: PlannedInput[];
+  shards: PlannedShard[];
+}
+
+/**
+ * Cuts `sizes` (in order) into `n` non-empty contiguous runs of about equal total size: run k ends
+ * where the running total comes closest to (k + 1) / n of the whole, leaving every later run at
+ * least one file. Deterministic: the same sizes and n always give the same runs.
+ */
+export function assignShards(sizes: readonly number[], n: number): { firstInput: number; inputCount: number; bytes: number }[] {
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`--shards must be a positive integer, not ${n}.`);
+  if (n > sizes.length) {
+    throw new UserError(`${n} shards need at least ${n} input files, and ${sizes.length} were given; shards take whole files, so give --shards ${sizes.length} or fewer.`);
+  }
+  // Each file weighs its size, and at least one byte, so that empty files still spread.
+  const w = sizes.map((s) => Math.max(1, s));
+  const total = w.reduce((a, b) => a + b, 0);
+  const prefix = [0];
+  for (const x of w) prefix.push(prefix[prefix.length - 1]! + x);
+  const ends: number[] = [];
+  let start = 0;
+  for (let k = 0; k < n - 1; k++) {
+    const target = (total * (k + 1)) / n;
+    const lo = start + 1; // at least one file in this run
+    const hi = sizes.length - (n - 1 - k); // leave one file for each later run
+    let best = lo;
+    for (let e = lo; e <= hi; e++) {
+      if (Math.abs(prefix[e]! - target) < Math.abs(prefix[best]! - target)) best = e;
+      if (prefix[e]! >= target) break;
+    }
+    ends.push(best);
+    start = best;
+  }
+  ends.push(sizes.length);
+  let first = 0;
+  return ends.map((end) => {
+    const run = { firstInput: first, inputCount: end - first, bytes: sizes.slice(first, end).reduce((a, b) => a + b, 0) };
+    first = end;
+    return run;
+  });
+}
+
+export interface PlanOptions {
+  shards: number;
+  /** The corpus directory to create (plan.json goes in it). */
+  out: string;
+  reader?: ReaderOptions;
+  /** Replace an existing plan (only when no shard has been built yet). */
+  force?: boolean;
+}
+
+/** Writes DIR/plan.json for the inputs (in doc-id order) and returns it. */
+export function planCorpus(inputs: readonly string[], opts: PlanOptions): CorpusPlan {
+  if (inputs.length === 0) throw new UserError("corpus plan needs at least one input file.");
+  const planned: PlannedInput[] = inputs.map((p) => {
+    const path = resolve(p);
+    if (!existsSync(path) || !statSync(path).isFile()) throw new UserError(`cannot read ${p}: no such file.`);
+    const st = statSync(path);
+    return { path, bytes: st.size, mtimeMs: Math.floor(st.mtimeMs) };
+  });
+  const seen = new Set<string>();
+  for (const [i, p] of planned.entries()) {
+    if (seen.has(p.path)) throw new UserError(`${inputs[i]} is given twice; each input file belongs to one shard.`);
+    seen.add(p.path);
+  }
+  const out = resolve(opts.out);
+  if (existsSync(out)) {
+    if (!statSync(out).isDirectory()) throw new UserError(`${opts.out} is a file, not a corpus directory.`);
+    const planPath = join(out, PLAN_FILE);
+    if (existsSync(planPath)) {
+      if (!opts.force) throw new UserError(`${opts.out} already holds a corpus plan; use --force to replace it.`);
+      if (existsSync(join(out, "shards"))) throw new UserError(`${opts.out} already has shard builds; plan a new corpus in a new directory.`);
+    }
+  }
+  const r = opts.reader ?? {};
+  const plan: CorpusPlan = {
+    format: PLAN_FORMAT,
+    formatVersion: PLAN_FORMAT_VERSION,
+    analyzer: { name: ANALYZER.name, version: ANALYZER.version },
+    reader: {
+      format: r.format ?? "auto",
+      header: !!r.header,
+      textColumn: r.textColumn ?? null,
+      keyColumn: r.keyColumn ?? null,
+      strict: !!r.strict,
+      maxCaptionLength: r.maxCaptionLength ?? 10_000,
+    },
+    inputs: planned,
+    shards: assignShards(planned.map((p) => p.bytes), opts.shards).map((s, shard) => ({ shard, ...s })),
+  };
+  makeDirs(out);
+  writeFileAtomic(join(out, PLAN_FILE), JSON.stringify(plan, null, 2) + "\n");
+  return plan;
+}
+
+/** The reader options of a plan, as the index build takes them. */
+export function planReaderOptions(plan: CorpusPlan): ReaderOptions {
+  const r = plan.reader;
+  return {
+    format: r.format,
+    header: r.header,
+    textColumn: r.textColumn ?? undefined,
+    keyColumn: r.keyColumn ?? undefined,
+    strict: r.strict,
+    maxCaptionLength: r.maxCaptionLength,
+  };
+}
+
+const isCount = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
+
+/** Reads and checks DIR/plan.json: one sentence naming what is wrong. */
+export function readPlan(dir: string): CorpusPlan {
+  const path = join(dir, PLAN_FILE);
+  if (!existsSync(path)) throw new UserError(`${dir} is not a corpus directory (no ${PLAN_FILE}); make one with \`conceptfreq corpus plan\`.`);
+  let p: CorpusPlan;
+  try {
+    p = JSON.parse(readFileSync(path, "utf8")) as CorpusPlan;
+  } catch {
+    throw new UserError(`corpus plan ${path} is damaged: it is not valid JSON.`);
+  }
+  const bad = (what: string) => new UserError(`corpus plan ${path} is damaged: ${what}.`);
+  if (typeof p !== "object" || p === null || p.format !== PLAN_FORMAT) throw new UserError(`${path} is not a conceptfreq corpus plan.`);
+  if (p.formatVersion !== PLAN_FORMAT_VERSION) throw new UserError(`${path} has plan format version ${p.formatVersion}; this conceptfreq reads version ${PLAN_FORMAT_VERSION}.`);
+  if (typeof p.reader !== "object" || p.reader === null) throw bad("reader is missing");
+  if (typeof p.analyzer !== "object" || p.analyzer === null) throw bad("analyzer is missing");
+  if (!Array.isArray(p.inputs) || p.inputs.length === 0) throw bad("inputs is missing or empty");
+  for (const [i, inp] of p.inputs.entries()) {
+    if (typeof inp?.path !== "string" || !isCount(inp.bytes) || typeof inp.mtimeMs !== "number") throw bad(`inputs[${i}] is not an input (path, bytes, mtimeMs)`);
+  }
+  if (!Array.isArray(p.shards) || p.shards.length === 0) throw bad("shards is missing or empty");
+  let next = 0;
+  for (const [k, s] of p.shards.entries()) {
+    if (s?.shard !== k || !isCount(s.firstInput) || !isCount(s.inputCount) || s.inputCount === 0) throw bad(`shards[${k}] is not a shard (shard ${k}, firstInput, inputCount)`);
+    if (s.firstInput !== next) throw bad(`shards[${k}] starts at input ${s.firstInput}, not ${next} (the inputs before it)`);
+    next += s.inputCount;
+  }
+  if (next !== p.inputs.length) throw bad(`its shards take ${next} inputs, but it lists ${p.inputs.length}`);
+  return p;
+}
+
+/** The plan's inputs of shard k. */
+export function shardInputs(plan: CorpusPlan, k: number): PlannedInput[] {
+  const s = plan.shards[k]!;
+  return plan.inputs.slice(s.firstInput, s.firstInput + s.inputCount);
+}
+
+/** Throws unless shard number `k` (as a user gave it) is one of the plan's. */
+export function checkShardNumber(plan: CorpusPlan, k: number, dir: string): void {
+  if (!Number.isInteger(k) || k < 0 || k >= plan.shards.length) {
+    throw new UserError(`corpus ${dir} has shards 0 to ${plan.shards.length - 1}; there is no shard ${k}.`);
+  }
+}
