@@ -14,6 +14,9 @@ const main = join(root, "dist", "cli", "main.js");
 /** The docs pages of each top-level command (a flag must appear on one of them). */
 const PAGES: Record<string, string[]> = {
   index: ["text-search.md", "index-format.md"],
+  corpus: ["corpus.md"],
+  cooccur: ["cooccur.md"],
+  audit: ["audit.md"],
   count: ["text-search.md", "image.md"],
   search: ["text-search.md"],
   concepts: ["text-search.md"],
