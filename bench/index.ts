@@ -13,8 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
-import { TextIndex } from "../src/text-index/text-index.js";
-import { countConcepts } from "../src/text-index/count.js";
+import { TextIndex, countConcepts } from "../src/index.js";
 
 const require = createRequire(import.meta.url);
 const CC3M = new URL("../../shared/data/cc3m-val/captions.tsv", import.meta.url).pathname;

@@ -6,7 +6,7 @@ export function registerStudy(program: Command): void {
   program
     .command("study")
     .description("run a study: counts, fits per model × corpus × count mode, long tail, plots, results and an HTML report")
-    .argument("<manifest>", "study manifest: study.json or study.yaml (see the README, section Study)")
+    .argument("<manifest>", "study manifest: study.json or study.yaml (see docs/study.md)")
     .requiredOption("--out <dir>", "output directory (created; counts are cached there for re-runs)")
     .option("--root <dir>", "the directory the manifest's relative paths resolve against (default: the manifest's own directory), e.g. a checkout of the paper's release")
     .option("--quiet", "print only the report's path", false)

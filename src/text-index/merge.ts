@@ -15,11 +15,18 @@ import { checkReplaceable } from "../io/replace-output.js";
 import { TEXT_INDEX_OUTPUT } from "./build.js";
 
 
-/** `verify`: check every input's CRC32s first (its structure and sizes are always checked). */
-export function mergeTextIndexes(
-  dirs: string[],
-  opts: { out: string; force?: boolean; verify?: boolean; onReclaim?: (dir: string) => void },
-): TextIndexManifest {
+export interface MergeOptions {
+  /** The merged index's directory. */
+  out: string;
+  /** Replace an existing text index at `out`. */
+  force?: boolean;
+  /** Check every input's CRC32s first (its structure and sizes are always checked). */
+  verify?: boolean;
+  /** Hears of each leftover of a killed run beside the output that the merge removed. */
+  onReclaim?: (dir: string) => void;
+}
+
+export function mergeTextIndexes(dirs: string[], opts: MergeOptions): TextIndexManifest {
   if (dirs.length < 2) throw new UserError("index merge needs at least two indexes.");
   const manifests = dirs.map((d) => {
     const index = TextIndex.open(d, { verify: opts.verify });
