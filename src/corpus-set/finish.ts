@@ -7,6 +7,7 @@ import { isUserError, UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { readTextManifest, TEXT_INDEX_FORMAT_VERSION } from "../text-index/manifest.js";
 import { CORPUS_FILE, CORPUS_FORMAT, CORPUS_FORMAT_VERSION, type CorpusInput, type CorpusManifest, type CorpusShard } from "./corpus-manifest.js";
+import { checkImageShards } from "./image-shards.js";
 import { readPlan, shardInputs } from "./plan.js";
 import { corpusStatus, shardIndexDir, type ShardStatus } from "./shard-state.js";
 
@@ -55,6 +56,7 @@ export function finishCorpus(dir: string): CorpusManifest {
     }
     doc += m.docCount;
   }
+  const images = problems.length === 0 ? checkImageShards(dir, shards.map((s) => s.docCount), problems) : undefined;
   if (problems.length > 0) throw new UserError(`corpus ${dir} cannot be finished: ${problems.join("; ")}.`);
   if (!Number.isSafeInteger(doc)) throw new UserError(`corpus ${dir} holds more than 2^53 docs; global doc ids would not be exact.`);
   const manifest: CorpusManifest = {
@@ -63,8 +65,9 @@ export function finishCorpus(dir: string): CorpusManifest {
     analyzer: { ...plan.analyzer },
     reader: { ...plan.reader },
     docCount: doc,
-    shards,
+    shards: shards.map((s, k) => (images?.shards[k] ? { ...s, image: images.shards[k] } : s)),
     inputs,
+    ...(images?.images ? { images: images.images } : {}),
   };
   writeFileAtomic(join(dir, CORPUS_FILE), JSON.stringify(manifest, null, 2) + "\n");
   return manifest;
