@@ -29,7 +29,7 @@ export function registerCorpus(program: Command): void {
   addReaderFlags(
     corpus
       .command("plan")
-      .description("assign the input files (in doc-id order) to N shards, contiguous runs balanced by size")
+      .description("assign the input files (in doc-id order) to N shards, contiguous runs balanced by size (a large TSV/JSONL file cut into row ranges)")
       .argument("<inputs...>", "caption files, in doc-id order (as index build takes them)")
       .requiredOption("--shards <n>", "number of shards", positiveInt)
       .requiredOption("--out <dir>", "corpus directory to create (plan.json goes in it)"),
@@ -41,9 +41,11 @@ export function registerCorpus(program: Command): void {
         const { planCorpus } = await import("../corpus-set/plan.js");
         const plan = planCorpus(inputs, { shards: o.shards, out: o.out, reader: readerOptions(o), force: o.force });
         for (const s of plan.shards) {
-          process.stdout.write(`shard ${s.shard}: inputs ${s.firstInput}..${s.firstInput + s.inputCount - 1} (${s.inputCount} file(s), ${s.bytes} bytes)\n`);
+          const ranges = plan.inputs.slice(s.firstInput, s.firstInput + s.inputCount).filter((i) => i.range).length;
+          const what = ranges > 0 ? `${s.inputCount} input(s), ${ranges} of them row ranges` : `${s.inputCount} file(s)`;
+          process.stdout.write(`shard ${s.shard}: inputs ${s.firstInput}..${s.firstInput + s.inputCount - 1} (${what}, ${s.bytes} bytes)\n`);
         }
-        process.stderr.write(`planned ${plan.shards.length} shard(s) over ${plan.inputs.length} file(s) -> ${join(o.out, "plan.json")}\n`);
+        process.stderr.write(`planned ${plan.shards.length} shard(s) over ${new Set(plan.inputs.map((i) => i.path)).size} file(s) -> ${join(o.out, "plan.json")}\n`);
       }),
     );
 

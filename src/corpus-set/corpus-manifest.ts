@@ -29,6 +29,8 @@ export interface CorpusInput {
   path: string;
   bytes: number;
   mtimeMs: number;
+  /** A row range of the file (corpus plan), when the file was cut: bytes [start, end). */
+  range?: { start: number; end: number };
   rows: number;
   /** Global doc id of the input's first row. */
   firstDoc: number;

@@ -9,7 +9,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { open, type FileHandle } from "node:fs/promises";
-import { PassThrough, Transform, type Readable, type TransformCallback } from "node:stream";
+import { PassThrough, Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream";
 import { createGunzip } from "node:zlib";
 import { Decompress } from "fzstd";
@@ -42,7 +42,7 @@ export async function openFile(path: string): Promise<FileHandle> {
  * `onBytes`, when given, hears how many bytes of the file (compressed) have been read so far — for
  * progress bars; a zstd file decoded by the `zstd` command reports nothing.
  */
-export async function readBytes(path: string, onBytes?: (bytesRead: number) => void): Promise<Readable> {
+export async function readBytes(path: string, onBytes?: (bytesRead: number) => void, range?: { start: number; end: number }): Promise<Readable> {
   const handle = await openFile(path);
   let compression: Compression;
   try {
@@ -52,6 +52,18 @@ export async function readBytes(path: string, onBytes?: (bytesRead: number) => v
   } catch (e) {
     await handle.close();
     throw cannotRead(path, e);
+  }
+  if (range && compression !== "none") {
+    await handle.close();
+    throw new UserError(`${path} is ${compression}-compressed; a byte range of its rows can be read only from an uncompressed file.`);
+  }
+  if (range) {
+    if (range.end <= range.start) {
+      await handle.close();
+      return Readable.from([]);
+    }
+    const raw = handle.createReadStream({ start: range.start, end: range.end - 1, highWaterMark: CHUNK_BYTES });
+    return onBytes ? pipeline(raw, byteCounter(onBytes), () => {}) : raw;
   }
   if (compression === "zstd" && zstdDecoder() === "command") {
     await handle.close();

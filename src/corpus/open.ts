@@ -47,6 +47,10 @@ export function detectFormat(path: string): ConcreteFormat {
   return format;
 }
 
+function rangeOf(options: ReaderOptions, hasHeader = options.header === true): { start: number; end: number; header: boolean } | undefined {
+  return options.byteRange ? { ...options.byteRange, header: hasHeader } : undefined;
+}
+
 /** The checks every opening makes before reading (format, options, the file): those that need no reading. */
 function prepare(path: string, options: ReaderOptions): { format: ConcreteFormat; maxCaptionLength: number; batchRows: number; opts: ReaderOptions } {
   const format: ConcreteFormat = options.format === undefined || options.format === "auto" ? detectFormat(path) : options.format;
@@ -65,6 +69,9 @@ function prepare(path: string, options: ReaderOptions): { format: ConcreteFormat
     if (statSync(path).isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
   } catch (e) {
     throw cannotRead(path, e);
+  }
+  if (options.byteRange && format !== "tsv" && format !== "csv" && format !== "jsonl") {
+    throw new UserError(`${path}: a byte range of rows can be read from TSV, CSV and JSONL files only, not ${format}.`);
   }
   return { format, maxCaptionLength, batchRows, opts: { ...options, maxCaptionLength } };
 }
@@ -88,13 +95,13 @@ export function openCorpus(path: string, options: ReaderOptions = {}): AsyncIter
       if (options.header !== true) columnsWithoutHeader(path, options.textColumn, options.keyColumn);
       start = () => {
         const sink = newSink();
-        return readLineFormat(path, sink, format === "tsv" ? new TsvFormat(path, sink, opts) : new CsvFormat(path, sink, opts), options.onBytes);
+        return readLineFormat(path, sink, format === "tsv" ? new TsvFormat(path, sink, opts) : new CsvFormat(path, sink, opts), options.onBytes, rangeOf(options));
       };
       break;
     case "jsonl":
       start = () => {
         const sink = newSink();
-        return readLineFormat(path, sink, new JsonlFormat(sink, opts), options.onBytes);
+        return readLineFormat(path, sink, new JsonlFormat(sink, opts), options.onBytes, rangeOf(options, false));
       };
       break;
     case "parquet":
@@ -128,7 +135,7 @@ export function openCaptionBytes(path: string, options: ReaderOptions = {}): Asy
   return {
     [Symbol.asyncIterator]: () => {
       const sink = new CaptionBytesSink(path, options.strict === true, maxCaptionLength, batchRows);
-      return readLineFormat(path, sink, new TsvFormat(path, sink, opts), options.onBytes);
+      return readLineFormat(path, sink, new TsvFormat(path, sink, opts), options.onBytes, rangeOf(options));
     },
   };
 }

@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 import { UserError } from "../errors.js";
 import { openCaptionBytes, openCorpus, detectFormat } from "../corpus/open.js";
-import { MALFORMED_KINDS, type CaptionBytes, type MalformedKind, type ReaderOptions } from "../corpus/record.js";
+import { MALFORMED_KINDS, type ByteRange, type CaptionBytes, type MalformedKind, type ReaderOptions } from "../corpus/record.js";
 import { ANALYZER } from "../text/analyzer-version.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { CaptionStoreWriter } from "./caption-store.js";
@@ -59,6 +59,8 @@ export interface BuildOptions extends ReaderOptions {
   onProgress?: (p: BuildProgress) => void;
   /** Index a seeded Bernoulli sample of the rows (see sample.ts); the manifest records it. */
   sample?: { rate: number; seed: number };
+  /** Per input (same order): read only this byte range of its rows (a corpus plan's row range), or all of it. */
+  ranges?: readonly (ByteRange | undefined)[];
 }
 
 const BATCH_ROWS = 2048;
@@ -141,7 +143,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
 
   const store = new CaptionStoreWriter(join(tmp, FILES.captions), join(tmp, FILES.offsets));
   const summaries: InputSummary[] = [];
-  const sizes = inputs.map((p) => statSync(p).size);
+  const sizes = inputs.map((p, k) => (opts.ranges?.[k] ? opts.ranges[k]!.end - opts.ranges[k]!.start : statSync(p).size));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   let bytesBefore = 0;
   let bytesInFile = 0;
@@ -249,9 +251,10 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
         rows: 0,
         skipped: {},
         firstDoc: doc,
+        ...(opts.ranges?.[k] ? { range: { start: opts.ranges[k]!.start, end: opts.ranges[k]!.end } } : {}),
       };
       bytesInFile = 0;
-      const readerOptions = { ...opts, onBytes: (n: number) => (bytesInFile = n) };
+      const readerOptions = { ...opts, byteRange: opts.ranges?.[k], onBytes: (n: number) => (bytesInFile = n) };
       const asBytes = openCaptionBytes(path, { ...readerOptions, batchRows: BATCH_ROWS });
       if (asBytes) {
         // TSV: captions stay UTF-8 bytes, as read (the workers analyse the bytes)
