@@ -21,6 +21,8 @@ import { countConceptsByMode } from "../image/count-modes.js";
 import { ImageIndex } from "../image/image-index.js";
 import { IMAGE_MANIFEST_FILE, IMAGE_SWEEP_FILE, type ImageSweepManifest } from "../image/manifest.js";
 import { digestOf, indexIdentity } from "./identity.js";
+import { hasCorpusManifest } from "../corpus-set/corpus-manifest.js";
+import { countShards, shardsDocCount, shardsIdentity } from "./corpus-of-shards.js";
 import type { CountMode, StudyCorpus } from "./manifest.js";
 
 export const COUNT_CACHE_FORMAT = "conceptfreq-study-count-cache";
@@ -139,6 +141,7 @@ class CorpusIndexes {
 
 /** Counts the concepts in one mode with the image stage's countConceptsByMode; a concept the tagger does not know gets null. */
 function countMany(ix: CorpusIndexes, mode: CountMode, concepts: readonly string[], examples: number): CacheEntry[] {
+  if (hasCorpusManifest(ix.corpus.index)) return countShards(ix.corpus, mode, concepts, examples, MAX_EXAMPLE_CHARS); // a corpus of shards
   const withExamples = mode === "text" && examples > 0;
   const r = countConceptsByMode(concepts, {
     mode,
@@ -177,9 +180,10 @@ export function countStudyCorpus(corpus: StudyCorpus, concepts: readonly string[
   const imageDir = corpus.image ? resolveImageIndexDir(corpus.image, corpus.name) : undefined;
   const ix = new CorpusIndexes(corpus, imageDir);
   try {
-    const textId = indexIdentity(corpus.index);
-    const imageId = imageDir ? indexIdentity(imageDir) : null;
-    const docCount = ix.textIndex().docCount;
+    const shards = hasCorpusManifest(corpus.index); // a corpus of shards (its image shards: image.index is the corpus)
+    const textId = shards ? shardsIdentity(corpus.index) : indexIdentity(corpus.index);
+    const imageId = imageDir ? (shards ? textId : indexIdentity(imageDir)) : null;
+    const docCount = shards ? shardsDocCount(corpus.index) : ix.textIndex().docCount;
     const out: CorpusModeCounts[] = [];
     for (const mode of modes) {
       if (mode !== "text" && !imageDir) continue;
