@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { openCorpus } from "conceptfreq";
 import { CONCEPTS, writeCaptionFiles } from "./fixtures.js";
 
 const CLI = new URL("../../dist/cli/main.js", import.meta.url).pathname;
@@ -92,4 +93,20 @@ test("a plan whose range lies is one sentence", () => {
   const r = run(["corpus", "status", join(root, "tsv.corpus")]);
   assert.equal(r.code, 2);
   assert.match(r.stderr, /^conceptfreq: corpus plan .* is damaged: inputs\[1\]\.range is not a byte range of the file/);
+});
+
+test("openCorpus with a byteRange yields that range's rows only; a compressed file refuses one", async () => {
+  const bytes = readFileSync(tsv);
+  const cut = bytes.indexOf(10, 200) + 1;
+  const before = bytes.subarray(0, cut).toString("utf8").split("\n").length - 1;
+  const texts: string[] = [];
+  for await (const batch of openCorpus(tsv, { format: "tsv", byteRange: { start: cut, end: bytes.length } })) texts.push(...batch.map((r) => r.text));
+  assert.deepEqual(texts, rows.slice(before).map((r) => r.split("\t")[0]));
+  const gz = join(root, "range.tsv.gz");
+  writeFileSync(gz, gzipSync(bytes));
+  await assert.rejects(async () => {
+    for await (const _ of openCorpus(gz, { format: "tsv", byteRange: { start: 0, end: 10 } })) void _;
+  }, /is gzip-compressed; a byte range of its rows can be read only from an uncompressed file/);
+  writeFileSync(join(root, "x.parquet"), "PAR1");
+  assert.throws(() => openCorpus(join(root, "x.parquet"), { byteRange: { start: 0, end: 10 } }), /byte range of rows can be read from TSV, CSV and JSONL files only/);
 });
