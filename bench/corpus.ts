@@ -15,8 +15,7 @@ import { pipeline } from "node:stream/promises";
 import { Readable } from "node:stream";
 import { fileURLToPath } from "node:url";
 import { createGzip } from "node:zlib";
-import { openCorpus } from "../src/corpus/open.js";
-import type { ReaderOptions } from "../src/corpus/record.js";
+import { openCorpus, type ReaderOptions } from "../src/index.js";
 
 const CC3M = fileURLToPath(new URL("../../shared/data/cc3m-val/captions.tsv", import.meta.url));
 const TARGET_ROWS = 1_000_000;

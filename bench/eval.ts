@@ -11,13 +11,16 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { aggregateScoresFile } from "../src/evaluate/aggregate.js";
-import { imageConceptsFromCaptions } from "../src/evaluate/caption-concepts.js";
-import { classifyFiles, classifyZeroShot } from "../src/evaluate/classify.js";
-import { retrieveZeroShot } from "../src/evaluate/retrieve.js";
-import { float32ToFloat16 } from "../src/matrix/float16.js";
-import { writeNpy } from "../src/matrix/npy.js";
-import { memoryRows } from "../src/matrix/rows.js";
+import {
+  aggregateScoresFile,
+  imageConceptsFromCaptions,
+  classifyFiles,
+  classifyZeroShot,
+  retrieveZeroShot,
+  float32ToFloat16,
+  writeNpy,
+  memoryRows,
+} from "../src/index.js";
 
 const CC3M = "/work/shared/data/cc3m-val/captions.tsv";
 

@@ -12,10 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeFileSync } from "node:fs";
-import { buildImageIndexFromEmbeddings, tagBlockRows } from "../src/image/embedding-tagger.js";
-import { createSimilarityKernel } from "../src/matrix/matmul.js";
-import { float32ToFloat16 } from "../src/matrix/float16.js";
-import { writeNpy } from "../src/matrix/npy.js";
+import { buildImageIndexFromEmbeddings, tagBlockRows, createSimilarityKernel, float32ToFloat16, writeNpy } from "../src/index.js";
 
 const CONCEPTS = 4029;
 

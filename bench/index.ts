@@ -13,8 +13,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRequire } from "node:module";
-import { TextIndex } from "../src/text-index/text-index.js";
-import { countConcepts } from "../src/text-index/count.js";
+import { TextIndex, countConcepts } from "../src/index.js";
 
 const require = createRequire(import.meta.url);
 const CC3M = new URL("../../shared/data/cc3m-val/captions.tsv", import.meta.url).pathname;
@@ -53,6 +52,38 @@ function timeCommand(args: string[]): { seconds: number; maxRssMiB: number | nul
   if (r.status !== 0) throw new Error(`command failed: ${args.join(" ")}\n${r.stderr}`);
   const m = /MAXRSS_KB=(\d+)/.exec(r.stderr ?? "");
   return { seconds, maxRssMiB: m ? Math.round(Number(m[1]) / 1024) : null, stderr: r.stderr };
+}
+
+/**
+ * What the checks of a damaged index cost (issue 14): opening the index (the cheap structure checks,
+ * always made) and opening it with `verify` (every file's CRC32), in the library; `count` with and
+ * without `--verify` and `index verify` as whole CLI processes (medians of 3).
+ */
+export function verifyCost(cli: string, idx: string, conceptsFile: string, outFile: string): void {
+  const bytes = Object.values(TextIndex.open(idx).manifest.checksums).reduce((a, c) => a + c.bytes, 0);
+  const openMs = (verify: boolean) => {
+    const times: number[] = [];
+    for (let r = 0; r < 3; r++) {
+      const t0 = process.hrtime.bigint();
+      TextIndex.open(idx, { verify }).close();
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    return times.sort((a, b) => a - b)[1]!;
+  };
+  const plain = openMs(false);
+  const verified = openMs(true);
+  console.log(
+    `open the index (${(bytes / 2 ** 20).toFixed(1)} MiB): structure checks ${plain.toFixed(1)} ms; with --verify (CRC32 of every file) ` +
+      `${verified.toFixed(0)} ms = ${Math.round(bytes / 2 ** 20 / ((verified - plain) / 1000))} MiB/s`,
+  );
+  const median = (args: string[]) => [0, 1, 2].map(() => timeCommand(args).seconds).sort((a, b) => a - b)[1]! * 1000;
+  const count = median([cli, "count", "--index", idx, "--concepts", conceptsFile, "--out", outFile]);
+  const countVerify = median([cli, "count", "--index", idx, "--concepts", conceptsFile, "--out", outFile, "--verify"]);
+  const verifyAll = median([cli, "index", "verify", idx]);
+  console.log(
+    `count 4,000 concepts (CLI, median of 3): ${count.toFixed(0)} ms; with --verify ${countVerify.toFixed(0)} ms (+${(countVerify - count).toFixed(0)} ms); ` +
+      `index verify (every bitmap decoded) ${verifyAll.toFixed(0)} ms`,
+  );
 }
 
 export async function main(): Promise<void> {
@@ -130,6 +161,7 @@ export async function main(): Promise<void> {
     writeFileSync(join(dir, "c4k.txt"), concepts4k.join("\n") + "\n");
     const countCli = timeCommand([cli, "count", "--index", idx, "--concepts", join(dir, "c4k.txt"), "--out", join(dir, "c4k.json")]);
     console.log(`count 4,000 concepts (whole CLI process incl. start-up): ${(countCli.seconds * 1000).toFixed(0)} ms`);
+    verifyCost(cli, idx, join(dir, "c4k.txt"), join(dir, "c4k.json"));
 
     const concepts1k = concepts4k.filter((_, i) => i % 4 === 0).slice(0, 1000);
     const oursCount0 = process.hrtime.bigint();

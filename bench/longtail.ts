@@ -16,11 +16,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
-import { computePHash } from "../src/longtail/phash.js";
-import { mapWithConcurrency, curateLongTail } from "../src/longtail/curate.js";
-import { dedupeGreedy, type HashedItem } from "../src/longtail/near-duplicates.js";
-import { HammingIndex, hammingDistance } from "../src/longtail/hamming-index.js";
-import { hashToHex } from "../src/longtail/phash.js";
+import { computePHash, curateLongTail, dedupeGreedy, HammingIndex, hammingDistance, hashToHex, type HashedItem } from "../src/index.js";
+// internal helpers, not part of the API: a bounded-concurrency map and the seeded stream of longtail/
+import { mapWithConcurrency } from "../src/longtail/curate.js";
 import { seededRandom } from "../src/longtail/seeded-random.js";
 
 const IMAGES = 240;

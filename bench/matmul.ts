@@ -5,8 +5,7 @@
  * single-threaded JavaScript fallback kernel. Best of 3 timed runs after a warm-up.
  */
 import { availableParallelism } from "node:os";
-import { createSimilarityKernel, jsSimilarity, similarityBlocks } from "../src/matrix/matmul.js";
-import { memoryRows } from "../src/matrix/rows.js";
+import { createSimilarityKernel, jsSimilarity, similarityBlocks, memoryRows } from "../src/index.js";
 
 function randomMatrix(rows: number, cols: number, seed: number): Float32Array {
   let s = seed >>> 0;

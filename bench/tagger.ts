@@ -46,6 +46,7 @@ function freshAnalysis(text: string): { nouns: string[]; terms: string[] } {
 }
 
 export async function main(): Promise<void> {
+  await longTokens();
   console.log("## tagger vs wink-nlp readDoc (issue 2)");
   const rnd = mulberry32(1);
   const pick = () => PIECES[Math.floor(rnd() * PIECES.length)]!;
@@ -88,4 +89,31 @@ export async function main(): Promise<void> {
     `one core, captions with three never-seen words each: tagger + forms ${Math.round(ours.length / s)} captions/s, ` +
       `wink-nlp readDoc + lemmas ${Math.round(theirs.length / s1)} captions/s`,
   );
+}
+
+/**
+ * Issue 14: captions holding one long token (a 10,000-letter run, a base64 `data:` URI), beside
+ * normal captions, one core. wink-nlp's tokenizer regexes cost such a token its length squared
+ * (200 captions of a 9,990-letter word took 23 s, 200 data URIs 110 s); the analyzer reads a piece
+ * over 256 bytes as one non-word token, so these now cost time linear in their length.
+ */
+export async function longTokens(): Promise<void> {
+  const rnd = mulberry32(14);
+  const b64 = (n: number) => Buffer.from(Array.from({ length: Math.ceil((n * 3) / 4) }, () => Math.floor(rnd() * 256))).toString("base64").slice(0, n);
+  const letters = (i: number) => "q" + "abcdefghij".repeat(999) + String.fromCharCode(97 + (i % 26)) + String.fromCharCode(97 + ((i / 26) % 26));
+  const shapes: [string, (i: number) => string][] = [
+    ["normal captions (~50 chars)", (i) => `a photo of a dog number ${i} playing with a ball on the grass`],
+    ["one 9,990-letter word", letters],
+    ["a 9,960-char base64 data: URI", () => "data:image/png;base64," + b64(9960)],
+    ["base64 in 200-char pieces (~300 never-seen words each)", () => (b64(9960).match(/.{1,200}/g) ?? []).join(" ")],
+  ];
+  const ids = newCaptionTermIds();
+  analyzeCaptionTermIds("a warm-up caption: the tagger loads its model", ids);
+  for (const [name, make] of shapes) {
+    const rows = Array.from({ length: 200 }, (_, i) => make(i));
+    const t0 = process.hrtime.bigint();
+    for (const r of rows) analyzeCaptionTermIds(r, ids);
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    console.log(`long tokens, one core: ${name}: ${Math.round(rows.length / s)} rows/s (${(s * 1000).toFixed(0)} ms for 200)`);
+  }
 }

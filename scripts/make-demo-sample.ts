@@ -17,10 +17,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { mulberry32 } from "../src/analysis/random.js";
-import { buildTextIndex } from "../src/text-index/build.js";
-import { countConcepts } from "../src/text-index/count.js";
-import { TextIndex } from "../src/text-index/text-index.js";
+import { mulberry32, buildTextIndex, countConcepts, TextIndex } from "../src/index.js";
 
 const OUT = new URL("../assets/demo", import.meta.url).pathname;
 

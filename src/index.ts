@@ -4,20 +4,38 @@
  */
 // --- text ---
 export { ANALYZER, analyzeCaption, analyzeCaptionForIndex, phraseTokens, lemmatizeAsNoun } from "./text/analyzer.js";
-export { parseConcept, type ConceptQuery, type ConceptWord } from "./text/concept-query.js";
+export { parseConcept, parseConcepts, type ConceptQuery, type ConceptWord } from "./text/concept-query.js";
 export { UserError } from "./errors.js";
+// --- io ---
+export { writeFileAtomic } from "./io/atomic-write.js";
+export { csvTable } from "./io/csv-write.js";
 // --- corpus ---
 export type { CaptionRow, ReaderOptions, CorpusFormat, MalformedKind } from "./corpus/record.js";
 export { openCorpus, detectFormat } from "./corpus/open.js";
 export { MALFORMED_KINDS, DEFAULT_MAX_CAPTION_LENGTH, DEFAULT_BATCH_ROWS } from "./corpus/record.js";
-// --- index ---
+// --- postings ---
 export { PostingFile, PostingFileWriter } from "./postings/posting-file.js";
 export { RoaringBitmap32 } from "./postings/roaring-bitmap.js";
-// --- index: sampled corpora and co-occurrence (issue 17) ---
+export { serializePortable, deserializePortable } from "./postings/posting-file.js";
+// --- text index ---
+export { TextIndex, verifyTextIndex, type OpenOptions as TextIndexOpenOptions, type VerifyResult as TextIndexVerifyResult } from "./text-index/text-index.js";
+export { buildTextIndex, type BuildOptions as TextIndexBuildOptions, type BuildProgress as TextIndexBuildProgress } from "./text-index/build.js";
+export { mergeTextIndexes, type MergeOptions as TextIndexMergeOptions } from "./text-index/merge.js";
+export { countConcepts, matchConcept, type ConceptCount, type CountOptions, type MatchMode } from "./text-index/count.js";
+export { searchConcept, type SearchResult, type SearchOptions } from "./text-index/search.js";
+export { readTextManifest, TEXT_INDEX_FORMAT, TEXT_INDEX_FORMAT_VERSION, type TextIndexManifest, type InputSummary, type MalformedCounts } from "./text-index/manifest.js";
+export { writeConceptIds } from "./text-index/ids-out.js";
+export type { CaptionStore } from "./text-index/caption-store.js";
+export { formatCounts, type CountFormat } from "./cli/count-format.js";
+// sampled indexes and co-occurrence (issue 17)
 export { RowSampler, sampleUniform, checkSampleRate, formatRate, SAMPLE_METHOD, SAMPLE_DOC_IDS, type SampleInfo } from "./text-index/sample.js";
 export { estimateFullCount, estimateConceptCounts, type CountEstimate, type ConceptEstimate } from "./text-index/sample-estimate.js";
 export { binomialCdf, regularizedBeta, logGamma } from "./analysis/binomial.js";
 export { conceptCooccurrence, conceptPairs, readConceptPairs, formatCooccurrence, pointwiseMutualInformation, type CooccurrencePair, type CooccurrenceOptions } from "./text-index/cooccur.js";
+// --- concepts ---
+export { readConceptList, type ConceptList } from "./concepts/concept-list.js";
+export { BUILTIN_CONCEPT_LISTS } from "./concepts/builtin/index.js";
+export { extractRetrievalConcepts, type ExtractOptions as RetrievalConceptOptions, type ExtractedConcept, type ExtractResult as RetrievalConcepts } from "./concepts/extract.js";
 // --- analysis ---
 export { readValueMap, resolvePointer, parsePointer, parseValueMapSpec, escapePointerToken, type ValueMapSpec } from "./analysis/value-map.js";
 export { fitLogLinear, bootstrapSlope, dataMultiplier, ols, type ConceptPoint, type FitLogLinearOptions, type Regression, type SlopeInterval, type DataMultiplier } from "./analysis/regression.js";
@@ -54,18 +72,19 @@ export { formatJson, OrderedObject, ordered, percent } from "./evaluate/json-out
 // --- image ---
 export { ImageIndex, checkSameDocSpace } from "./image/image-index.js";
 export { IMAGE_INDEX_FORMAT, IMAGE_INDEX_FORMAT_VERSION, readImageManifest, type ImageIndexManifest, type ImageSweepManifest } from "./image/manifest.js";
-export { buildImageIndexFromEmbeddings, loadConceptMatrix, type EmbeddingTagOptions, type ImageIndexBuild } from "./image/embedding-tagger.js";
+export { buildImageIndexFromEmbeddings, loadConceptMatrix, tagBlockRows, type EmbeddingTagOptions, type ImageIndexBuild } from "./image/embedding-tagger.js";
 export { importImageTags, type TagImportOptions, type TagImport } from "./image/tag-import.js";
 export { selectTags, type TagSelection } from "./image/select-tags.js";
 export { countConceptsByMode, missingImageConcepts, COUNT_MODES, type CountMode, type ModeCountOptions, type ModeCounts } from "./image/count-modes.js";
 export { computeMisalignment, type Misalignment, type MisalignmentOptions, type MisalignmentResult } from "./image/misalignment.js";
 export { DocKeys, readKeyList } from "./image/keys.js";
+export { summarizeImageIndexes, conceptCountsCsv } from "./image/summary.js";
 // --- longtail ---
 export { computePHash, pHashFromGray, dctLowFrequencies, hammingDistance, hashToHex, hexToHash, hashToBigInt, parseHashBits, type HashBits, type ImageHash } from "./longtail/phash.js";
 export { HammingIndex, type HammingMatch } from "./longtail/hamming-index.js";
 export { dedupeGreedy, findCrossClassDuplicates, type HashedItem, type ClassedItem, type DedupeResult, type CrossClassDuplicate } from "./longtail/near-duplicates.js";
-export { curateLongTail, listCandidateImages, hashCandidates, planCuration, CURATE_FORMAT, type CurateOptions, type CurateResult, type ClassSummary, type ManifestRow, type Exclusion } from "./longtail/curate.js";
-export { selectLongTail, conceptNameKey, parseFrequencyFlag, selectionToCsv, type FrequencySource, type SelectOptions, type LongTailSelection, type SelectedConcept } from "./longtail/select.js";
+export { curateLongTail, listCandidateImages, hashCandidates, planCuration, formatCurationSummary, CURATE_FORMAT, type CurateOptions, type CurateResult, type ClassSummary, type ManifestRow, type Exclusion } from "./longtail/curate.js";
+export { selectLongTail, conceptNameKey, parseFrequencyFlag, selectionToCsv, formatSelectionTable, selectionToConceptList, type FrequencySource, type SelectOptions, type LongTailSelection, type SelectedConcept } from "./longtail/select.js";
 export { buildLongTailReport, readTop1, pairReportInputs, formatLongTailTable, longTailReportCsv, longTailReportJson, longTailChartSpec, type LongTailReportInput, type LongTailReportRow } from "./longtail/report.js";
 // --- study ---
 export { readStudyManifest, validateStudyManifest, type StudyManifest, type StudyCorpus, type StudyDataset, type StudyResult } from "./study/manifest.js";

@@ -90,7 +90,15 @@ function describe(v: unknown): string {
 }
 
 /** Reads a concept -> number map from `path` or `path#/json/pointer` (see the module comment). */
-export function readValueMap(spec: string): Map<string, number> {
+/** How a list of numbers (e.g. one score per prompt, as the paper's text-to-image results hold) becomes one value. */
+export type ValueReduce = "mean" | "max";
+
+export interface ReadValueMapOptions {
+  /** Reduce a list of numbers to its mean or max; without it a list is an error. */
+  reduce?: ValueReduce;
+}
+
+export function readValueMap(spec: string, opts: ReadValueMapOptions = {}): Map<string, number> {
   const { path, pointer } = parseValueMapSpec(spec);
   const text = readText(path);
   const ext = extname(path).toLowerCase();
@@ -106,12 +114,27 @@ export function readValueMap(spec: string): Map<string, number> {
       throw new UserError(`${path} is not valid JSON (${(e as Error).message}).`);
     }
     const value = pointer === undefined ? doc : resolvePointer(doc, pointer);
-    return objectToMap(value, pointer === undefined ? path : `${path}#${pointer}`);
+    return objectToMap(value, pointer === undefined ? path : `${path}#${pointer}`, opts);
   }
   return csvToMap(text, path, ext === ".tsv" ? "\t" : undefined);
 }
 
-function readText(path: string): string {
+/** A parsed JSON value that should be a {concept: number} map (or, with reduce, {concept: [numbers]}); `where` names it in errors. */
+export function valueMapFromJson(value: unknown, where: string, opts: ReadValueMapOptions = {}): Map<string, number> {
+  return objectToMap(value, where, opts);
+}
+
+function reduceList(list: unknown[], how: ValueReduce, where: string, key: string): number {
+  if (list.length === 0) throw new UserError(`${where}: the value of "${key}" is an empty list; there is nothing to take the ${how} of.`);
+  let acc = how === "max" ? -Infinity : 0;
+  for (const x of list) {
+    if (typeof x !== "number" || !Number.isFinite(x)) throw new UserError(`${where}: the list of "${key}" holds ${describe(x)}, not a finite number.`);
+    acc = how === "max" ? Math.max(acc, x) : acc + x;
+  }
+  return how === "max" ? acc : acc / list.length;
+}
+
+export function readText(path: string): string {
   let st;
   try {
     st = statSync(path);
@@ -126,7 +149,7 @@ function readText(path: string): string {
   }
 }
 
-function objectToMap(value: unknown, where: string): Map<string, number> {
+function objectToMap(value: unknown, where: string, opts: ReadValueMapOptions = {}): Map<string, number> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new UserError(`${where} is ${describe(value)}; expected an object mapping concept names to numbers.`);
   }
@@ -142,6 +165,13 @@ function objectToMap(value: unknown, where: string): Map<string, number> {
       if (count === undefined) throw new UserError(`${where}: the count of "${key}" is ${describe((v as { count: unknown }).count)}, not a finite number.`);
       out.set(key, count);
       continue;
+    }
+    if (Array.isArray(v) && opts.reduce !== undefined) {
+      out.set(key, reduceList(v, opts.reduce, where, key));
+      continue;
+    }
+    if (Array.isArray(v)) {
+      throw new UserError(`${where}: the value of "${key}" is a list, not a number; reduce it with --perf-reduce mean|max (manifest: reduce).`);
     }
     if (v !== null && typeof v === "object") {
       const hint = !Array.isArray(v) && "classwise" in v ? `, e.g. ${where.includes("#") ? where : where + "#"}/${escapePointerToken(key)}/classwise` : "";

@@ -66,7 +66,7 @@ export function registerCount(program: Command): void {
     .option("--out <file>", "write here instead of stdout")
     .option("--ids-out <dir>", "also write the matching doc ids per concept (a Roaring file each; over a corpus, global ids in 64-bit Roaring files)")
     .option("--force", "replace an existing --ids-out directory", false)
-    .option("--verify", "check the text index's checksums first (reads the whole index)", false);
+    .option("--verify", "check the indexes' checksums first (text and image; reads every byte of them)", false);
   addSynonymFlags(cmd)
     .addHelpText(
       "after",
@@ -105,7 +105,7 @@ export function registerCount(program: Command): void {
         }
         let image: ImageIndex | undefined;
         try {
-          image = o.imageIndex !== undefined ? ImageIndex.open(o.imageIndex) : undefined;
+          image = o.imageIndex !== undefined ? ImageIndex.open(o.imageIndex, { verify: o.verify }) : undefined;
           const { counts, missing } = countConceptsByMode(list.concepts, {
             mode: o.mode,
             text,

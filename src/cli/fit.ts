@@ -1,7 +1,8 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import { action, collect, finiteNumber, nonNegativeInt, positiveInt } from "./action.js";
-import { readCountIntervals, readValueMap } from "../analysis/value-map.js";
+import { readCountIntervals, readValueMap, type ValueReduce } from "../analysis/value-map.js";
 import { UserError } from "../errors.js";
+import { applyAliases, parseAliasArg, type AliasMap } from "../analysis/aliases.js";
 import { fitFrequencyPerformance, fitReportToJson, type BinningMethod, type SeriesInput } from "../analysis/fit.js";
 import { planSeries, type SeriesArg } from "../analysis/series-args.js";
 import { formatFitReport, unmatchedWarnings } from "../report/fit-text.js";
@@ -16,6 +17,8 @@ interface FitFlags {
   bins: number;
   trim?: [number, number];
   perfScale: number;
+  perfReduce?: ValueReduce;
+  alias?: string[];
   plot?: string;
   scatter?: boolean;
   title?: string;
@@ -56,6 +59,8 @@ export function registerFit(program: Command): void {
     .option("--bins <n>", "edges (paper) or bins (quantile)", positiveInt, 12)
     .option("--trim <lo,hi>", "binned points dropped at the start and end (default 1,1 for paper, 0,0 for quantile)", trimPair)
     .option("--perf-scale <x>", "multiply performance values (100 turns fractions into percentage points)", finiteNumber, 1)
+    .addOption(new Option("--perf-reduce <how>", "a performance value that is a list (one score per prompt): take its mean or max").choices(["mean", "max"]))
+    .option("--alias <a=b|file>", "rename concept a to b in every map before joining (CIFAR-10: plane=airplane), or a JSON file {a: b} (repeatable)", collect)
     .option("--plot <file>", "write the log-linear plot (.svg or .png)")
     .option("--scatter", "add the per-concept points to the plot, faintly")
     .option("--title <text>", "plot title")
@@ -67,14 +72,16 @@ export function registerFit(program: Command): void {
         const args = order.splice(0, order.length);
         if (flags.plot !== undefined) chartFormat(flags.plot); // a bad extension fails before any work
         const plan = planSeries(args);
+        const aliases: AliasMap = new Map();
+        for (const a of flags.alias ?? []) parseAliasArg(a, aliases);
         const series: SeriesInput[] = plan.map((s) => ({
           name: s.name,
           pairs: s.pairs.map((p) => ({
-            freq: readValueMap(p.freq),
-            perf: readValueMap(p.perf),
+            freq: applyAliases(readValueMap(p.freq), aliases, p.freq),
+            perf: applyAliases(readValueMap(p.perf, { reduce: flags.perfReduce }), aliases, p.perf),
             freqLabel: p.freq,
             perfLabel: p.perf,
-            ...(flags.countUncertainty ? { freqIntervals: readCountIntervals(p.freq) } : {}),
+            ...(flags.countUncertainty ? { freqIntervals: applyAliases(readCountIntervals(p.freq), aliases, p.freq) } : {}),
           })),
         }));
         if (flags.countUncertainty && series.every((s) => s.pairs.every((p) => (p.freqIntervals?.size ?? 0) === 0))) {

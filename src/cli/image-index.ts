@@ -74,6 +74,7 @@ export function registerImageIndex(program: Command): void {
             perConcept: o.perConcept,
             topK: o.topK,
             force: o.force,
+            onReclaim: (d: string) => process.stderr.write(`note: removed ${d}, left by a conceptfreq run that was killed.\n`),
             docKeys: o.keys,
             rowKeys: o.rowKeys,
             keyColumn: o.keyColumn,
@@ -137,6 +138,7 @@ export function registerImageIndex(program: Command): void {
             textIndex: o.index,
             topK: o.topK,
             force: o.force,
+            onReclaim: (d: string) => process.stderr.write(`note: removed ${d}, left by a conceptfreq run that was killed.\n`),
             docKeys: o.keys,
             rowKeys: o.rowKeys,
             keyColumn: o.keyColumn,
@@ -161,5 +163,19 @@ export function registerImageIndex(program: Command): void {
           if (o.countsOut) writeOutput(o.countsOut, conceptCountsCsv(r.manifests, r.conceptCounts));
         },
       ),
+    );
+
+  cmd
+    .command("verify")
+    .description("check an image index (or every index of a threshold sweep): the tag file's size and CRC32, its structure, every bitmap")
+    .argument("<dir>", "image index directory (or sweep directory)")
+    .addHelpText("after", "\nExample:\n  conceptfreq image-index verify cc3m.img")
+    .action(
+      action(async (dir: string) => {
+        const { verifyImageIndexes } = await import("../image/image-index.js");
+        for (const r of verifyImageIndexes(dir)) {
+          process.stderr.write(`image index ${r.dir} is sound: ${r.docCount} docs, ${r.concepts} concepts, 1 file (${r.bytes} bytes), ${r.bitmaps} bitmaps checked\n`);
+        }
+      }),
     );
 }

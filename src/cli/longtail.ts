@@ -31,6 +31,7 @@ interface CurateFlags {
   copy: boolean;
   link: boolean;
   concurrency: number;
+  force: boolean;
 }
 
 interface ReportFlags {
@@ -122,6 +123,7 @@ export function registerLongtail(program: Command): void {
     .option("--copy", "copy the kept files into <out>/<class>/", false)
     .option("--link", "hard-link the kept files into <out>/<class>/ (symlink across devices)", false)
     .option("--concurrency <n>", "images decoded at once", positiveInt, 3)
+    .option("--force", "replace an existing output folder (only an earlier curate output, or an empty folder)", false)
     .addHelpText(
       "after",
       "\nExample:\n  conceptfreq longtail curate --images candidates/ --out letitwag/ --cross-class --min-per-class 50 --seed 1 --copy",
@@ -145,6 +147,8 @@ export function registerLongtail(program: Command): void {
           seed: o.seed,
           files: o.copy ? "copy" : o.link ? "link" : "none",
           concurrency: o.concurrency,
+          force: o.force,
+          onReclaim: (d) => process.stderr.write(`note: removed ${d}, left by a conceptfreq run that was killed.\n`),
           onProgress: (done, total) => {
             bar ??= progressBar("hashing {bar} {value}/{total} images", total);
             bar.update(done);

@@ -6,21 +6,31 @@ export function registerStudy(program: Command): void {
   program
     .command("study")
     .description("run a study: counts, fits per model × corpus × count mode, long tail, plots, results and an HTML report")
-    .argument("<manifest>", "study manifest: study.json or study.yaml (see the README, section Study)")
+    .argument("<manifest>", "study manifest: study.json or study.yaml (see docs/study.md)")
     .requiredOption("--out <dir>", "output directory (created; counts are cached there for re-runs)")
+    .option("--root <dir>", "the directory the manifest's relative paths resolve against (default: the manifest's own directory), e.g. a checkout of the paper's release")
     .option("--quiet", "print only the report's path", false)
-    .addHelpText("after", "\nExample:\n  conceptfreq study study.yaml --out study\n  conceptfreq serve --study study")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  conceptfreq study study.yaml --out study\n  conceptfreq serve --study study\n" +
+        "  conceptfreq study examples/paper-release/classification.yaml --root RELEASE_CHECKOUT --out paper-classification",
+    )
     .action(
-      action(async (manifestPath: string, o: { out: string; quiet: boolean }) => {
+      action(async (manifestPath: string, o: { out: string; quiet: boolean; root?: string }) => {
         // loaded on use: the study pulls in the chart renderer, which other commands should not pay for
         const { readStudyManifest } = await import("../study/manifest.js");
         const { runStudy } = await import("../study/run.js");
-        const manifest = readStudyManifest(manifestPath);
+        const manifest = readStudyManifest(manifestPath, { root: o.root });
         const say = (m: string) => {
           if (!o.quiet) process.stderr.write(`${m}\n`);
         };
-        const s = await runStudy(manifest, { out: o.out, onProgress: say });
-        for (const w of s.warnings) process.stderr.write(`conceptfreq: warning: ${w}\n`);
+        // warnings are printed as they arise, so a run that fails later has shown them
+        const s = await runStudy(manifest, {
+          out: o.out,
+          onProgress: say,
+          onWarning: (w) => process.stderr.write(`conceptfreq: warning: ${w}\n`),
+          onNote: (n) => say(`note: ${n}`),
+        });
         const cached = s.counts.filter((c) => c.computed === 0).length;
         say(`counts: ${s.counts.length - cached} corpus × mode computed, ${cached} from the cache; ${s.rows.length} fits; ${s.plots.length} plots`);
         const show = (p: string) => relative(process.cwd(), p) || ".";

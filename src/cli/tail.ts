@@ -1,4 +1,4 @@
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { basename, extname } from "node:path";
 import { action, collect, nonNegativeInt } from "./action.js";
 import { readValueMap } from "../analysis/value-map.js";
@@ -12,6 +12,7 @@ interface TailFlags {
   names?: string[];
   rarest: number;
   plot?: string;
+  plotScale?: "log" | "linear";
   title?: string;
   json?: boolean;
 }
@@ -41,6 +42,7 @@ export function registerTail(program: Command): void {
     .option("--rarest <n>", "how many of the rarest concepts to list", nonNegativeInt, 10)
     .option("--plot <file>", "write the sorted frequency curves (.svg or .png)")
     .option("--title <text>", "plot title")
+    .addOption(new Option("--plot-scale <scale>", "log: counts on a log axis (zeros left out); linear: the paper's long-tail figure, count / the largest count on linear axes").choices(["log", "linear"]).default("log"))
     .option("--json", "print one JSON document instead of tables")
     .action(
       action(async (flags: TailFlags) => {
@@ -54,7 +56,7 @@ export function registerTail(program: Command): void {
         const report = tailReport(corpora, { rarest: flags.rarest });
         if (flags.plot !== undefined) {
           const [{ tailPlotSpec }, { writeChart }] = await Promise.all([import("../report/plots.js"), import("../report/render.js")]);
-          await writeChart(tailPlotSpec(corpora, { title: flags.title }), flags.plot);
+          await writeChart(tailPlotSpec(corpora, { title: flags.title, scale: flags.plotScale }), flags.plot);
         }
         process.stdout.write(flags.json ? JSON.stringify(report, null, 2) + "\n" : formatTailReport(report));
       }),

@@ -19,6 +19,11 @@ function totalInputBytes(paths: string[]): number {
   return Math.max(total, 1);
 }
 
+/** Says which leftover of a killed run beside the output was removed. */
+function reportReclaimed(dir: string): void {
+  process.stderr.write(`note: removed ${dir}, left by a conceptfreq run that was killed.\n`);
+}
+
 export function registerIndex(program: Command): void {
   const index = program.command("index").description("build and merge text indexes of caption corpora");
 
@@ -26,7 +31,7 @@ export function registerIndex(program: Command): void {
     index
       .command("build")
       .description("index captions: noun lemmas per caption, Roaring postings, kept captions")
-      .argument("<inputs...>", "caption files (TSV/CSV/JSONL/Parquet/WebDataset .tar; .gz/.zst text), in doc-id order")
+      .argument("<inputs...>", "caption files (TSV/CSV/JSONL/Parquet/WebDataset .tar; .gz/.zst text), in doc-id order; - or a pipe: read as a stream, with --format")
       .requiredOption("--out <dir>", "index directory to create"),
   )
     .option("--workers <n>", "worker threads analysing captions (default: all cores)", positiveInt)
@@ -37,7 +42,8 @@ export function registerIndex(program: Command): void {
     .addHelpText(
       "after",
       "\nExample:\n  conceptfreq index build cc3m_train.tsv --out cc3m.idx\n  conceptfreq index build laion/part-*.parquet --out laion.idx\n" +
-        "  conceptfreq index build laion/part-*.parquet --sample 0.01 --seed 0 --out laion-1pct.idx",
+        "  conceptfreq index build laion/part-*.parquet --sample 0.01 --seed 0 --out laion-1pct.idx\n" +
+        "  zstdcat cc12m.tsv.zst | conceptfreq index build - --format tsv --text-column 1 --out cc12m.idx",
     )
     .action(
       action(async (inputs: string[], o: ReaderFlagValues & { out: string; workers?: number; memory: number; force: boolean; sample?: number; seed?: number }) => {
@@ -56,6 +62,7 @@ export function registerIndex(program: Command): void {
           memoryMiB: o.memory,
           force: o.force,
           sample: o.sample !== undefined ? { rate: o.sample, seed: o.seed ?? 0 } : undefined,
+          onReclaim: reportReclaimed,
           onProgress: (p) =>
             bar.update(p.bytes, {
               rows: p.rows,
@@ -90,7 +97,7 @@ export function registerIndex(program: Command): void {
       action(async (dirs: string[], o: { out: string; force: boolean; verify: boolean }) => {
         // imported here: it loads the roaring addon, which `index build` never needs on this thread
         const { mergeTextIndexes } = await import("../text-index/merge.js");
-        const m = mergeTextIndexes(dirs, { out: o.out, force: o.force, verify: o.verify });
+        const m = mergeTextIndexes(dirs, { out: o.out, force: o.force, verify: o.verify, onReclaim: reportReclaimed });
         process.stderr.write(`merged ${dirs.length} indexes: ${m.docCount} docs -> ${o.out}\n`);
       }),
     );

@@ -4,10 +4,10 @@
  * last) is left alone; a failed or killed build's leftovers are removed and the shard is built
  * again from scratch. A lock keeps two builds of one shard from running at once.
  */
-import { existsSync, rmSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { isUserError, UserError } from "../errors.js";
-import { buildTextIndex, leftoverTempDirs, type BuildProgress } from "../text-index/build.js";
+import { buildTextIndex, type BuildProgress } from "../text-index/build.js";
 import { checkShardNumber, planReaderOptions, readPlan, shardInputs, type CorpusPlan } from "./plan.js";
 import {
   clearShardDone,
@@ -64,7 +64,12 @@ export async function buildShard(dir: string, k: number, opts: BuildShardOptions
     const out = shardIndexDir(dir, k);
     // A killed build's leftovers (its temporary directory; an index without a marker) go first.
     clearShardDone(dir, k);
-    for (const name of leftoverTempDirs(out)) rmSync(join(out, "..", name), { recursive: true, force: true });
+    // We hold the shard's lock, and DIR/shards/ is conceptfreq's: a K.tmp-* / K.old-* beside the shard is
+    // a dead run's, whatever host ran it (the build itself reclaims only this host's, by pid).
+    const base = basename(out);
+    for (const name of existsSync(dirname(out)) ? readdirSync(dirname(out)) : []) {
+      if (name.startsWith(base + ".tmp-") || name.startsWith(base + ".old-")) rmSync(join(dirname(out), name), { recursive: true, force: true });
+    }
     const m = await buildTextIndex(
       shardInputs(plan, k).map((i) => i.path),
       { ...planReaderOptions(plan), ranges: shardInputs(plan, k).map((i) => i.range), out, workers: opts.workers, memoryMiB: opts.memoryMiB, force: true, onProgress: opts.onProgress },

@@ -47,6 +47,8 @@ export interface PlanReader {
   keyColumn: string | null;
   strict: boolean;
   maxCaptionLength: number;
+  /** The share of malformed rows above which a shard build fails (absent in older plans: the default). */
+  maxMalformed?: number;
 }
 
 export interface PlannedShard {
@@ -150,6 +152,7 @@ export function planCorpus(inputs: readonly string[], opts: PlanOptions): Corpus
       keyColumn: r.keyColumn ?? null,
       strict: !!r.strict,
       maxCaptionLength: r.maxCaptionLength ?? 10_000,
+      ...(r.maxMalformed !== undefined ? { maxMalformed: r.maxMalformed } : {}),
     },
     inputs: pieces,
     shards: assignShards(pieces.map(inputBytes), opts.shards).map((s, shard) => ({ shard, ...s })),
@@ -169,6 +172,7 @@ export function planReaderOptions(plan: CorpusPlan): ReaderOptions {
     keyColumn: r.keyColumn ?? undefined,
     strict: r.strict,
     maxCaptionLength: r.maxCaptionLength,
+    ...(r.maxMalformed !== undefined ? { maxMalformed: r.maxMalformed } : {}),
   };
 }
 

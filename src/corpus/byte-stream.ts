@@ -43,7 +43,22 @@ export async function openFile(path: string): Promise<FileHandle> {
  * progress bars; a zstd file decoded by the `zstd` command reports nothing.
  */
 export async function readBytes(path: string, onBytes?: (bytesRead: number) => void, range?: { start: number; end: number }): Promise<Readable> {
+  if (range && path === STDIN) throw new UserError("a byte range of rows cannot be read from standard input.");
+  if (path === STDIN) return streamBytes(path, process.stdin, onBytes);
   const handle = await openFile(path);
+  let regular: boolean;
+  try {
+    regular = (await handle.stat()).isFile();
+  } catch (e) {
+    await handle.close();
+    throw cannotRead(path, e);
+  }
+  // a FIFO, a pipe (/dev/stdin, <(zstdcat x.zst)) or a device: read once, in order, never seeking
+  if (!regular && range) {
+    await handle.close();
+    throw new UserError(`${path} is not a regular file; a byte range of its rows can be read only from one.`);
+  }
+  if (!regular) return streamBytes(path, handle.createReadStream({ highWaterMark: CHUNK_BYTES }), onBytes);
   let compression: Compression;
   try {
     const head = Buffer.alloc(4);
@@ -75,6 +90,48 @@ export async function readBytes(path: string, onBytes?: (bytesRead: number) => v
   const inflate = compression === "gzip" ? createGunzip({ chunkSize: 256 * 1024 }) : new ZstdDecompress();
   // pipeline destroys every stream on error; the error reaches whoever iterates `inflate`.
   return pipeline(counted, inflate, () => {});
+}
+
+/** The input name that means standard input. */
+export const STDIN = "-";
+
+/**
+ * The bytes of a stream that cannot seek (standard input, a FIFO), decompressed: its first bytes
+ * are read to recognise gzip or zstd (decoded in JavaScript: the zstd command wants a file), then
+ * handed on ahead of the rest.
+ */
+async function streamBytes(path: string, raw: Readable, onBytes?: (bytesRead: number) => void): Promise<Readable> {
+  const source = onBytes ? pipeline(raw, byteCounter(onBytes), () => {}) : raw;
+  const chunks = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let head = Buffer.alloc(0);
+  let ended = false;
+  try {
+    while (head.length < 4) {
+      const next = await chunks.next();
+      if (next.done) {
+        ended = true;
+        break;
+      }
+      head = Buffer.concat([head, next.value]);
+    }
+  } catch (e) {
+    source.destroy();
+    throw cannotRead(path, e);
+  }
+  async function* all(): AsyncGenerator<Buffer> {
+    if (head.length) yield head;
+    while (!ended) {
+      const next = await chunks.next();
+      if (next.done) return;
+      yield next.value;
+    }
+  }
+  const plain = Readable.from(all(), { objectMode: false });
+  plain.on("close", () => source.destroy());
+  const compression = sniffCompression(head.subarray(0, 4));
+  if (compression === "none") return plain;
+  const inflate = compression === "gzip" ? createGunzip({ chunkSize: 256 * 1024 }) : new ZstdDecompress();
+  return pipeline(plain, inflate, () => {});
 }
 
 function byteCounter(onBytes: (bytesRead: number) => void): Transform {

@@ -4,7 +4,8 @@
  *
  * TSV is a plain split on tabs with no quoting at all, as in the Conceptual Captions files: a
  * quote is an ordinary character and a caption cannot hold a tab or a line break. CSV follows
- * RFC 4180 (see csv-record.ts). In both, a trailing "\r" ends the line like "\n", the header row
+ * RFC 4180 (see csv-record.ts); a record whose quoted field is never closed is malformed
+ * `unclosed_quote`, and the lines it swallowed are read again. In both, a trailing "\r" ends the line like "\n", the header row
  * (with `header: true`) is not a row, and a row with fewer columns than the caption (or key)
  * column needs is malformed `wrong_column_count`.
  */
@@ -31,7 +32,31 @@ abstract class DelimitedFormat implements LineFormat {
     if (!this.header) this.columns = columnsWithoutHeader(file, options.textColumn, options.keyColumn);
   }
 
+  /** No row read yet: a row too short for the columns asked for is then an error, not a malformed row. */
+  private firstRow = true;
+
   abstract line(buf: Buffer, start: number, end: number, line: number, utf8: boolean): void;
+
+  /**
+   * A row of `found` columns, fewer than the caption (or key) column needs: malformed
+   * `wrong_column_count`, except in the first row of a headerless file, where the column asked
+   * for is surely beyond the file's width (every row would be malformed): an error.
+   */
+  protected shortRow(found: number, location: number): void {
+    const columns = this.columns!;
+    if (this.firstRow && !this.header) {
+      const flag = columns.text + 1 > found ? `--text-column ${columns.text}` : `--key-column ${columns.key}`;
+      throw new UserError(
+        `${flag} is beyond the ${found} column${found === 1 ? "" : "s"} of the first row of ${this.file} (line ${location}; columns are counted from 0).`,
+      );
+    }
+    this.sink.malformed("wrong_column_count", location, columnCountDetail(columns.needed, found));
+  }
+
+  /** Call once a data row has been read whole. */
+  protected rowRead(): void {
+    this.firstRow = false;
+  }
   abstract end(): void;
 
   /** Fields of a complete record: the header (first record with `header: true`) or a row. */
@@ -47,9 +72,10 @@ abstract class DelimitedFormat implements LineFormat {
       return;
     }
     if (fields.length < columns.needed) {
-      this.sink.malformed("wrong_column_count", location, columnCountDetail(columns.needed, fields.length));
+      this.shortRow(fields.length, location);
       return;
     }
+    this.rowRead();
     this.caption(fields[columns.text]!, location, columns.key === -1 ? undefined : fields[columns.key]);
   }
 
@@ -101,11 +127,12 @@ export class TsvFormat extends DelimitedFormat {
       }
       if (col + 1 === columns.needed) break;
       if (tab === -1) {
-        this.sink.malformed("wrong_column_count", line, columnCountDetail(columns.needed, col + 1));
+        this.shortRow(col + 1, line);
         return;
       }
       from = tab + 1;
     }
+    this.rowRead();
     if (this.sink instanceof CaptionBytesSink) this.sink.caption(buf, textFrom, textTo, line);
     else this.sink.caption(buf.toString("utf8", textFrom, textTo), line, keyTo === -1 ? undefined : buf.toString("utf8", keyFrom, keyTo));
   }
@@ -127,12 +154,17 @@ export class TsvFormat extends DelimitedFormat {
 }
 
 export class CsvFormat extends DelimitedFormat {
-  private readonly parser = new CsvRecordParser();
+  private parser = new CsvRecordParser();
   private recordLine = 0; // first line of the open record
   private recordUtf8 = true;
+  /** The lines of the open record after its first (re-read as records if its quote never closes). */
+  private openLines: { text: string; line: number; utf8: boolean }[] = [];
 
   line(buf: Buffer, start: number, end: number, line: number, utf8: boolean): void {
-    const s = buf.toString("utf8", start, end);
+    this.lineText(buf.toString("utf8", start, end), line, utf8);
+  }
+
+  private lineText(s: string, line: number, utf8: boolean): void {
     const parser = this.parser;
     if (!parser.inQuotes) {
       if (s.indexOf('"') === -1) {
@@ -143,12 +175,14 @@ export class CsvFormat extends DelimitedFormat {
       }
       this.recordLine = line;
       this.recordUtf8 = utf8;
-    } else if (!utf8) {
-      this.recordUtf8 = false;
+    } else {
+      this.openLines.push({ text: s, line, utf8 });
+      if (!utf8) this.recordUtf8 = false;
     }
     if (parser.feed(s)) {
       const fields = parser.fields;
       parser.reset();
+      this.openLines = [];
       this.record(fields, this.recordLine, this.recordUtf8);
     } else if (parser.pendingLength > MAX_CSV_RECORD_CHARS) {
       throw new UserError(
@@ -158,12 +192,15 @@ export class CsvFormat extends DelimitedFormat {
   }
 
   end(): void {
-    if (this.parser.inQuotes) {
-      // The file ended inside a quoted field: the record ends with the file.
-      this.parser.finishOpen();
-      const fields = this.parser.fields;
-      this.parser.reset();
-      this.record(fields, this.recordLine, this.recordUtf8);
+    while (this.parser.inQuotes) {
+      // The file ended inside a quoted field: its quote was never closed. The record's first line
+      // is malformed, and the lines it swallowed are read again as rows of their own.
+      const swallowed = this.openLines;
+      this.openLines = [];
+      this.parser = new CsvRecordParser();
+      if (this.columns === undefined) throw new UserError(`${this.file} line ${this.recordLine}: the header row has a quoted field that is never closed.`);
+      this.sink.malformed("unclosed_quote", this.recordLine, "a quoted field opened on this line is never closed");
+      for (const l of swallowed) this.lineText(l.text, l.line, l.utf8);
     }
   }
 }

@@ -4,9 +4,9 @@
  * be read as CaptionBytes batches (the same records, captions as UTF-8 bytes) for the index build.
  */
 import { statSync } from "node:fs";
-import { basename } from "node:path";
+import { basename, join } from "node:path";
 import { UserError } from "../errors.js";
-import { cannotRead } from "./byte-stream.js";
+import { cannotRead, STDIN } from "./byte-stream.js";
 import { columnsWithoutHeader } from "./columns.js";
 import { CsvFormat, TsvFormat } from "./delimited.js";
 import { JsonlFormat } from "./jsonl.js";
@@ -35,6 +35,7 @@ const COMPRESSED = ["gz", "zst"];
  * after dropping a .gz or .zst suffix (`captions.tsv.gz`, `x.jsonl.zst`, `shard.tar.gz`).
  */
 export function detectFormat(path: string): ConcreteFormat {
+  if (path === STDIN) throw new UserError("reading standard input (-) needs --format tsv, csv, jsonl or wds: there is no file name to tell the format by.");
   const parts = basename(path).toLowerCase().split(".");
   if (parts.length > 2 && COMPRESSED.includes(parts[parts.length - 1]!)) parts.pop();
   const ext = parts.length > 1 ? parts[parts.length - 1]! : "";
@@ -51,9 +52,32 @@ function rangeOf(options: ReaderOptions, hasHeader = options.header === true): {
   return options.byteRange ? { ...options.byteRange, header: hasHeader } : undefined;
 }
 
+/**
+ * What an input path is: a file ("file"), or standard input (`-`), a FIFO, a pipe or a device,
+ * read once in order ("stream"). A missing path is `cannot read X: no such file.`; a directory is
+ * an error of its own.
+ */
+export function corpusInputKind(path: string): "file" | "stream" {
+  if (path === STDIN) return "stream";
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    throw cannotRead(path, e);
+  }
+  if (st.isDirectory()) throw new UserError(`${path} is a directory, not a corpus file; give the files in it (for example ${join(path, "*.tsv")}).`);
+  return st.isFile() ? "file" : "stream";
+}
+
+/** The size of an input in bytes (0 for a stream: its size is not known before it is read). */
+export function corpusInputSize(path: string): number {
+  return corpusInputKind(path) === "file" ? statSync(path).size : 0;
+}
+
 /** The checks every opening makes before reading (format, options, the file): those that need no reading. */
 function prepare(path: string, options: ReaderOptions): { format: ConcreteFormat; maxCaptionLength: number; batchRows: number; opts: ReaderOptions } {
-  const format: ConcreteFormat = options.format === undefined || options.format === "auto" ? detectFormat(path) : options.format;
+  const auto = options.format === undefined || options.format === "auto";
+  const format: ConcreteFormat = auto ? detectFormat(path) : (options.format as ConcreteFormat);
   const maxCaptionLength = options.maxCaptionLength ?? DEFAULT_MAX_CAPTION_LENGTH;
   const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
   if (!Number.isInteger(maxCaptionLength) || maxCaptionLength <= 0) {
@@ -65,10 +89,8 @@ function prepare(path: string, options: ReaderOptions): { format: ConcreteFormat
   if (format === "parquet" && /\.(gz|zst)$/i.test(path)) {
     throw new UserError(`${path}: compressed Parquet files cannot be read (Parquet compresses its pages itself); decompress it first.`);
   }
-  try {
-    if (statSync(path).isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" });
-  } catch (e) {
-    throw cannotRead(path, e);
+  if (corpusInputKind(path) === "stream" && format === "parquet") {
+    throw new UserError(`${path === STDIN ? "standard input" : path} is a pipe, not a file: Parquet is read by seeking in a file; save it to a file first.`);
   }
   if (options.byteRange && format !== "tsv" && format !== "csv" && format !== "jsonl") {
     throw new UserError(`${path}: a byte range of rows can be read from TSV, CSV and JSONL files only, not ${format}.`);
@@ -86,7 +108,7 @@ function prepare(path: string, options: ReaderOptions): { format: ConcreteFormat
 export function openCorpus(path: string, options: ReaderOptions = {}): AsyncIterable<CaptionRow[]> {
   const { format, maxCaptionLength, batchRows, opts } = prepare(path, options);
   const unit = format === "parquet" ? "row" : format === "wds" ? "sample" : "line";
-  const newSink = () => new RowSink(path, unit, options.strict === true, maxCaptionLength, batchRows);
+  const newSink = () => new RowSink(path, unit, options.strict === true, maxCaptionLength, batchRows, options.maxMalformed);
   let start: () => AsyncGenerator<CaptionRow[]>;
   switch (format) {
     case "tsv":
@@ -134,7 +156,7 @@ export function openCaptionBytes(path: string, options: ReaderOptions = {}): Asy
   if (options.header !== true) columnsWithoutHeader(path, options.textColumn, options.keyColumn);
   return {
     [Symbol.asyncIterator]: () => {
-      const sink = new CaptionBytesSink(path, options.strict === true, maxCaptionLength, batchRows);
+      const sink = new CaptionBytesSink(path, options.strict === true, maxCaptionLength, batchRows, options.maxMalformed);
       return readLineFormat(path, sink, new TsvFormat(path, sink, opts), options.onBytes, rangeOf(options));
     },
   };

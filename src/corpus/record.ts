@@ -11,7 +11,8 @@ export type MalformedKind =
   | "invalid_utf8" // bytes that are not UTF-8
   | "empty_caption" // caption missing, null or only whitespace
   | "caption_too_long" // longer than ReaderOptions.maxCaptionLength characters
-  | "bad_json"; // a JSONL line or WebDataset .json member that does not parse
+  | "bad_json" // a JSONL line or WebDataset .json member that does not parse
+  | "unclosed_quote"; // a CSV record whose quoted field is still open at the end of the file
 
 export const MALFORMED_KINDS: readonly MalformedKind[] = [
   "wrong_column_count",
@@ -19,6 +20,7 @@ export const MALFORMED_KINDS: readonly MalformedKind[] = [
   "empty_caption",
   "caption_too_long",
   "bad_json",
+  "unclosed_quote",
 ];
 
 export interface CaptionRow {
@@ -62,6 +64,11 @@ export interface ReaderOptions {
   onBytes?: (bytesRead: number) => void;
   /** Captions longer than this many characters are malformed (default 10,000). */
   maxCaptionLength?: number;
+  /**
+   * Stop (a UserError) when more than this fraction of a file's first 10,000 rows (or of all its
+   * rows, when it has fewer) are malformed. Default: no limit; the index build's default is 0.5.
+   */
+  maxMalformed?: number;
   /** Rows per yielded batch (default 4096; the last batch of a file may be shorter). */
   batchRows?: number;
   /**

@@ -15,6 +15,7 @@ const KIND_WORDS: Record<MalformedKind, string> = {
   empty_caption: "empty caption",
   caption_too_long: "caption too long",
   bad_json: "bad JSON",
+  unclosed_quote: "unclosed quote",
 };
 
 /** Strict mode's error for a malformed row: file, place, kind and detail. */
@@ -23,9 +24,65 @@ function malformedError(file: string, unit: LocationUnit, kind: MalformedKind, l
   return new UserError(`${where}: ${KIND_WORDS[kind]}${detail ? ` (${detail})` : ""}.`);
 }
 
+/** The rows over which the share of malformed rows is judged (all of them, in a shorter file). */
+export const MALFORMED_SAMPLE_ROWS = 10_000;
+/** The largest share of malformed rows among a file's first MALFORMED_SAMPLE_ROWS that an index build accepts by default. */
+export const DEFAULT_MAX_MALFORMED = 0.5;
+
+/**
+ * Stops a read whose file is mostly malformed rows (a wrong --format, --text-column or --header,
+ * or not a caption file at all: 201 million empty lines), which would otherwise give an index of
+ * nothing with exit status 0. Judged once, after the first MALFORMED_SAMPLE_ROWS rows or at the
+ * end of a shorter file, so that a few bad rows at the start do not stop a good file.
+ */
+class MalformedShare {
+  private rows = 0;
+  private bad = 0;
+  private readonly kinds = new Map<MalformedKind, number>();
+  private judged = false;
+
+  constructor(
+    private readonly file: string,
+    private readonly max: number,
+  ) {}
+
+  row(kind: MalformedKind | undefined): void {
+    if (this.judged) return;
+    this.rows++;
+    if (kind) {
+      this.bad++;
+      this.kinds.set(kind, (this.kinds.get(kind) ?? 0) + 1);
+    }
+    if (this.rows === MALFORMED_SAMPLE_ROWS) this.judge();
+  }
+
+  /** The end of the file. */
+  end(): void {
+    if (!this.judged) this.judge();
+  }
+
+  private judge(): void {
+    this.judged = true;
+    if (this.rows === 0 || this.bad <= this.max * this.rows) return;
+    const kinds = [...this.kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${KIND_WORDS[k]}: ${n.toLocaleString("en-US")}`);
+    const of = this.rows === MALFORMED_SAMPLE_ROWS ? `of the first ${this.rows.toLocaleString("en-US")} rows` : `of its ${this.rows.toLocaleString("en-US")} rows`;
+    throw new UserError(
+      `${this.file}: ${this.bad.toLocaleString("en-US")} ${of} are malformed (${kinds.join(", ")}), more than --max-malformed ${this.max} allows; check --format, --header and --text-column, or pass --max-malformed 1 to read it anyway.`,
+    );
+  }
+}
+
+/** A MalformedShare for `max` (undefined or 1 or more: none, every share is accepted). */
+function malformedShare(file: string, max: number | undefined): MalformedShare | undefined {
+  if (max === undefined || max >= 1) return undefined;
+  if (!(max >= 0)) throw new UserError(`--max-malformed must be a fraction from 0 to 1, not ${max}.`);
+  return new MalformedShare(file, max);
+}
+
 export class RowSink {
   private batch: CaptionRow[] = [];
   private readonly ready: CaptionRow[][] = [];
+  private readonly share: MalformedShare | undefined;
 
   constructor(
     private readonly file: string,
@@ -33,7 +90,10 @@ export class RowSink {
     private readonly strict: boolean,
     private readonly maxCaptionLength: number,
     private readonly batchRows: number,
-  ) {}
+    maxMalformed?: number,
+  ) {
+    this.share = malformedShare(file, maxMalformed);
+  }
 
   /** A caption as read; blank or over-long captions become malformed rows. */
   caption(text: string, location: number, key?: string): void {
@@ -61,6 +121,7 @@ export class RowSink {
   }
 
   private push(row: CaptionRow): void {
+    this.share?.row(row.malformed);
     this.batch.push(row);
     if (this.batch.length >= this.batchRows) {
       this.ready.push(this.batch);
@@ -73,8 +134,9 @@ export class RowSink {
     return this.ready.length ? this.ready.splice(0) : NO_BATCHES;
   }
 
-  /** Everything left, the last (short) batch included. */
+  /** Everything left, the last (short) batch included (call at the end of the file). */
   takeAll(): CaptionRow[][] {
+    this.share?.end();
     const out = this.ready.splice(0);
     if (this.batch.length) out.push(this.batch);
     this.batch = [];
@@ -103,13 +165,17 @@ export class CaptionBytesSink {
   private ends: number[] = [];
   private malformedRows: Map<number, MalformedKind> | undefined;
   private readonly ready: CaptionBytes[] = [];
+  private readonly share: MalformedShare | undefined;
 
   constructor(
     private readonly file: string,
     private readonly strict: boolean,
     private readonly maxCaptionLength: number,
     private readonly batchRows: number,
-  ) {}
+    maxMalformed?: number,
+  ) {
+    this.share = malformedShare(file, maxMalformed);
+  }
 
   /** The caption in buf[from, to) (valid UTF-8); blank or over-long captions become malformed rows. */
   caption(buf: Uint8Array, from: number, to: number, location: number): void {
@@ -135,6 +201,7 @@ export class CaptionBytesSink {
     if (n > 64) bytes.set(buf.subarray(from, to), this.used);
     else for (let i = 0, at = this.used; i < n; i++) bytes[at + i] = buf[from + i]!; // (no view object for a short caption)
     this.used += n;
+    this.share?.row(undefined);
     this.push();
   }
 
@@ -142,6 +209,7 @@ export class CaptionBytesSink {
   malformed(kind: MalformedKind, location: number, detail?: string): void {
     if (this.strict) throw malformedError(this.file, "line", kind, location, detail);
     (this.malformedRows ??= new Map()).set(this.ends.length, kind);
+    this.share?.row(kind);
     this.push();
   }
 
@@ -163,6 +231,7 @@ export class CaptionBytesSink {
   }
 
   takeAll(): CaptionBytes[] {
+    this.share?.end();
     if (this.ends.length) this.cut();
     return this.ready.splice(0);
   }

@@ -12,7 +12,7 @@ import { parseConcept } from "../text/concept-query.js";
 import { checkSameDocSpace, type ImageIndex } from "./image-index.js";
 
 export type CountMode = "text" | "image" | "integrated";
-export const COUNT_MODES: readonly CountMode[] = ["text", "image", "integrated"];
+export const COUNT_MODES = ["text", "image", "integrated"] as const satisfies readonly CountMode[];
 
 export interface ModeCountOptions {
   mode: CountMode;

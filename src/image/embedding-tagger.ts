@@ -45,6 +45,8 @@ export interface EmbeddingTagOptions {
   /** Keep at most this many tags per image (the highest similarities). */
   topK?: number;
   force?: boolean;
+  /** Hears of each leftover of a killed run beside the output that was removed. */
+  onReclaim?: (dir: string) => void;
   /** Key alignment: the doc keys (doc-id order) and the key files of the embedding rows (one per embedding file). */
   docKeys?: readonly string[];
   rowKeys?: readonly string[];
@@ -179,7 +181,7 @@ export async function buildImageIndexFromEmbeddings(opts: EmbeddingTagOptions): 
         concepts: list.concepts,
       },
       (level, c) => acc.bitmap(level, c),
-      { force: opts.force, startedAt: started },
+      { force: opts.force, startedAt: started, onReclaim: opts.onReclaim },
     );
     const conceptCounts = thresholds.map((_, l) => list.concepts.map((__, c) => acc.bitmap(l, c).size));
     return { manifests, conceptCounts, backend: kernel.backend, seconds: seconds() };

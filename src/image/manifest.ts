@@ -14,9 +14,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
+import { badChecksumEntry, type FileCheck } from "../io/file-checksum.js";
+import { refuseUnfinished } from "../io/file-system.js";
 
 export const IMAGE_INDEX_FORMAT = "conceptfreq-image-index";
-export const IMAGE_INDEX_FORMAT_VERSION = 2; // 2: its tag files are posting files of format 2 (CRC32s of the table and of every bitmap)
+// 2: its tag files are posting files of format 2 (CRC32s of the table and of every bitmap);
+// 3: the manifest records each file's byte size and CRC32 (`checksums`)
+export const IMAGE_INDEX_FORMAT_VERSION = 3;
 export const IMAGE_SWEEP_FORMAT = "conceptfreq-image-index-sweep";
 export const IMAGE_MANIFEST_FILE = "manifest.json";
 export const IMAGE_SWEEP_FILE = "sweep.json";
@@ -72,6 +76,8 @@ export interface ImageIndexManifest {
     tagsPerImage: number;
   };
   files: { tags: string };
+  /** Byte size and CRC32 of each file in `files`, by file name (format version 3 on). */
+  checksums: Record<string, FileCheck>;
   buildSeconds: number;
 }
 
@@ -87,32 +93,74 @@ export function thresholdDirName(t: number): string {
   return `t=${String(t)}`;
 }
 
-function readJson(path: string): unknown {
+function readJson(path: string, damaged?: string): unknown {
   try {
     return JSON.parse(readFileSync(path, "utf8"));
   } catch {
-    throw new UserError(`${path} is not valid JSON.`);
+    throw new UserError(damaged ? `${damaged}: it is not valid JSON.` : `${path} is not valid JSON.`);
   }
+}
+
+/** The threshold indexes a sweep directory lists (their directories, as listed), or a damaged-sweep error. */
+export function readSweep(dir: string): ImageSweepManifest {
+  const damaged = `image index sweep ${dir} is damaged: ${IMAGE_SWEEP_FILE}`;
+  refuseUnfinished(dir, "image index sweep");
+  const s = readJson(join(dir, IMAGE_SWEEP_FILE), damaged) as ImageSweepManifest;
+  if (!isObject(s) || s.format !== IMAGE_SWEEP_FORMAT) throw new UserError(`${dir} is not an image index sweep (format "${String((s as { format?: unknown } | null)?.format)}").`);
+  if (s.formatVersion !== IMAGE_INDEX_FORMAT_VERSION) {
+    throw new UserError(`${dir} has image index format version ${String(s.formatVersion)}; this conceptfreq reads version ${IMAGE_INDEX_FORMAT_VERSION}: rebuild it.`);
+  }
+  if (!Array.isArray(s.indexes) || s.indexes.length === 0 || !s.indexes.every((i) => isObject(i) && Number.isFinite(i.threshold) && isFileName(i.dir))) {
+    throw new UserError(`${damaged}: indexes is missing or not a list of thresholds and directories.`);
+  }
+  return s;
 }
 
 export function readImageManifest(dir: string): ImageIndexManifest {
   const path = join(dir, IMAGE_MANIFEST_FILE);
   if (!existsSync(path)) {
     if (existsSync(join(dir, IMAGE_SWEEP_FILE))) {
-      const s = readJson(join(dir, IMAGE_SWEEP_FILE)) as ImageSweepManifest;
-      const names = (s.indexes ?? []).map((i) => join(dir, i.dir)).join(", ");
+      const names = readSweep(dir).indexes.map((i) => join(dir, i.dir)).join(", ");
       throw new UserError(`${dir} holds a threshold sweep; pass one of its image indexes (${names}).`);
     }
     throw new UserError(`${dir} is not a conceptfreq image index (no ${IMAGE_MANIFEST_FILE}).`);
   }
-  const m = readJson(path) as ImageIndexManifest;
-  if (m?.format !== IMAGE_INDEX_FORMAT) {
-    throw new UserError(`${dir} is not an image index (format "${String(m?.format)}").`);
+  refuseUnfinished(dir, "image index");
+  const m = readJson(path, `image index ${dir} is damaged: ${IMAGE_MANIFEST_FILE}`) as ImageIndexManifest;
+  if (!isObject(m)) throw new UserError(`image index ${dir} is damaged: ${IMAGE_MANIFEST_FILE}: it is not a JSON object.`);
+  if (m.format !== IMAGE_INDEX_FORMAT) {
+    throw new UserError(`${dir} is not an image index (format "${String(m.format)}").`);
   }
   if (m.formatVersion !== IMAGE_INDEX_FORMAT_VERSION) {
     throw new UserError(
-      `${dir} has image index format version ${m.formatVersion}; this conceptfreq reads version ${IMAGE_INDEX_FORMAT_VERSION}: rebuild it.`,
+      `${dir} has image index format version ${String(m.formatVersion)}; this conceptfreq reads version ${IMAGE_INDEX_FORMAT_VERSION}: rebuild it.`,
     );
   }
+  checkManifestFields(dir, m);
   return m;
+}
+
+const isCount = (v: unknown, max = Number.MAX_SAFE_INTEGER): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
+const isObject = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v);
+/** A file name inside the index directory (never a path out of it). */
+const isFileName = (v: unknown): v is string => typeof v === "string" && /^[A-Za-z0-9._=-]+$/.test(v) && v !== "." && v !== "..";
+
+/** Every field a reader uses is present and well-typed: one sentence naming the first that is not. */
+function checkManifestFields(dir: string, m: ImageIndexManifest): void {
+  const damaged = (what: string) => new UserError(`image index ${dir} is damaged: ${IMAGE_MANIFEST_FILE}: ${what}.`);
+  const bad = (field: string, what: string) => damaged(`${field} is missing or not ${what}`);
+  if (!isCount(m.docCount, 0x100000000)) throw bad("docCount", "a doc count");
+  if (m.source !== "embeddings" && m.source !== "tags") throw bad("source", '"embeddings" or "tags"');
+  if (!Array.isArray(m.inputs) || !m.inputs.every((i) => isObject(i) && typeof i.path === "string" && isCount(i.rows) && (i.firstDoc === null || isCount(i.firstDoc)))) {
+    throw bad("inputs", "a list of inputs (path, rows, firstDoc)");
+  }
+  if (!isObject(m.alignment) || (m.alignment.by !== "row" && m.alignment.by !== "key")) throw bad("alignment", "a row or key alignment");
+  if (typeof m.threshold !== "number" || !Number.isFinite(m.threshold)) throw bad("threshold", "a number");
+  if (m.topK !== null && !isCount(m.topK)) throw bad("topK", "a count or null");
+  if (!Array.isArray(m.concepts) || !m.concepts.every((c) => typeof c === "string")) throw bad("concepts", "a list of concept names");
+  if (new Set(m.concepts).size !== m.concepts.length) throw damaged("concepts names a concept twice");
+  if (!isObject(m.stats) || !isCount(m.stats.taggedImages, m.docCount) || !isCount(m.stats.tags)) throw bad("stats", "the tagged images and tags");
+  if (!isObject(m.files) || !isFileName(m.files.tags)) throw bad("files.tags", "a file name");
+  const badEntry = badChecksumEntry(m.checksums, [m.files.tags]);
+  if (badEntry !== undefined) throw bad(`checksums["${badEntry}"]`, "a byte size and CRC32");
 }

@@ -41,6 +41,8 @@ export interface TagImportOptions {
   textIndex?: string;
   topK?: number;
   force?: boolean;
+  /** Hears of each leftover of a killed run beside the output that was removed. */
+  onReclaim?: (dir: string) => void;
   /** Key alignment: the doc keys; for matrices also the keys of the matrix rows (one file per matrix). */
   docKeys?: readonly string[];
   rowKeys?: readonly string[];
@@ -111,7 +113,7 @@ export async function importImageTags(opts: TagImportOptions): Promise<TagImport
       concepts: r.concepts,
     },
     r.bitmapOf,
-    { force: opts.force, startedAt: started },
+    { force: opts.force, startedAt: started, onReclaim: opts.onReclaim },
   );
   const conceptCounts = thresholds.map((_, l) => r.concepts.map((__, c) => r.bitmapOf(l, c).size));
   return { manifests, conceptCounts, unknownTags: r.unknownTags, seconds: seconds() };

@@ -3,7 +3,6 @@
  * manifest), or, for a sweep, DIR/t=<threshold>/ for each threshold plus DIR/sweep.json. The whole
  * output is written under a temporary name and renamed when complete.
  */
-import { existsSync, renameSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { PostingFileWriter } from "../postings/posting-file.js";
@@ -20,11 +19,12 @@ import {
   type ImageIndexManifest,
   type ImageSweepManifest,
 } from "./manifest.js";
-import { freshTempDirBeside, makeDirs } from "../io/file-system.js";
+import { freshTempDirBeside, makeDirs, moveIntoPlace, removeTempDir } from "../io/file-system.js";
+import { fileChecksums } from "../io/file-checksum.js";
 import { checkReplaceable } from "../io/replace-output.js";
 
 /** Everything in a manifest but what the writer computes. */
-export type ManifestBase = Omit<ImageIndexManifest, "format" | "formatVersion" | "threshold" | "stats" | "files" | "buildSeconds">;
+export type ManifestBase = Omit<ImageIndexManifest, "format" | "formatVersion" | "threshold" | "stats" | "files" | "checksums" | "buildSeconds">;
 
 /** Thresholds from a flag value: "0.25" or "0.2,0.25,0.3" -> ascending, distinct, finite. */
 export function parseThresholds(spec: string | number | readonly number[]): number[] {
@@ -61,6 +61,7 @@ function writeOne(dir: string, base: ManifestBase, threshold: number, bitmaps: R
     threshold,
     stats: { taggedImages: tagged, tags, tagsPerImage: base.docCount === 0 ? 0 : tags / base.docCount },
     files: { tags: TAGS_FILE },
+    checksums: fileChecksums(dir, [TAGS_FILE]),
     buildSeconds: Math.round(seconds * 1000) / 1000,
   };
   writeFileAtomic(join(dir, IMAGE_MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
@@ -77,11 +78,11 @@ export function writeImageIndexes(
   thresholds: readonly number[],
   base: ManifestBase,
   bitmapOf: (level: number, concept: number) => RoaringBitmap32,
-  opts: { force?: boolean; startedAt: bigint },
+  opts: { force?: boolean; startedAt: bigint; onReclaim?: (dir: string) => void },
 ): ImageIndexManifest[] {
   const target = resolve(out);
   checkOutput(target, opts.force);
-  const tmp = freshTempDirBeside(target);
+  const tmp = freshTempDirBeside(target, opts.onReclaim);
   try {
     const manifests: ImageIndexManifest[] = [];
     const seconds = () => Number(process.hrtime.bigint() - opts.startedAt) / 1e9;
@@ -98,11 +99,10 @@ export function writeImageIndexes(
       };
       writeFileAtomic(join(tmp, IMAGE_SWEEP_FILE), JSON.stringify(sweep, null, 2) + "\n");
     }
-    if (existsSync(target)) rmSync(target, { recursive: true, force: true });
-    renameSync(tmp, target);
+    moveIntoPlace(tmp, target);
     return manifests;
   } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
+    removeTempDir(tmp);
     throw e;
   }
 }

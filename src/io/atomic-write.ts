@@ -1,16 +1,20 @@
 import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, basename } from "node:path";
-import { makeDirs } from "./file-system.js";
+import { makeDirs, namingPath } from "./file-system.js";
 
 /** Writes a file under a temporary name beside it and renames it when complete. */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
   makeDirs(dirname(path));
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
   try {
-    writeFileSync(tmp, data);
+    namingPath(path, () => writeFileSync(tmp, data));
     renameSync(tmp, path);
   } catch (e) {
-    rmSync(tmp, { force: true });
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // the error to report is the write's
+    }
     throw e;
   }
 }

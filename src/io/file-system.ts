@@ -4,8 +4,9 @@
  * CLI reports them in one sentence with exit code 2 (see cli/action.ts), wherever they happen, in
  * a worker thread too. And directories are made without fs.mkdirSync's `recursive` option.
  */
-import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { closeSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { basename, dirname, join, resolve } from "node:path";
 import { UserError } from "../errors.js";
 
 /** What the system said, for the codes a user can fix. */
@@ -90,13 +91,207 @@ export function makeDirs(dir: string): void {
 }
 
 /**
- * A fresh, empty directory beside `out` (its parents made) in which an output is built, to be
- * renamed to `out` once complete: an interrupted run leaves nothing that looks complete.
+ * Names the file in an operating-system error that does not (a failed write or close on an open file
+ * descriptor says only "ENOSPC"), so the user reads "cannot write to /x/y: no space left on the device."
  */
-export function freshTempDirBeside(out: string): string {
+export function namingPath<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (asSystemError(e) && !(e as { path?: unknown }).path) (e as { path?: string }).path = path;
+    throw e;
+  }
+}
+
+/**
+ * Closes every file descriptor, whatever happens to the others. With `report`, the first failure
+ * is thrown once all are closed (its file named); without, failures are dropped, for the cleanup
+ * after an earlier error (which is the one to report: a full disk fails the close too).
+ */
+export function closeFiles(files: readonly { fd: number; path: string }[], report: boolean): void {
+  let first: unknown;
+  for (const f of files) {
+    try {
+      namingPath(f.path, () => closeSync(f.fd));
+    } catch (e) {
+      first ??= e;
+    }
+  }
+  if (report && first !== undefined) throw first;
+}
+
+/*
+ * Outputs built in a temporary directory. A run builds its output `OUT` in `OUT.tmp-PID` (beside it,
+ * on the same file system), which holds from its creation the marker file below, and renames it to
+ * `OUT` when complete. The marker says which process made the directory and for which output; a
+ * directory holding it is an unfinished output unless its name is that output's (the rename into
+ * place is done and only the marker's removal was cut short), so a reader never takes a leftover of
+ * a killed run for an index, and a later run can tell conceptfreq's leftovers of dead processes
+ * from anything else (which it never touches).
+ */
+
+/** The marker file of an unfinished output directory. */
+export const UNFINISHED_MARKER = ".conceptfreq-unfinished";
+const UNFINISHED_FORMAT = "conceptfreq-unfinished";
+
+interface UnfinishedMarker {
+  format: typeof UNFINISHED_FORMAT;
+  /** The process that made the directory, and its host (a PID means nothing on another machine). */
+  pid: number;
+  host: string;
+  /** The base name of the output the directory becomes. */
+  out: string;
+}
+
+function writeMarker(dir: string, out: string): void {
+  const marker: UnfinishedMarker = { format: UNFINISHED_FORMAT, pid: process.pid, host: hostname(), out: basename(out) };
+  namingPath(join(dir, UNFINISHED_MARKER), () => writeFileSync(join(dir, UNFINISHED_MARKER), JSON.stringify(marker) + "\n"));
+}
+
+/** The directory's marker: undefined when it has none, null when it has one that cannot be read. */
+function readMarker(dir: string): UnfinishedMarker | null | undefined {
+  const path = join(dir, UNFINISHED_MARKER);
+  if (!existsSync(path)) return undefined;
+  try {
+    const m = JSON.parse(readFileSync(path, "utf8")) as UnfinishedMarker;
+    return m?.format === UNFINISHED_FORMAT && Number.isInteger(m.pid) && typeof m.out === "string" && typeof m.host === "string" ? m : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether `dir` is an unfinished output (or lies in one): the process that left it, or null when unknown. */
+function unfinishedBy(dir: string): { pid: number | null } | undefined {
+  for (const d of [resolve(dir), dirname(resolve(dir))]) {
+    const m = readMarker(d);
+    if (m === null) return { pid: null };
+    if (m && m.out !== basename(d)) return { pid: m.pid };
+  }
+  return undefined;
+}
+
+/** Refuses an unfinished output: a readable `${what}` is never a leftover of an interrupted run. */
+export function refuseUnfinished(dir: string, what: string): void {
+  const u = unfinishedBy(dir);
+  if (u) {
+    throw new UserError(
+      `${dir} is an unfinished ${what}: the conceptfreq run that wrote it${u.pid === null ? "" : ` (process ${u.pid})`} stopped before it completed; build it again.`,
+    );
+  }
+}
+
+function isEmptyDir(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory() && readdirSync(dir).length === 0;
+  } catch {
+    return false;
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: unknown }).code === "EPERM";
+  }
+}
+
+/**
+ * Removes the unfinished outputs beside `out` that conceptfreq runs on this host left when they
+ * were killed: `OUT.tmp-PID` and `OUT.old-PID` holding our marker for `OUT` (or empty: killed
+ * before the marker was written), whose process is gone. Anything else is left alone. Returns the directories removed.
+ */
+export function removeStaleTempDirs(out: string): string[] {
+  const target = resolve(out);
+  const parent = dirname(target);
+  const base = basename(target);
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(base + ".")) continue;
+    const m = /^\.(tmp|old)-(\d+)$/.exec(name.slice(base.length));
+    if (!m) continue;
+    const pid = Number(m[2]);
+    const dir = join(parent, name);
+    if (pid === process.pid || processIsAlive(pid)) continue;
+    const marker = readMarker(dir);
+    if (marker && marker.pid === pid && marker.out === base && marker.host === hostname()) {
+      rmSync(dir, { recursive: true, force: true });
+      removed.push(dir);
+    } else if (marker === undefined && isEmptyDir(dir)) {
+      // killed between making the directory and writing its marker: removing an empty directory loses nothing
+      try {
+        rmdirSync(dir);
+        removed.push(dir);
+      } catch {
+        // not empty after all, or not ours to remove
+      }
+    }
+  }
+  return removed;
+}
+
+/**
+ * A fresh, empty directory `OUT.tmp-PID` beside `out` (its parents made, our marker in it) in which
+ * an output is built, to be moved into place with `moveIntoPlace` once complete: an interrupted run
+ * leaves nothing that looks complete. Leftovers of dead runs beside `out` are removed first
+ * (`onReclaim` hears of each).
+ */
+export function freshTempDirBeside(out: string, onReclaim?: (dir: string) => void): string {
   makeDirs(dirname(out));
+  for (const dir of removeStaleTempDirs(out)) onReclaim?.(dir);
   const tmp = `${out}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
+  if (existsSync(tmp)) {
+    if (readMarker(tmp) === undefined) throw new UserError(`${tmp} exists and is not conceptfreq's; move it away first.`);
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  namingPath(tmp, () => mkdirSync(tmp));
+  try {
+    writeMarker(tmp, out);
+  } catch (e) {
+    removeTempDir(tmp);
+    throw e;
+  }
   return tmp;
+}
+
+/**
+ * Moves the completed `tmp` (from freshTempDirBeside) to `out`, replacing what is there (the caller
+ * has checked it may be replaced, see io/replace-output.ts). Every step is a rename, so whenever the
+ * process dies `out` is absent, the previous output or the new one, complete: the previous output
+ * moves aside to `OUT.old-PID` (marked unfinished, so it is reclaimed if we die) and is removed last.
+ */
+export function moveIntoPlace(tmp: string, out: string): void {
+  let old: string | undefined;
+  if (existsSync(out)) {
+    old = `${out}.old-${process.pid}`;
+    if (existsSync(old)) {
+      if (readMarker(old) === undefined) throw new UserError(`${old} exists and is not conceptfreq's; move it away first.`);
+      rmSync(old, { recursive: true, force: true });
+    }
+    writeMarker(out, out); // still complete under its own name; unfinished once renamed
+    renameSync(out, old);
+  }
+  renameSync(tmp, out);
+  try {
+    unlinkSync(join(out, UNFINISHED_MARKER));
+  } catch {
+    // harmless: a marker naming the directory's own name marks a complete output
+  }
+  if (old) removeTempDir(old);
+}
+
+/** Removes a temporary directory on the way out of a failed run, never masking the run's own error. */
+export function removeTempDir(tmp: string): void {
+  try {
+    rmSync(tmp, { recursive: true, force: true });
+  } catch {
+    // a later run reclaims it (see removeStaleTempDirs)
+  }
 }

@@ -4,7 +4,9 @@
  * and tiny images → optionally drop images duplicated across classes → greedy near-duplicate removal
  * within each class (near-duplicates.ts) → class balancing with a seed → manifest.
  *
- * Outputs in the output folder (all written atomically, manifest.csv last):
+ * Outputs in the output folder, written in a temporary folder beside it (manifest.csv last) that is
+ * renamed into place when complete; an existing output folder is replaced only with `force` and only
+ * when it is an earlier curate output (its curate.json says so) or empty (see io/replace-output.ts):
  *   manifest.csv   path,class,hash,width,height — one row per kept image, by class then file name;
  *                  `path` is relative to the output folder (the copy/link with --copy/--link, else the
  *                  source file), with "/" separators;
@@ -17,7 +19,7 @@
  *   excluded.csv   path,class,reason,detail — every candidate image that is not in the manifest;
  *   curate.json    format name and version, the settings used, and totals.
  */
-import { copyFileSync, linkSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { copyFileSync, linkSync, readdirSync, statSync, symlinkSync } from "node:fs";
 import { extname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
@@ -27,9 +29,13 @@ import { compareCodePoints } from "../code-point-order.js";
 import { dedupeGreedy, findCrossClassDuplicates, type ClassedItem } from "./near-duplicates.js";
 import { computePHash, parseHashBits, type HashBits, type ImageHash } from "./phash.js";
 import { sampleWithoutReplacement, seededRandom } from "./seeded-random.js";
-import { makeDirs } from "../io/file-system.js";
+import { freshTempDirBeside, makeDirs, moveIntoPlace, removeTempDir } from "../io/file-system.js";
+import { checkReplaceable, type OutputKind } from "../io/replace-output.js";
 
 export const CURATE_FORMAT = { name: "conceptfreq-longtail-curate", version: 1 } as const;
+
+/** What `--force` may replace: an earlier curate output (see io/replace-output.ts). */
+export const CURATE_OUTPUT: OutputKind = { name: "curate output", markers: [{ file: "curate.json", formats: [CURATE_FORMAT.name] }] };
 
 /** File extensions taken as candidate images (case-insensitive). Other files are counted as ignored. */
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([".jpg", ".jpeg", ".png", ".webp"]);
@@ -63,6 +69,10 @@ export interface CurateOptions {
   concurrency?: number;
   /** Called after each image is hashed. */
   onProgress?: (done: number, total: number) => void;
+  /** Replace an existing output folder, when it is an earlier curate output or empty. */
+  force?: boolean;
+  /** Hears of each leftover of a killed run beside the output that was removed. */
+  onReclaim?: (dir: string) => void;
 }
 
 /** A file found under a class folder. */
@@ -406,38 +416,15 @@ function isInside(child: string, parent: string): boolean {
 
 const OUTPUT_FILES = ["manifest.csv", "classes.txt", "labels.txt", "summary.csv", "excluded.csv", "curate.json"];
 
-/** Places one file at `dest` by copying (through a temporary name) or hard-linking (symlink if that fails). */
+/** Places one file at `dest` (in the temporary output folder) by copying or hard-linking (symlink if that fails). */
 function placeFile(source: string, dest: string, how: "copy" | "link"): void {
-  const tmp = `${dest}.tmp-${process.pid}`;
-  rmSync(tmp, { force: true });
-  try {
-    if (how === "copy") copyFileSync(source, tmp);
-    else {
-      try {
-        linkSync(source, tmp);
-      } catch {
-        symlinkSync(source, tmp);
-      }
+  if (how === "copy") copyFileSync(source, dest);
+  else {
+    try {
+      linkSync(source, dest);
+    } catch {
+      symlinkSync(source, dest);
     }
-    renameSync(tmp, dest);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
-
-/** Paths of files a previous copy/link run placed in `out` (from its manifest), to clear stale ones. */
-function previouslyPlaced(out: string): string[] {
-  try {
-    const meta = JSON.parse(readFileSync(join(out, "curate.json"), "utf8")) as { format?: string; files?: string };
-    if (meta.format !== CURATE_FORMAT.name || (meta.files !== "copy" && meta.files !== "link")) return [];
-    const rows = parseCsv(readFileSync(join(out, "manifest.csv"), "utf8"));
-    return rows
-      .slice(1)
-      .map((r) => r[0] ?? "")
-      .filter((p) => p !== "" && !p.split("/").includes("..") && !p.startsWith("/"));
-  } catch {
-    return [];
   }
 }
 
@@ -450,6 +437,7 @@ export async function curateLongTail(options: CurateOptions): Promise<CurateResu
   if (isInside(out, imagesRoot)) {
     throw new UserError(`the output folder ${options.out} must not be the images folder or inside it.`);
   }
+  checkReplaceable(out, CURATE_OUTPUT, { force: options.force, inputs: [options.images], shown: options.out });
   if (s.files !== "none") {
     const clash = classes.find((c) => OUTPUT_FILES.includes(c));
     if (clash) throw new UserError(`class folder "${clash}" has the name of an output file; rename it to use --${s.files}.`);
@@ -467,20 +455,35 @@ export async function curateLongTail(options: CurateOptions): Promise<CurateResu
     source: c.source,
   }));
 
-  makeDirs(out);
+  const tmp = freshTempDirBeside(out, options.onReclaim);
+  try {
+    const written = writeOutputs(tmp, s, plan, manifest, hashed.length, displayPath);
+    moveIntoPlace(tmp, out);
+    return { ...plan, manifest, hashBits: s.hashBits, written };
+  } catch (e) {
+    removeTempDir(tmp);
+    throw e;
+  }
+}
+
+/** Writes the output files (and the placed images) into `dir`; returns the file names written. */
+function writeOutputs(
+  dir: string,
+  s: ReturnType<typeof resolveSettings>,
+  plan: ReturnType<typeof planCuration>,
+  manifest: ManifestRow[],
+  candidates: number,
+  displayPath: (c: CandidateImage) => string,
+): string[] {
   const written: string[] = [];
-  const stale = previouslyPlaced(out);
   if (s.files !== "none") {
     for (const c of plan.kept) {
-      makeDirs(join(out, c.className));
-      placeFile(c.source, join(out, c.className, c.name), s.files);
+      makeDirs(join(dir, c.className));
+      placeFile(c.source, join(dir, c.className, c.name), s.files);
     }
   }
-  const now = new Set(manifest.map((r) => r.path));
-  for (const p of stale) if (!now.has(p) && !OUTPUT_FILES.includes(p)) rmSync(join(out, p), { force: true });
-
   const write = (name: string, data: string): void => {
-    writeFileAtomic(join(out, name), data);
+    writeFileAtomic(join(dir, name), data);
     written.push(name);
   };
   write(
@@ -537,7 +540,7 @@ export async function curateLongTail(options: CurateOptions): Promise<CurateResu
         minPerClass: s.minPerClass,
         seed: s.seed,
         files: s.files,
-        candidates: hashed.length,
+        candidates,
         classes: keptClasses.length,
         images: manifest.length,
         excluded: reasons,
@@ -551,7 +554,7 @@ export async function curateLongTail(options: CurateOptions): Promise<CurateResu
     csvLine(["path", "class", "hash", "width", "height"]) +
       manifest.map((r) => csvLine([r.path, r.className, r.hash, r.width, r.height])).join(""),
   );
-  return { ...plan, manifest, hashBits: s.hashBits, written };
+  return written;
 }
 
 /** An aligned plain-text table of the per-class summary, with a total row. */

@@ -8,7 +8,9 @@
  *     exp(mean) − 1, the count-scale equivalent (a geometric mean of 1 + count, minus one), so the
  *     --max-frequency / --min-frequency thresholds are counts whatever the number of corpora;
  *   - `by`: one named corpus's count (the others are still reported).
- *   Ties are broken by concept name in code-point order, so the result never depends on input order.
+ *   Ties are broken by the concept's counts in the maps not ranked by (with `by`: the other corpora or
+ *   modes given; lower mean ln(1 + count) first: rarer everywhere is rarer), then by concept name in
+ *   code-point order, so the result never depends on input order.
  *
  * Name duplicates: two names are the same concept when their keys are equal. The key is the noun-lemma
  * sequence of the name's first alternate through the caption analyzer (lowercase, letters only, so
@@ -142,6 +144,8 @@ export function selectLongTail(sources: readonly FrequencySource[], options: Sel
     concept: string;
     counts: number[];
     score: number;
+    /** Mean ln(1 + count) over the maps not ranked by (0 when every map is ranked by). */
+    tie: number;
     frequency: number;
   }
   const scored: Scored[] = [];
@@ -160,10 +164,12 @@ export function selectLongTail(sources: readonly FrequencySource[], options: Sel
       score = cs.reduce((a, c) => a + Math.log1p(c), 0) / cs.length;
       frequency = Math.expm1(score);
     }
-    scored.push({ concept, counts: cs, score, frequency });
+    const others = byIndex >= 0 ? cs.filter((_, k) => k !== byIndex) : [];
+    const tie = others.length === 0 ? 0 : others.reduce((a, c) => a + Math.log1p(c), 0) / others.length;
+    scored.push({ concept, counts: cs, score, tie, frequency });
   }
 
-  const byName = (a: Scored, b: Scored): number => a.score - b.score || compareCodePoints(a.concept, b.concept);
+  const byName = (a: Scored, b: Scored): number => a.score - b.score || a.tie - b.tie || compareCodePoints(a.concept, b.concept);
 
   // Merge name duplicates: the group counts as its most frequent member.
   const groups = new Map<string, Scored[]>();

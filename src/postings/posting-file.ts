@@ -17,6 +17,7 @@
 import { closeSync, fstatSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { crc32 } from "node:zlib";
 import { UserError } from "../errors.js";
+import { closeFiles, namingPath } from "../io/file-system.js";
 import { encodeJoined } from "../io/utf8.js";
 import { PortableEncoder } from "./roaring-portable.js";
 import { roaringBitmap32, type RoaringBitmap32 } from "./roaring.js";
@@ -112,7 +113,8 @@ export class PostingFileWriter {
       const path = `${this.path}.data-tmp`;
       this.tmpData = { fd: openSync(path, "w"), path };
     }
-    writeSync(this.tmpData.fd, this.data, 0, this.dataUsed);
+    const side = this.tmpData;
+    namingPath(side.path, () => writeSync(side.fd, this.data, 0, this.dataUsed));
     this.dataUsed = 0;
   }
 
@@ -147,16 +149,25 @@ export class PostingFileWriter {
     }
     writeU32(head, 24, crc32(head.subarray(HEADER_SIZE), crc32(head.subarray(0, 24))));
     const fd = openSync(this.path, "w");
+    let done = false;
     try {
-      writeSync(fd, head);
+      namingPath(this.path, () => writeSync(fd, head));
       if (this.tmpData) {
         this.flushData();
-        closeSync(this.tmpData.fd);
-        copyInto(this.tmpData.path, fd);
+        const side = this.tmpData;
+        this.tmpData = undefined;
+        try {
+          closeFiles([side], true);
+          namingPath(this.path, () => copyInto(side.path, fd));
+        } finally {
+          rmSync(side.path, { force: true });
+        }
       }
-      writeSync(fd, this.data, 0, this.dataUsed);
+      namingPath(this.path, () => writeSync(fd, this.data, 0, this.dataUsed));
+      done = true;
     } finally {
-      closeSync(fd);
+      // closed whatever failed; a failed close is reported only when nothing failed before it
+      closeFiles([{ fd, path: this.path }], done);
       if (this.tmpData) rmSync(this.tmpData.path, { force: true });
     }
     return { terms: terms.length, bytes: dataOffset + this.dataBytes };

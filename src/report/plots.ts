@@ -163,11 +163,14 @@ export interface TailPlotOptions {
   height?: number;
   /** Most points drawn per curve (evenly spaced ranks beyond it, always keeping the first and last); default 2000. */
   maxPointsPerCurve?: number;
+  /** "linear": the paper's long-tail figure — normalised frequency (count / the corpus' largest count) on linear axes, zeros included; default "log". */
+  scale?: "log" | "linear";
 }
 
 /** Concept counts sorted in descending order against rank; counts of 0 cannot sit on a log axis and are left out (the legend says how many). */
 export function tailPlotSpec(corpora: readonly TailPlotCorpus[], opts: TailPlotOptions = {}): object {
   const maxPoints = opts.maxPointsPerCurve ?? 2000;
+  if (opts.scale === "linear") return linearTailPlotSpec(corpora, opts, maxPoints);
   const values: { corpus: string; rank: number; count: number }[] = [];
   const labels: string[] = [];
   for (const c of corpora) {
@@ -215,6 +218,44 @@ export function tailPlotSpec(corpora: readonly TailPlotCorpus[], opts: TailPlotO
         scale: { domain: labels, scheme: "tableau10" },
         legend: { title: null, orient: "bottom", direction: "vertical", labelFontSize: 12 },
       },
+    },
+  };
+}
+
+/** The paper's long-tail view: count / the corpus' largest count against rank, linear axes, zeros kept. */
+function linearTailPlotSpec(corpora: readonly TailPlotCorpus[], opts: TailPlotOptions, maxPoints: number): object {
+  const values: { corpus: string; rank: number; frequency: number }[] = [];
+  const labels: string[] = [];
+  for (const c of corpora) {
+    const counts = [...c.freq.values()].sort((a, b) => b - a);
+    const top = counts[0] ?? 0;
+    const label = `${c.name} (${counts.length.toLocaleString("en-US")} ${counts.length === 1 ? "concept" : "concepts"})`;
+    labels.push(label);
+    const step = counts.length > maxPoints ? (counts.length - 1) / (maxPoints - 1) : 1;
+    const seen = new Set<number>();
+    for (let k = 0; k < Math.min(counts.length, maxPoints); k++) {
+      const i = Math.round(k * step);
+      if (seen.has(i)) continue;
+      seen.add(i);
+      values.push({ corpus: label, rank: i + 1, frequency: top > 0 ? counts[i]! / top : 0 });
+    }
+  }
+  return {
+    $schema: SCHEMA,
+    ...(opts.title ? { title: { text: opts.title, fontSize: 15 } } : {}),
+    width: opts.width ?? 520,
+    height: opts.height ?? 340,
+    data: { values },
+    mark: { type: "line", strokeWidth: 2, interpolate: "step-after" },
+    encoding: {
+      x: { field: "rank", type: "quantitative", scale: { zero: false, nice: false }, axis: { title: "Concept rank (most frequent first)", format: ",d", labelFontSize: 12, titleFontSize: 14 } },
+      y: {
+        field: "frequency",
+        type: "quantitative",
+        scale: { domain: [0, 1] },
+        axis: { title: "Normalised frequency (count / the largest count)", grid: true, labelFontSize: 12, titleFontSize: 14 },
+      },
+      color: { field: "corpus", type: "nominal", scale: { domain: labels, scheme: "tableau10" }, legend: { title: null, orient: "bottom", direction: "vertical", labelFontSize: 12 } },
     },
   };
 }

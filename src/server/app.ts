@@ -8,6 +8,7 @@
  *   GET /api/concepts?q=TEXT[&limit&offset]   concepts whose name contains TEXT, with their frequency per corpus and mode
  *   GET /api/concept?name=NAME    one concept: frequencies, example captions, per-model performance
  *   GET /api/fit?dataset&model&corpus&mode        a fit: regression, binned view, points (with residuals)
+ *   GET /api/fit?figure&model&corpus&mode         a figure's pooled fit (one series per model over its datasets)
  *   GET /api/rarest?corpus&mode[&limit]            the rarest concepts
  *   GET /api/outliers?dataset&model&corpus&mode[&limit]   the concepts furthest from the fit
  *   GET /api/tail                 the long-tail reports and cross-corpus correlations
@@ -88,7 +89,7 @@ const offset = z
   .regex(/^[0-9]{1,9}$/, { error: "expected an integer of 0 or more" })
   .transform(Number);
 
-const FitQuery = z.strictObject({ dataset: name, model: name, corpus: name, mode: name });
+const FitQuery = z.strictObject({ dataset: name.optional(), figure: name.optional(), model: name, corpus: name, mode: name });
 const QUERIES = {
   none: z.strictObject({}),
   concepts: z.strictObject({ q: text(200), limit: limit(1000).optional(), offset: offset.optional() }),
@@ -229,7 +230,7 @@ export async function createDashboardApp(opts: DashboardOptions): Promise<Fastif
   });
   app.get("/api/fit", async (request, reply) => {
     const q = parseQuery(QUERIES.fit, request.query);
-    return sendJson(reply, study().fit(q.dataset, q.model, q.corpus, q.mode));
+    return sendJson(reply, study().fitOf(q));
   });
   app.get("/api/rarest", async (request, reply) => {
     const q = parseQuery(QUERIES.rarest, request.query);
@@ -237,7 +238,7 @@ export async function createDashboardApp(opts: DashboardOptions): Promise<Fastif
   });
   app.get("/api/outliers", async (request, reply) => {
     const q = parseQuery(QUERIES.outliers, request.query);
-    const f = study().fit(q.dataset, q.model, q.corpus, q.mode);
+    const f = study().fitOf(q);
     return sendJson(reply, { id: f.id, outliers: study().outliers(f, q.limit ?? 20) });
   });
   app.get("/api/tail", async (request, reply) => {

@@ -5,6 +5,7 @@
  */
 import type { CountMode } from "../study/manifest.js";
 import type { FitPoint, StudyData, StudyFit } from "../study/data.js";
+import { figureFitId } from "../study/data.js";
 import { compareCodePoints } from "../code-point-order.js";
 
 export class ApiError extends Error {
@@ -71,9 +72,11 @@ export class StudyApi {
       modes: d.modes,
       corpora: d.corpora,
       datasets: d.datasets.map((x) => ({ name: x.name, concepts: x.concepts.length, models: x.models })),
+      figures: d.figures,
       concepts: this.concepts.length,
       fits: d.fits.map((f) => ({
         id: f.id,
+        figure: f.figure,
         dataset: f.dataset,
         model: f.model,
         corpus: f.corpus,
@@ -157,6 +160,23 @@ export class StudyApi {
       .slice(0, limit)
       .map(([concept, count]) => ({ concept, count }));
     return { corpus, mode: m, concepts };
+  }
+
+  /** A dataset's fit (dataset=) or a figure's pooled fit (figure=): exactly one of the two. */
+  fitOf(q: { dataset?: string; figure?: string; model: string; corpus: string; mode: string }): StudyFit {
+    if ((q.dataset === undefined) === (q.figure === undefined)) throw new ApiError(400, 'give one of the query parameters "dataset" and "figure".');
+    return q.figure !== undefined ? this.figureFit(q.figure, q.model, q.corpus, q.mode) : this.fit(q.dataset!, q.model, q.corpus, q.mode);
+  }
+
+  figureFit(figure: string, model: string, corpus: string, mode: string): StudyFit {
+    const fig = this.data.figures.find((x) => x.name === figure);
+    if (!fig) throw new ApiError(400, `unknown figure "${figure}"; the study has ${this.data.figures.length ? list(this.data.figures.map((x) => x.name)) : "no figures"}.`);
+    if (!fig.models.includes(model)) throw new ApiError(400, `figure "${figure}" has no model "${model}"; its models are ${list(fig.models)}.`);
+    this.checkCorpus(corpus);
+    this.checkMode(corpus, mode);
+    const f = this.fitsById.get(figureFitId({ figure, model, corpus, mode }));
+    if (!f) throw new ApiError(404, `figure "${figure}" has no fit of model "${model}" against corpus "${corpus}" (${mode}); see the study's fits at /api/study.`);
+    return f;
   }
 
   fit(dataset: string, model: string, corpus: string, mode: string): StudyFit {

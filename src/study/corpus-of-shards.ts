@@ -39,14 +39,15 @@ interface Entry {
 
 /** The study's counts of `concepts` in one mode over a corpus of shards (shards opened one at a time). */
 export function countShards(study: StudyCorpus, mode: CountMode, concepts: readonly string[], examples: number, maxChars: number): Entry[] {
-  const corpus = TextCorpus.open(study.index);
+  const dir = study.index!; // (the caller checked it is a corpus of shards)
+  const corpus = TextCorpus.open(dir);
   if (mode !== "text") {
-    if (resolve(study.image!.index) !== resolve(study.index)) {
-      throw new UserError(`corpus "${study.name}": ${study.index} is a corpus of shards; its image index is the corpus itself (image shards, corpus add-images), not ${study.image!.index}.`);
+    if (resolve(study.image!.index) !== resolve(dir)) {
+      throw new UserError(`corpus "${study.name}": ${dir} is a corpus of shards; its image index is the corpus itself (image shards, corpus add-images), not ${study.image!.index}.`);
     }
     const t = study.image!.threshold;
     if (t !== undefined && corpus.manifest.images && corpus.manifest.images.threshold !== t) {
-      throw new UserError(`corpus "${study.name}": the image shards of ${study.index} were made at threshold ${corpus.manifest.images.threshold}, not ${t}.`);
+      throw new UserError(`corpus "${study.name}": the image shards of ${dir} were made at threshold ${corpus.manifest.images.threshold}, not ${t}.`);
     }
     const r = countCorpusByMode(corpus, concepts, { mode, match: study.match, allowMissing: true });
     const missing = new Set(r.missing);

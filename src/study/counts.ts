@@ -58,8 +58,8 @@ export interface CorpusModeCounts {
   missing: string[];
   /** Text mode: the first example captions of each concept (lowest doc ids first). */
   examples: Map<string, ConceptExample[]>;
-  /** Number of samples (docs) of the corpus. */
-  docCount: number;
+  /** Number of samples (docs) of the corpus (null: a corpus of counts only). */
+  docCount: number | null;
   /** How many concepts were counted in this run (0: everything came from the cache). */
   computed: number;
   /** The cache file used. */
@@ -119,6 +119,7 @@ class CorpusIndexes {
   ) {}
 
   textIndex(): TextIndex {
+    if (this.corpus.index === undefined) throw new Error("no text index");
     this.text ??= TextIndex.open(this.corpus.index);
     return this.text;
   }
@@ -141,7 +142,7 @@ class CorpusIndexes {
 
 /** Counts the concepts in one mode with the image stage's countConceptsByMode; a concept the tagger does not know gets null. */
 function countMany(ix: CorpusIndexes, mode: CountMode, concepts: readonly string[], examples: number): CacheEntry[] {
-  if (hasCorpusManifest(ix.corpus.index)) return countShards(ix.corpus, mode, concepts, examples, MAX_EXAMPLE_CHARS); // a corpus of shards
+  if (ix.corpus.index !== undefined && hasCorpusManifest(ix.corpus.index)) return countShards(ix.corpus, mode, concepts, examples, MAX_EXAMPLE_CHARS); // a corpus of shards
   const withExamples = mode === "text" && examples > 0;
   const r = countConceptsByMode(concepts, {
     mode,
@@ -170,6 +171,8 @@ function countMany(ix: CorpusIndexes, mode: CountMode, concepts: readonly string
 export interface CountStudyCorpusOptions {
   /** Directory of the cache files (created when needed). */
   cacheDir: string;
+  /** The image index directory, when already resolved (resolveImageIndexDir). */
+  imageDir?: string;
 }
 
 /**
@@ -177,16 +180,17 @@ export interface CountStudyCorpusOptions {
  * without one), reading and updating the cache.
  */
 export function countStudyCorpus(corpus: StudyCorpus, concepts: readonly string[], modes: readonly CountMode[], opts: CountStudyCorpusOptions): CorpusModeCounts[] {
-  const imageDir = corpus.image ? resolveImageIndexDir(corpus.image, corpus.name) : undefined;
+  const imageDir = corpus.image ? (opts.imageDir ?? resolveImageIndexDir(corpus.image, corpus.name)) : undefined;
   const ix = new CorpusIndexes(corpus, imageDir);
   try {
-    const shards = hasCorpusManifest(corpus.index); // a corpus of shards (its image shards: image.index is the corpus)
-    const textId = shards ? shardsIdentity(corpus.index) : indexIdentity(corpus.index);
+    const shards = corpus.index !== undefined && hasCorpusManifest(corpus.index); // a corpus of shards (its image shards: image.index is the corpus)
+    const textId = corpus.index === undefined ? null : shards ? shardsIdentity(corpus.index) : indexIdentity(corpus.index);
     const imageId = imageDir ? (shards ? textId : indexIdentity(imageDir)) : null;
-    const docCount = shards ? shardsDocCount(corpus.index) : ix.textIndex().docCount;
+    const docCount = shards ? shardsDocCount(corpus.index!) : corpus.index !== undefined ? ix.textIndex().docCount : imageDir ? ix.imageIndex().docCount : null;
     const out: CorpusModeCounts[] = [];
     for (const mode of modes) {
       if (mode !== "text" && !imageDir) continue;
+      if (mode !== "image" && textId === null) continue;
       const inputs =
         mode === "text"
           ? { mode, text: textId, match: corpus.match, examples: corpus.examples }

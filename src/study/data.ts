@@ -16,7 +16,7 @@ import type { CountMode } from "./manifest.js";
 
 export const STUDY_DATA_FILE = "study-data.json";
 export const STUDY_DATA_FORMAT = "conceptfreq-study-data";
-export const STUDY_DATA_VERSION = 1;
+export const STUDY_DATA_VERSION = 2;
 
 export interface FitPoint {
   concept: string;
@@ -27,9 +27,14 @@ export interface FitPoint {
 }
 
 export interface StudyFit {
-  /** "dataset/model/corpus/mode" */
+  /** "dataset/model/corpus/mode", or "figure:FIGURE/model/corpus/mode" for a figure's pooled fit */
   id: string;
+  /** The figure whose datasets this fit pools (null: one dataset's fit). */
+  figure: string | null;
+  /** The dataset ("" for a figure's fit). */
   dataset: string;
+  /** A figure's fit: the datasets pooled (those with counts in this corpus and mode). */
+  datasets?: string[];
   model: string;
   corpus: string;
   mode: CountMode;
@@ -49,8 +54,10 @@ export interface StudyData {
   version: number;
   name: string;
   modes: CountMode[];
-  corpora: { name: string; docCount: number; match: "paper" | "phrase"; modes: CountMode[]; image: boolean }[];
+  corpora: { name: string; docCount: number | null; match: "paper" | "phrase"; modes: CountMode[]; image: boolean }[];
   datasets: { name: string; concepts: string[]; models: string[] }[];
+  /** Figures: each pools datasets into one series per model. */
+  figures: { name: string; title: string; datasets: string[]; models: string[]; corpora: string[]; modes: CountMode[] }[];
   /** corpus -> mode -> concept -> count (concepts of every dataset). */
   counts: Record<string, Partial<Record<CountMode, Record<string, number>>>>;
   /** corpus -> concept -> first example captions. */
@@ -71,6 +78,10 @@ export interface StudyData {
 
 export function fitId(f: { dataset: string; model: string; corpus: string; mode: string }): string {
   return `${f.dataset}/${f.model}/${f.corpus}/${f.mode}`;
+}
+
+export function figureFitId(f: { figure: string; model: string; corpus: string; mode: string }): string {
+  return `figure:${f.figure}/${f.model}/${f.corpus}/${f.mode}`;
 }
 
 /** Reads a study directory's study-data.json. */
@@ -109,14 +120,16 @@ const point = z.object({ concept: str, frequency: num, performance: num, residua
 const STUDY_DATA_SHAPE = z.object({
   name: str,
   modes: z.array(str),
-  corpora: z.array(z.object({ name: str, docCount: num, modes: z.array(str), image: z.boolean() })),
+  corpora: z.array(z.object({ name: str, docCount: num.nullable(), modes: z.array(str), image: z.boolean() })),
   datasets: z.array(z.object({ name: str, concepts: z.array(str), models: z.array(str) })),
+  figures: z.array(z.object({ name: str, title: str, datasets: z.array(str), models: z.array(str), corpora: z.array(str), modes: z.array(str) })),
   counts: z.record(str, z.record(str, countsByConcept)),
   examples: z.record(str, z.record(str, z.array(z.object({ doc: num, caption: str })))),
   performance: z.record(str, z.record(str, countsByConcept)),
   fits: z.array(
     z.object({
       id: str,
+      figure: str.nullable(),
       dataset: str,
       model: str,
       corpus: str,

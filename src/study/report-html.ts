@@ -75,6 +75,7 @@ function resultsTable(fits: readonly StudyFit[]): string {
   return table(
     "results",
     [
+      { label: "figure", title: "a figure's fit pools the datasets of the figure" },
       { label: "dataset" },
       { label: "model" },
       { label: "corpus" },
@@ -88,7 +89,8 @@ function resultsTable(fits: readonly StudyFit[]): string {
       { label: "data for +10 pts", numeric: true, title: "how many times more data a 10-point gain costs under the fit" },
     ],
     fits.map((f) => [
-      cell(f.dataset),
+      cell(f.figure ?? ""),
+      cell(f.figure === null ? f.dataset : `${(f.datasets ?? []).length} pooled`, null, f.figure === null ? undefined : (f.datasets ?? []).join(", ")),
       cell(f.model),
       cell(f.corpus),
       cell(f.mode),
@@ -240,14 +242,33 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
     });
   });
 });
+var picker = document.getElementById("figure-picker");
+if (picker) picker.addEventListener("change", function () {
+  document.querySelectorAll(".figure-panel").forEach(function (p) { p.hidden = p.getAttribute("data-figure") !== picker.value; });
+});
 `;
+
+/** The figures: a picker and, per figure, its plots (one per corpus × mode, one line per model). */
+function figuresSection(data: StudyData, plots: Map<string, string>): string {
+  if (data.figures.length === 0) return "";
+  const options = data.figures.map((f, i) => `<option value="${escapeHtml(f.name)}"${i === 0 ? " selected" : ""}>${escapeHtml(f.title)}</option>`).join("");
+  const panels = data.figures.map((f, i) => {
+    const figs = data.files.plots.filter((p) => p.svg.startsWith(`plots/figures/${f.name}/`));
+    const body = figs.length ? `<div class="grid">${figs.map((p) => plotImg(plots.get(p.svg), p.title)).join("")}</div>` : '<p class="muted">No plots (plots are off, or no fit of this figure).</p>';
+    return `<div class="figure-panel" data-figure="${escapeHtml(f.name)}"${i === 0 ? "" : " hidden"}><p class="muted">${escapeHtml(f.datasets.length + " dataset" + (f.datasets.length === 1 ? "" : "s") + " pooled: " + f.datasets.join(", "))}; models: ${escapeHtml(f.models.join(", ") || "none")}.</p>${body}</div>`;
+  });
+  return `<h2 id="figures">Figures</h2>
+<p>Each figure pools its datasets into one series per model, as the paper's figures do.</p>
+<label>Figure <select id="figure-picker">${options}</select></label>
+${panels.join("\n")}`;
+}
 
 /** The report page; `plots` maps a study-relative SVG path to the SVG text. */
 export function renderStudyReport(data: StudyData, plots: Map<string, string>): string {
   const corpora = table(
     "corpora",
     [{ label: "corpus" }, { label: "samples", numeric: true }, { label: "caption rule" }, { label: "count modes" }],
-    data.corpora.map((c) => [cell(c.name), cell(count(c.docCount), c.docCount), cell(c.match), cell(c.modes.join(", "))]),
+    data.corpora.map((c) => [cell(c.name), c.docCount === null ? cell("counts only", null, "counted from count files; the corpus' size is not known") : cell(count(c.docCount), c.docCount), cell(c.match), cell(c.modes.join(", "))]),
   );
   const datasets = table(
     "datasets",
@@ -260,7 +281,8 @@ export function renderStudyReport(data: StudyData, plots: Map<string, string>): 
     if (figs.length === 0) continue;
     loglinear.push(`<h3>${escapeHtml(d.name)}</h3><div class="grid">${figs.map((p) => plotImg(plots.get(p.svg), p.title)).join("")}</div>`);
   }
-  const details = data.fits.map((f) => fitDetails(f, plots)).join("\n");
+  const details = data.fits.filter((f) => f.figure === null).map((f) => fitDetails(f, plots)).join("\n");
+  const figures = figuresSection(data, plots);
   const files = [data.files.results_csv, data.files.results_json, "study-data.json", "cross-corpus.json"]
     .map((f) => `<code>${escapeHtml(f)}</code>`)
     .join(", ");
@@ -277,7 +299,7 @@ export function renderStudyReport(data: StudyData, plots: Map<string, string>): 
 <main>
 <h1>${escapeHtml(data.name)}</h1>
 <p class="muted">Pretraining concept frequency and zero-shot performance — a conceptfreq ${escapeHtml(version)} study report.</p>
-<nav><a href="#results">Results</a><a href="#plots">Log-linear plots</a><a href="#fits">Per fit</a><a href="#tail">Long tail</a><a href="#inputs">Inputs</a></nav>
+<nav><a href="#results">Results</a>${figures ? '<a href="#figures">Figures</a>' : ""}<a href="#plots">Log-linear plots</a><a href="#fits">Per fit</a><a href="#tail">Long tail</a><a href="#inputs">Inputs</a></nav>
 
 <h2 id="results">Results</h2>
 <p>One row per model × corpus × count mode: an ordinary least-squares fit of per-concept performance on
@@ -285,6 +307,7 @@ log10(concept frequency) (a frequency of 0 counts as ${sig(data.fits[0]?.regress
 correlation, and the paper's binned correlation ρ (** marks p &lt; 0.05). Click a column header to sort.</p>
 ${data.fits.length > 0 ? resultsTable(data.fits) : '<p class="muted">No fits: the study lists no result files.</p>'}
 
+${figures}
 <h2 id="plots">Log-linear plots</h2>
 ${loglinear.join("\n") || '<p class="muted">Plots were turned off (analyses.plots: false).</p>'}
 

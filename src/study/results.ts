@@ -6,6 +6,9 @@ import { csvField } from "../io/csv-write.js";
 import type { StudyFit } from "./data.js";
 
 export interface ResultRow {
+  /** The figure of a pooled fit ("" for one dataset's fit). */
+  figure: string;
+  /** The dataset, or for a figure's fit the datasets pooled, joined by "+". */
   dataset: string;
   model: string;
   corpus: string;
@@ -31,6 +34,7 @@ export interface ResultRow {
 }
 
 export const RESULT_COLUMNS: readonly (keyof ResultRow)[] = [
+  "figure",
   "dataset",
   "model",
   "corpus",
@@ -56,9 +60,10 @@ export const RESULT_COLUMNS: readonly (keyof ResultRow)[] = [
 export function resultRow(f: StudyFit): ResultRow {
   const r = f.regression;
   const ci = r.slope_ci95;
-  const pair = f.pairs[0];
+  const sum = (k: "unmatched_performance" | "unmatched_frequency") => f.pairs.reduce((a, p) => a + p[k].count, 0);
   return {
-    dataset: f.dataset,
+    figure: f.figure ?? "",
+    dataset: f.figure === null ? f.dataset : (f.datasets ?? []).join("+"),
     model: f.model,
     corpus: f.corpus,
     mode: f.mode,
@@ -76,8 +81,8 @@ export function resultRow(f: StudyFit): ResultRow {
     binned_p: f.binned?.pearson.p ?? null,
     data_multiplier_per_point: r.data_multiplier.per_point,
     data_multiplier_per_10_points: r.data_multiplier.per_10_points,
-    unmatched_performance: pair?.unmatched_performance.count ?? 0,
-    unmatched_frequency: pair?.unmatched_frequency.count ?? 0,
+    unmatched_performance: sum("unmatched_performance"),
+    unmatched_frequency: sum("unmatched_frequency"),
   };
 }
 

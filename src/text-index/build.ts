@@ -9,7 +9,9 @@ import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { Worker } from "node:worker_threads";
 import { UserError } from "../errors.js";
-import { openCaptionBytes, openCorpus, detectFormat } from "../corpus/open.js";
+import { openCaptionBytes, openCorpus, detectFormat, corpusInputKind, corpusInputSize } from "../corpus/open.js";
+import { DEFAULT_MAX_MALFORMED } from "../corpus/row-sink.js";
+import { checkSomeCaption } from "./some-caption.js";
 import { MALFORMED_KINDS, type ByteRange, type CaptionBytes, type MalformedKind, type ReaderOptions } from "../corpus/record.js";
 import { ANALYZER } from "../text/analyzer-version.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
@@ -26,7 +28,7 @@ import {
 } from "./manifest.js";
 import type { BatchMessage, MergeRequest, WorkerConfig, WorkerRuns } from "./build-worker.js";
 import type { MemoryRun } from "../postings/postings-accumulator.js";
-import { freshTempDirBeside } from "../io/file-system.js";
+import { freshTempDirBeside, moveIntoPlace, namingPath, removeTempDir } from "../io/file-system.js";
 import { checkReplaceable, type OutputKind } from "../io/replace-output.js";
 import { RowSampler } from "./sample.js";
 
@@ -59,6 +61,8 @@ export interface BuildOptions extends ReaderOptions {
   onProgress?: (p: BuildProgress) => void;
   /** Index a seeded Bernoulli sample of the rows (see sample.ts); the manifest records it. */
   sample?: { rate: number; seed: number };
+  /** Hears of each leftover of a killed run beside the output that the build removed. */
+  onReclaim?: (dir: string) => void;
   /** Per input (same order): read only this byte range of its rows (a corpus plan's row range), or all of it. */
   ranges?: readonly (ByteRange | undefined)[];
 }
@@ -85,19 +89,25 @@ interface WorkerSlot {
 
 export async function buildTextIndex(inputs: string[], opts: BuildOptions): Promise<TextIndexManifest> {
   if (inputs.length === 0) throw new UserError("index build needs at least one input file.");
-  for (const p of inputs) {
-    if (!existsSync(p) || !statSync(p).isFile()) throw new UserError(`cannot read ${p}: no such file.`);
-  }
+  for (const p of inputs) corpusInputKind(p); // (missing, a directory: an error now)
+  if (inputs.filter((p) => p === "-").length > 1) throw new UserError("standard input (-) can be read only once; give it once.");
   const sampler = opts.sample ? new RowSampler(opts.sample.rate, opts.sample.seed) : undefined;
   const out = resolve(opts.out);
   checkReplaceable(out, TEXT_INDEX_OUTPUT, { force: opts.force, inputs, shown: opts.out });
   const started = process.hrtime.bigint();
-  const tmp = freshTempDirBeside(out);
+  const tmp = freshTempDirBeside(out, opts.onReclaim);
   const runDir = join(tmp, "runs");
-  mkdirSync(runDir);
+  let store: CaptionStoreWriter;
+  try {
+    namingPath(runDir, () => mkdirSync(runDir));
+    store = new CaptionStoreWriter(join(tmp, FILES.captions), join(tmp, FILES.offsets));
+  } catch (e) {
+    removeTempDir(tmp);
+    throw e;
+  }
   // Interrupted (Ctrl-C, kill): remove the partial build, then exit as the signal would have.
   const onSignal = (signal: NodeJS.Signals) => {
-    rmSync(tmp, { recursive: true, force: true });
+    removeTempDir(tmp);
     process.exit(signal === "SIGINT" ? 130 : 143);
   };
   process.once("SIGINT", onSignal);
@@ -141,9 +151,8 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
     slots.push(slot);
   }
 
-  const store = new CaptionStoreWriter(join(tmp, FILES.captions), join(tmp, FILES.offsets));
   const summaries: InputSummary[] = [];
-  const sizes = inputs.map((p, k) => (opts.ranges?.[k] ? opts.ranges[k]!.end - opts.ranges[k]!.start : statSync(p).size));
+  const sizes = inputs.map((p, k) => (opts.ranges?.[k] ? opts.ranges[k]!.end - opts.ranges[k]!.start : corpusInputSize(p)));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   let bytesBefore = 0;
   let bytesInFile = 0;
@@ -254,7 +263,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
         ...(opts.ranges?.[k] ? { range: { start: opts.ranges[k]!.start, end: opts.ranges[k]!.end } } : {}),
       };
       bytesInFile = 0;
-      const readerOptions = { ...opts, byteRange: opts.ranges?.[k], onBytes: (n: number) => (bytesInFile = n) };
+      const readerOptions = { ...opts, byteRange: opts.ranges?.[k], maxMalformed: opts.maxMalformed ?? DEFAULT_MAX_MALFORMED, onBytes: (n: number) => (bytesInFile = n) };
       const asBytes = openCaptionBytes(path, { ...readerOptions, batchRows: BATCH_ROWS });
       if (asBytes) {
         // TSV: captions stay UTF-8 bytes, as read (the workers analyse the bytes)
@@ -279,6 +288,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
       bytesBefore += sizes[k]!;
       bytesInFile = 0;
     }
+    checkSomeCaption(inputs, doc, totalSkipped, opts.maxMalformed);
     store.close();
     storeClosed = true;
 
@@ -302,7 +312,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
       merge(slots[0]!, runs.nouns.sort(), runs.memoryNouns, join(tmp, FILES.nouns)),
       merge(slots[1 % slots.length]!, runs.terms.sort(), runs.memoryTerms, join(tmp, FILES.terms)),
     ]);
-    rmSync(runDir, { recursive: true, force: true });
+    removeTempDir(runDir);
 
     const skipped: MalformedCounts = {};
     for (const kind of MALFORMED_KINDS) if (totalSkipped[kind]) skipped[kind] = totalSkipped[kind];
@@ -320,13 +330,14 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
       buildSeconds: Math.round(elapsed(started) * 1000) / 1000,
       ...(sampler ? { sample: sampler.info() } : {}),
     };
+    // the manifest last, in the temporary directory, which its marker keeps from looking finished
     writeFileAtomic(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
-    if (existsSync(out)) rmSync(out, { recursive: true, force: true });
-    renameSync(tmp, out);
+    moveIntoPlace(tmp, out);
     return manifest;
   } catch (e) {
-    if (!storeClosed) store.close();
-    rmSync(tmp, { recursive: true, force: true });
+    // cleanup always runs: a close that fails too (the disk is still full) must not keep the removal from running
+    if (!storeClosed) store.abort();
+    removeTempDir(tmp);
     throw e;
   } finally {
     process.removeListener("SIGINT", onSignal);
@@ -355,11 +366,4 @@ function ask<R>(slot: WorkerSlot, message: unknown, transfer: ArrayBuffer[], isR
 
 function elapsed(started: bigint): number {
   return Number(process.hrtime.bigint() - started) / 1e9;
-}
-
-/** Lists the entries of a directory that an interrupted build left (for tests and cleanup). */
-export function leftoverTempDirs(out: string): string[] {
-  const parent = resolve(out, "..");
-  const base = resolve(out).slice(parent.length + 1);
-  return readdirSync(parent).filter((n) => n.startsWith(`${base}.tmp-`));
 }

@@ -5,6 +5,7 @@
  * Malformed rows are stored as empty captions so ids stay dense.
  */
 import { closeSync, fstatSync, openSync, writeSync } from "node:fs";
+import { closeFiles, namingPath } from "../io/file-system.js";
 import { DamagedFileError, readExact } from "../postings/posting-file.js";
 
 export class CaptionStoreWriter {
@@ -15,9 +16,17 @@ export class CaptionStoreWriter {
   private nOffsets = 0;
   private position = 0;
 
-  constructor(textPath: string, offsetsPath: string) {
-    this.textFd = openSync(textPath, "w");
-    this.offsetFd = openSync(offsetsPath, "w");
+  constructor(
+    private readonly textPath: string,
+    private readonly offsetsPath: string,
+  ) {
+    this.textFd = namingPath(textPath, () => openSync(textPath, "w"));
+    try {
+      this.offsetFd = namingPath(offsetsPath, () => openSync(offsetsPath, "w"));
+    } catch (e) {
+      closeFiles([{ fd: this.textFd, path: textPath }], false);
+      throw e;
+    }
     this.pushOffset(0);
   }
 
@@ -29,7 +38,7 @@ export class CaptionStoreWriter {
   }
 
   private flushOffsets(): void {
-    writeSync(this.offsetFd, new Uint8Array(this.offsets.buffer, 0, this.nOffsets * 8));
+    namingPath(this.offsetsPath, () => writeSync(this.offsetFd, new Uint8Array(this.offsets.buffer, 0, this.nOffsets * 8)));
     this.nOffsets = 0;
   }
 
@@ -40,13 +49,32 @@ export class CaptionStoreWriter {
   addBytes(bytes: Uint8Array, ends: Uint32Array): void {
     for (let k = 0; k < ends.length; k++) this.pushOffset(this.position + ends[k]!);
     this.position += bytes.length;
-    for (let written = 0; written < bytes.length; ) written += writeSync(this.textFd, bytes, written);
+    namingPath(this.textPath, () => {
+      for (let written = 0; written < bytes.length; ) written += writeSync(this.textFd, bytes, written);
+    });
   }
 
+  private get files(): { fd: number; path: string }[] {
+    return [
+      { fd: this.textFd, path: this.textPath },
+      { fd: this.offsetFd, path: this.offsetsPath },
+    ];
+  }
+
+  /** Writes the offsets still held and closes both files (both closed, whatever fails). */
   close(): void {
-    this.flushOffsets();
-    closeSync(this.textFd);
-    closeSync(this.offsetFd);
+    try {
+      this.flushOffsets();
+    } catch (e) {
+      closeFiles(this.files, false);
+      throw e;
+    }
+    closeFiles(this.files, true);
+  }
+
+  /** Closes both files after a failure, writing nothing more and throwing nothing. */
+  abort(): void {
+    closeFiles(this.files, false);
   }
 }
 

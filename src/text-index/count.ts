@@ -99,16 +99,17 @@ export interface ConceptCount {
   ids?: RoaringBitmap32;
 }
 
-/**
- * Counts each concept (in the given order) under the rule. `queries`, when given, holds the query
- * text each concept is counted as (same order; e.g. its synonym expansion "couch|sofa|lounge"),
- * while the output keeps the concept's name.
- */
-export function countConcepts(
-  index: TextIndex,
-  concepts: readonly string[],
-  opts: { match?: MatchMode; keepIds?: boolean; queries?: readonly string[] } = {},
-): ConceptCount[] {
+export interface CountOptions {
+  /** The matching rule (default "paper": every word of an alternate among the caption's noun lemmas). */
+  match?: MatchMode;
+  /** Return each concept's matching doc ids too. */
+  keepIds?: boolean;
+  /** The query text each concept is counted as (same order; e.g. its synonym expansion "couch|sofa|lounge"); the output keeps the concept's name. */
+  queries?: readonly string[];
+}
+
+/** Counts each concept (in the given order) under the rule. */
+export function countConcepts(index: TextIndex, concepts: readonly string[], opts: CountOptions = {}): ConceptCount[] {
   if (opts.queries && opts.queries.length !== concepts.length) throw new Error(`countConcepts: ${opts.queries.length} queries for ${concepts.length} concepts`);
   const queries = parseConcepts(opts.queries ?? concepts);
   return concepts.map((concept, i) => {

@@ -5,9 +5,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
+import { refuseUnfinished } from "../io/file-system.js";
 import { ANALYZER } from "../text/analyzer-version.js";
 import type { MalformedKind } from "../corpus/record.js";
-import { fileCheck, type FileCheck } from "../io/file-checksum.js";
+import { badChecksumEntry, fileChecksums as checksumsOf, type FileCheck } from "../io/file-checksum.js";
 import { SAMPLE_DOC_IDS, SAMPLE_METHOD, type SampleInfo } from "./sample.js";
 
 export const TEXT_INDEX_FORMAT = "conceptfreq-text-index";
@@ -57,6 +58,7 @@ export interface TextIndexManifest {
 export function readTextManifest(dir: string): TextIndexManifest {
   const path = join(dir, MANIFEST_FILE);
   if (!existsSync(path)) throw new UserError(`${dir} is not a conceptfreq index (no ${MANIFEST_FILE}).`);
+  refuseUnfinished(dir, "index");
   let m: TextIndexManifest;
   try {
     m = JSON.parse(readFileSync(path, "utf8")) as TextIndexManifest;
@@ -65,6 +67,7 @@ export function readTextManifest(dir: string): TextIndexManifest {
   }
   if (typeof m !== "object" || m === null || Array.isArray(m)) throw new UserError(`index ${dir} is damaged: ${MANIFEST_FILE}: it is not a JSON object.`);
   if (m.format !== TEXT_INDEX_FORMAT) {
+    if (m.format === "conceptfreq-image-index") throw new UserError(`${dir} is an image index, not a text index (it goes to --image-index; check it with image-index verify).`);
     throw new UserError(`${dir} is not a text index (format "${String(m.format)}").`);
   }
   if (m.formatVersion !== TEXT_INDEX_FORMAT_VERSION) {
@@ -108,10 +111,8 @@ function checkManifestFields(dir: string, m: TextIndexManifest): void {
   if (new Set(Object.values(m.files)).size !== 4) throw new UserError(`index ${dir} is damaged: ${MANIFEST_FILE}: files names one file twice.`);
   if (m.sample !== undefined) checkSampleFields(dir, m);
   if (!isObject(m.checksums)) throw bad("checksums", "an object");
-  for (const name of Object.values(m.files)) {
-    const c = (m.checksums as Record<string, unknown>)[name];
-    if (!isObject(c) || !isCount(c.bytes) || !isCount(c.crc32, 0xffffffff)) throw bad(`checksums["${name}"]`, "a byte size and CRC32");
-  }
+  const badEntry = badChecksumEntry(m.checksums, Object.values(m.files));
+  if (badEntry !== undefined) throw bad(`checksums["${badEntry}"]`, "a byte size and CRC32");
 }
 
 function checkSampleFields(dir: string, m: TextIndexManifest): void {
@@ -127,7 +128,5 @@ function checkSampleFields(dir: string, m: TextIndexManifest): void {
 
 /** The byte size and CRC32 of each of the index's files in `dir`, by file name (for the manifest). */
 export function fileChecksums(dir: string, files: TextIndexManifest["files"]): Record<string, FileCheck> {
-  const out: Record<string, FileCheck> = {};
-  for (const name of Object.values(files)) out[name] = fileCheck(join(dir, name));
-  return out;
+  return checksumsOf(dir, Object.values(files));
 }

@@ -2,7 +2,7 @@
  * Appends text indexes: the docs of index k get ids offset by the doc counts of indexes 0..k-1.
  * All inputs must share the format and analyzer versions (checked on open).
  */
-import { closeSync, existsSync, openSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, openSync, readSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
@@ -10,13 +10,23 @@ import { FILES } from "./build.js";
 import { TextIndex } from "./text-index.js";
 import { MANIFEST_FILE, fileChecksums, type MalformedCounts, type TextIndexManifest } from "./manifest.js";
 import { mergePostingRuns } from "../postings/merge-runs.js";
-import { freshTempDirBeside } from "../io/file-system.js";
+import { closeFiles, freshTempDirBeside, moveIntoPlace, namingPath, removeTempDir } from "../io/file-system.js";
 import { checkReplaceable } from "../io/replace-output.js";
 import { TEXT_INDEX_OUTPUT } from "./build.js";
 
 
-/** `verify`: check every input's CRC32s first (its structure and sizes are always checked). */
-export function mergeTextIndexes(dirs: string[], opts: { out: string; force?: boolean; verify?: boolean }): TextIndexManifest {
+export interface MergeOptions {
+  /** The merged index's directory. */
+  out: string;
+  /** Replace an existing text index at `out`. */
+  force?: boolean;
+  /** Check every input's CRC32s first (its structure and sizes are always checked). */
+  verify?: boolean;
+  /** Hears of each leftover of a killed run beside the output that the merge removed. */
+  onReclaim?: (dir: string) => void;
+}
+
+export function mergeTextIndexes(dirs: string[], opts: MergeOptions): TextIndexManifest {
   if (dirs.length < 2) throw new UserError("index merge needs at least two indexes.");
   const manifests = dirs.map((d) => {
     const index = TextIndex.open(d, { verify: opts.verify });
@@ -30,7 +40,7 @@ export function mergeTextIndexes(dirs: string[], opts: { out: string; force?: bo
   const out = resolve(opts.out);
   checkReplaceable(out, TEXT_INDEX_OUTPUT, { force: opts.force, inputs: dirs, shown: opts.out });
   const started = process.hrtime.bigint();
-  const tmp = freshTempDirBeside(out);
+  const tmp = freshTempDirBeside(out, opts.onReclaim);
   try {
     const offsets: number[] = [];
     let total = 0;
@@ -57,50 +67,58 @@ export function mergeTextIndexes(dirs: string[], opts: { out: string; force?: bo
       buildSeconds: Math.round((Number(process.hrtime.bigint() - started) / 1e9) * 1000) / 1000,
     };
     writeFileAtomic(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
-    if (existsSync(out)) rmSync(out, { recursive: true, force: true });
-    renameSync(tmp, out);
+    moveIntoPlace(tmp, out);
     return manifest;
   } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
+    removeTempDir(tmp);
     throw e;
   }
 }
 
 function concatCaptions(dirs: string[], manifests: TextIndexManifest[], tmp: string): void {
-  const textOut = openSync(join(tmp, FILES.captions), "w");
-  const offOut = openSync(join(tmp, FILES.offsets), "w");
+  const text = { path: join(tmp, FILES.captions), fd: -1 };
+  const offsets = { path: join(tmp, FILES.offsets), fd: -1 };
+  const write = (f: { path: string; fd: number }, data: Uint8Array, length = data.length) => namingPath(f.path, () => writeSync(f.fd, data, 0, length));
+  let done = false;
   try {
+    text.fd = openSync(text.path, "w");
+    offsets.fd = openSync(offsets.path, "w");
     let base = 0n;
-    writeSync(offOut, new Uint8Array(new BigUint64Array([0n]).buffer));
+    write(offsets, new Uint8Array(new BigUint64Array([0n]).buffer));
     const buf = Buffer.allocUnsafe(1 << 22);
     for (let i = 0; i < dirs.length; i++) {
       const m = manifests[i]!;
       const tf = openSync(join(dirs[i]!, m.files.captions), "r");
-      for (;;) {
-        const n = readSync(tf, buf, 0, buf.length, null);
-        if (n === 0) break;
-        writeSync(textOut, buf, 0, n);
+      try {
+        for (;;) {
+          const n = readSync(tf, buf, 0, buf.length, null);
+          if (n === 0) break;
+          write(text, buf, n);
+        }
+      } finally {
+        closeSync(tf);
       }
-      closeSync(tf);
       const of = openSync(join(dirs[i]!, m.files.offsets), "r");
       // skip the leading 0 of each input's offsets; shift the rest by the bytes before it
       let pos = 8;
       let last = base;
-      for (;;) {
-        const n = readSync(of, buf, 0, buf.length - (buf.length % 8), pos);
-        if (n === 0) break;
-        pos += n;
-        const arr = new BigUint64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + n));
-        for (let k = 0; k < arr.length; k++) arr[k] = arr[k]! + base;
-        last = arr[arr.length - 1]!;
-        writeSync(offOut, new Uint8Array(arr.buffer));
+      try {
+        for (;;) {
+          const n = readSync(of, buf, 0, buf.length - (buf.length % 8), pos);
+          if (n === 0) break;
+          pos += n;
+          const arr = new BigUint64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + n));
+          for (let k = 0; k < arr.length; k++) arr[k] = arr[k]! + base;
+          last = arr[arr.length - 1]!;
+          write(offsets, new Uint8Array(arr.buffer));
+        }
+      } finally {
+        closeSync(of);
       }
-      closeSync(of);
       base = last;
     }
+    done = true;
   } finally {
-    closeSync(textOut);
-    closeSync(offOut);
+    closeFiles([text, offsets].filter((f) => f.fd >= 0), done);
   }
 }
-

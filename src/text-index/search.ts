@@ -10,11 +10,16 @@ export interface SearchResult {
   examples: { doc: number; caption: string }[];
 }
 
-/**
- * A concept's count and its first `limit` matching captions (lowest doc ids first). `query`, when
- * given, is the text the concept is matched as (e.g. its synonym expansion "couch|sofa|lounge").
- */
-export function searchConcept(index: TextIndex, concept: string, opts: { limit?: number; match?: MatchMode; query?: string } = {}): SearchResult {
+export interface SearchOptions {
+  /** How many matching captions to return (default 10). */
+  limit?: number;
+  match?: MatchMode;
+  /** The text the concept is matched as (e.g. its synonym expansion "couch|sofa|lounge"); default the concept. */
+  query?: string;
+}
+
+/** A concept's count and its first `limit` matching captions (lowest doc ids first). */
+export function searchConcept(index: TextIndex, concept: string, opts: SearchOptions = {}): SearchResult {
   const query = parseConcept(opts.query ?? concept);
   const ids = matchConcept(index, query, opts.match ?? "paper");
   const examples: { doc: number; caption: string }[] = [];

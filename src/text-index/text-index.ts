@@ -7,10 +7,9 @@
  * `verifyTextIndex` checks everything, every bitmap decoded too. Damage is a UserError
  * "index DIR is damaged: FILE: what is wrong".
  */
-import { existsSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { UserError } from "../errors.js";
-import { fileCheck } from "../io/file-checksum.js";
+import { checkFiles } from "../io/file-checksum.js";
 import { CaptionStore } from "./caption-store.js";
 import { readTextManifest, type TextIndexManifest } from "./manifest.js";
 import { PostingFile } from "../postings/posting-file.js";
@@ -32,14 +31,7 @@ export class TextIndex {
   static open(dir: string, opts: OpenOptions = {}): TextIndex {
     const m = readTextManifest(dir);
     const damaged = (name: string) => `index ${dir} is damaged: ${name}`;
-    for (const name of Object.values(m.files)) {
-      const path = join(dir, name);
-      if (!existsSync(path) || !statSync(path).isFile()) throw new UserError(`${damaged(name)}: the file is missing.`);
-      const want = m.checksums[name]!;
-      const size = statSync(path).size;
-      if (size !== want.bytes) throw new UserError(`${damaged(name)}: it is ${size} bytes, the manifest says ${want.bytes}.`);
-      if (opts.verify && fileCheck(path).crc32 !== want.crc32) throw new UserError(`${damaged(name)}: its CRC32 differs from the manifest's.`);
-    }
+    checkFiles(dir, Object.values(m.files), m.checksums, { verify: opts.verify, damaged });
     const posting = (name: string, vocabulary: number) => {
       const f = PostingFile.open(join(dir, name), { where: damaged(name), docCount: m.docCount });
       if (f.terms().length !== vocabulary) {

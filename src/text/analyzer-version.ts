@@ -4,6 +4,9 @@
  * model. Change the leading number whenever a change in src/text can change an index.
  *
  * 3: tokenization no longer depends on the captions read before (see wink-tagger.ts).
+ * 4: a piece longer than 256 UTF-8 bytes between spaces is one non-word token (wink-tagger.ts,
+ *    MAX_PIECE_BYTES), so analysis costs time linear in a caption's length; shorter pieces are
+ *    read as before (the CC-3M validation index is byte-identical but for this version).
  */
 import { createRequire } from "node:module";
 
@@ -13,5 +16,5 @@ const winkVersion = (require("wink-nlp/package.json") as { version: string }).ve
 
 export const ANALYZER = {
   name: "noun-lemmas/wink-nlp",
-  version: `3+wink-nlp@${winkVersion}+wink-eng-lite-web-model@${modelVersion}`,
+  version: `4+wink-nlp@${winkVersion}+wink-eng-lite-web-model@${modelVersion}`,
 } as const;

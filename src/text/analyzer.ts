@@ -9,7 +9,7 @@
  * change ANALYZER.version whenever a change here can change an index.
  */
 import { createRequire } from "node:module";
-import { createWinkTagger, growInt32, type WinkCache, type WinkTagger } from "./wink-tagger.js";
+import { createWinkTagger, growInt32, MAX_PIECE_BYTES, type WinkCache, type WinkTagger } from "./wink-tagger.js";
 import { packageModel, taggerModel, type TaggerModel } from "./wink-model.js";
 
 // wink-nlp and its model are CommonJS. Each is required on first use: the tagger needs only parts
@@ -331,9 +331,26 @@ function captionBytesFormIds(bytes: Uint8Array, from: number, to: number): numbe
 
 const utf8 = new TextDecoder();
 
+/** wink's splitter (its helpers.splitter): runs of spaces, runs of line breaks. */
+const WINK_SPLITTER = /([ \u00a0\u2002-\u2005\u2009\u200a\u202f\u205f]+|[\n\r\t]+)/;
+
+/** The text with every piece over MAX_PIECE_BYTES replaced by U+FFFC, as the tagger reads it (wink-tagger.ts). */
+function boundLongPieces(text: string): string {
+  if (text.length <= MAX_PIECE_BYTES / 3) return text;
+  const parts = text.split(WINK_SPLITTER);
+  let changed = false;
+  for (let k = 0; k < parts.length; k += 2) {
+    if (parts[k]!.length > MAX_PIECE_BYTES / 3 && Buffer.byteLength(parts[k]!) > MAX_PIECE_BYTES) {
+      parts[k] = "\uFFFC";
+      changed = true;
+    }
+  }
+  return changed ? parts.join("") : text;
+}
+
 /** Fills formIds through wink's own readDoc (there is no tagger) and returns their number. */
 function readDocFormIdsInto(text: string): number {
-  const ids = readDocFormIds(text);
+  const ids = readDocFormIds(boundLongPieces(text));
   if (ids.length > formIds.length) formIds = new Int32Array(Math.max(ids.length, formIds.length * 2));
   formIds.set(ids);
   return ids.length;

@@ -4,7 +4,23 @@
  * disambiguation, not a required word ("kite (bird of prey)" -> "kite"); words split on whitespace,
  * "_", "-" and "/"; each word lemmatised as a noun ("geese" -> "goose").
  */
+import { UserError } from "../errors.js";
 import { lemmatizeAsNoun, letterRuns, prepareNounLemmas } from "./analyzer.js";
+
+/**
+ * The longest concept name accepted, in characters. A name is a few words; wink's tokenizer costs
+ * a long word its length squared, so a runaway name (a whole file pasted as one line) is refused
+ * rather than tagged for minutes.
+ */
+export const MAX_CONCEPT_NAME_LENGTH = 1000;
+
+function checkConceptName(name: string): void {
+  if (name.length > MAX_CONCEPT_NAME_LENGTH) {
+    throw new UserError(
+      `concept name ${JSON.stringify(name.slice(0, 40))}... is ${name.length} characters long, over the limit of ${MAX_CONCEPT_NAME_LENGTH}.`,
+    );
+  }
+}
 
 /** One required word of a concept: its noun lemma and its lowercase surface form (letters only). */
 export interface ConceptWord {
@@ -47,6 +63,7 @@ function parseAlternate(text: string): ConceptWord[] {
 
 /** Parses a concept name into its query. Alternates with no letters at all are dropped. */
 export function parseConcept(name: string): ConceptQuery {
+  checkConceptName(name);
   const alternates = name
     .split("|")
     .map(parseAlternate)
@@ -61,6 +78,7 @@ export function wordForms(w: ConceptWord): string[] {
 
 /** Parses many concept names, lemmatising all their words in one tagger pass first. */
 export function parseConcepts(names: readonly string[]): ConceptQuery[] {
+  for (const n of names) checkConceptName(n);
   prepareNounLemmas(names.flatMap((n) => n.split("|").flatMap(alternateWords)));
   return names.map(parseConcept);
 }

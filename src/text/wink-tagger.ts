@@ -23,6 +23,7 @@
  */
 import { createRequire } from "node:module";
 import type { TaggerModel } from "./wink-model.js";
+import { guardCompiledTRex, linearFeatures } from "./wink-linear.js";
 
 const require = createRequire(import.meta.url);
 
@@ -171,6 +172,18 @@ function loadInternals(): Internals | undefined {
 }
 
 const PIECE_LIMIT = 1 << 21;
+
+/**
+ * A piece (a run of characters between spaces) longer than this many UTF-8 bytes is not a word: a
+ * base64 blob, a minified URL, a run of letters. wink's tokenizer regexes cost such a piece up to
+ * its length squared (its e-mail, URL and short-form detectors try every start position), so it
+ * is not tokenized: it becomes one token, wink's token for LONG_PIECE (U+FFFC OBJECT REPLACEMENT
+ * CHARACTER: an "unk" token tagged X, without letters), which adds no noun and no phrase term and
+ * breaks a phrase. Analysis then costs time linear in a caption's length. (CC-3M's longest piece
+ * is 16 characters; long URLs, up to 256 bytes, are still read as URLs.)
+ */
+export const MAX_PIECE_BYTES = 256;
+const LONG_PIECE = "\uFFFC";
 
 /**
  * wink's splitter classes: runs of spaces separate, runs of line breaks are tokens, the rest are
@@ -342,7 +355,8 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
   const internals = loadInternals();
   if (!internals) return undefined;
   const core = model.core();
-  const cache = internals.cache(core, model.featureFn);
+  // (wink-linear.ts: two of wink's regexes replaced by linear stand-ins that give the same answers)
+  const cache = internals.cache(core, linearFeatures(model.featureFn));
   const machines: Machine[] = [];
   for (const json of model.pos().machines) {
     const m = compileMachine(json);
@@ -350,6 +364,7 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
     machines.push(m);
   }
   const trex = internals.compileTRex(core.trex);
+  guardCompiledTRex(trex);
   const tokenize = internals.tokenizer(trex, core.tcat.hash, core.preserve);
   const keyLF = cache.lookup(cache.value(0))![0]!;
 
@@ -427,6 +442,17 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
       out.push(record(raw[k]!, slot1, raw[k + 2]!));
     }
     return out;
+  }
+
+  let longPiece = -1;
+  /** The record of the token that stands for a piece longer than MAX_PIECE_BYTES (wink's token for LONG_PIECE). */
+  function longPieceRecord(): number {
+    if (longPiece < 0) {
+      const records = tokenizePiece(LONG_PIECE);
+      if (records.length !== 1) throw new Error(`wink tokenizes ${JSON.stringify(LONG_PIECE)} as ${records.length} tokens, not 1`);
+      longPiece = records[0]!;
+    }
+    return longPiece;
   }
 
   let encoded = new Uint8Array(1024);
@@ -559,9 +585,14 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
           if (c !== cls && (c !== WIDE || wideClass(bytes, i, to) !== cls)) break;
           h = Math.imul(h ^ d, FNV_PRIME);
         }
-        let piece = pieces.find(bytes, start, i - start, h);
-        if (piece < 0) piece = pieces.add(bytes, start, i - start, h, tokenizePiece(utf8.decode(bytes.subarray(start, i))));
-        const tokens = pieces.table[piece * PIECE_STRIDE + PIECE_TOKENS]!;
+        let tokens: number;
+        if (cls === OTHER && i - start > MAX_PIECE_BYTES) {
+          tokens = longPieceRecord(); // not a word: one token, read without wink's regexes
+        } else {
+          let piece = pieces.find(bytes, start, i - start, h);
+          if (piece < 0) piece = pieces.add(bytes, start, i - start, h, tokenizePiece(utf8.decode(bytes.subarray(start, i))));
+          tokens = pieces.table[piece * PIECE_STRIDE + PIECE_TOKENS]!;
+        }
         if (tokens >= 0) {
           ensure(n + 1);
           recs[n++] = tokens;

@@ -129,3 +129,31 @@ test("fit: degenerate series give nulls with reasons, not NaN", () => {
   assert.equal(t.code, 0);
   assert.match(t.stdout, /no fit: a fit needs at least 3 concepts/);
 });
+
+test("fit --alias renames a concept before the join; --perf-reduce takes the mean or max of per-prompt lists", () => {
+  writeFileSync(join(dir, "alias-counts.json"), JSON.stringify({ airplane: 1000, car: 10, dog: 100, cat: 1 }));
+  writeFileSync(join(dir, "alias-perf.json"), JSON.stringify({ plane: 80, car: 20, dog: 60, cat: 10 }));
+  writeFileSync(join(dir, "aliases.json"), JSON.stringify({ plane: "airplane" }));
+  const base = ["fit", "--freq", "alias-counts.json", "--json", "--bootstrap", "0", "--binning", "none"];
+  const without = run(...base, "--perf", "alias-perf.json");
+  assert.equal(JSON.parse(without.stdout).series[0].n, 3, "plane has no count under its own name");
+  for (const alias of ["plane=airplane", "aliases.json"]) {
+    const r = run(...base, "--perf", "alias-perf.json", "--alias", alias);
+    assert.equal(r.code, 0, r.stderr);
+    const s = JSON.parse(r.stdout).series[0];
+    assert.equal(s.n, 4, `--alias ${alias}`);
+    assert.equal(s.pairs[0].unmatched_performance.count, 0);
+  }
+
+  writeFileSync(join(dir, "t2i.json"), JSON.stringify({ sd: { classwise: { airplane: [1, 2, 6], car: [4, 4], dog: [0, 9, 3], cat: [2] } } }));
+  const list = run(...base, "--perf", "t2i.json#/sd/classwise");
+  assert.equal(list.code, 2);
+  assert.match(list.stderr, /the value of "airplane" is a list, not a number; reduce it with --perf-reduce mean\|max/);
+  const points = (how: string) => {
+    const r = run(...base, "--perf", "t2i.json#/sd/classwise", "--perf-reduce", how, "--points");
+    assert.equal(r.code, 0, r.stderr);
+    return Object.fromEntries(JSON.parse(r.stdout).series[0].points.map((p: { concept: string; performance: number }) => [p.concept, p.performance]));
+  };
+  assert.deepEqual(points("mean"), { airplane: 3, car: 4, dog: 4, cat: 2 });
+  assert.deepEqual(points("max"), { airplane: 6, car: 4, dog: 9, cat: 2 });
+});

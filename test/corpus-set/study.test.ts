@@ -41,8 +41,8 @@ test("study counts over a corpus of shards (every mode, with examples) equal tho
 
   const modes = ["text", "image", "integrated"] as const;
   for (const match of ["paper", "phrase"] as const) {
-    const one = countStudyCorpus({ name: "x", index: single, match, examples: 3, image: { index: join(root, "single.img") } }, CONCEPTS, modes, { cacheDir: join(root, `cache-1-${match}`) });
-    const study = { name: "x", index: dir, match, examples: 3, image: { index: dir } };
+    const one = countStudyCorpus({ name: "x", index: single, match, examples: 3, image: { index: join(root, "single.img") }, counts: {} }, CONCEPTS, modes, { cacheDir: join(root, `cache-1-${match}`) });
+    const study = { name: "x", index: dir, match, examples: 3, image: { index: dir }, counts: {} };
     const shards = countStudyCorpus(study, CONCEPTS, modes, { cacheDir: join(root, `cache-c-${match}`) });
     assert.equal(shards.length, 3);
     for (const [i, r] of shards.entries()) {
@@ -62,7 +62,7 @@ test("study counts over a corpus of shards (every mode, with examples) equal tho
     // a re-run is served from the cache
     assert.ok(countStudyCorpus(study, CONCEPTS, modes, { cacheDir: join(root, `cache-c-${match}`) }).every((r) => r.computed === 0));
   }
-  const wrongImage = { name: "x", index: dir, match: "paper" as const, examples: 0, image: { index: join(root, "single.img") } };
+  const wrongImage = { name: "x", index: dir, match: "paper" as const, examples: 0, image: { index: join(root, "single.img") }, counts: {} };
   assert.throws(() => countStudyCorpus(wrongImage, CONCEPTS, ["image"], { cacheDir: join(root, "cache-w") }), /is a corpus of shards; its image index is the corpus itself/);
   assert.ok(readFileSync(join(dir, "corpus.json"), "utf8").includes('"images"'));
 });

@@ -46,13 +46,24 @@ test("CSV: too few columns is wrong_column_count (a multi-line record counts onc
   ]);
 });
 
-test("CSV: a quoted field left open at the end of the file ends with the file", async () => {
-  const path = fixture(dir, "open.csv", 'a,b\n"never closed\nstill going\n');
+test("CSV: a quoted field never closed is one unclosed_quote row; the lines it swallowed are rows again", async () => {
+  const path = fixture(dir, "open.csv", 'a,b\n"never closed,x\nstill going,y\nfine,z\nlast,w\n');
   const { rows } = await readAll(path);
   assert.deepEqual(rows, [
     { text: "a", location: 1 },
-    { text: "never closed\nstill going", location: 2 },
+    { text: "", location: 2, malformed: "unclosed_quote" },
+    { text: "still going", location: 3 },
+    { text: "fine", location: 4 },
+    { text: "last", location: 5 },
   ]);
+  // as bytes too, and an open quote on the last line
+  const last = fixture(dir, "open-last.csv", 'a,b\nc,"d\n');
+  assert.deepEqual((await readAll(last, { textColumn: "1" })).rows, [
+    { text: "b", location: 1 },
+    { text: "", location: 2, malformed: "unclosed_quote" },
+  ]);
+  // --strict names it
+  await assert.rejects(readAll(path, { strict: true }), /open\.csv line 2: unclosed quote \(a quoted field opened on this line is never closed\)\./);
 });
 
 test("parseCsv: records of an in-memory CSV text", () => {

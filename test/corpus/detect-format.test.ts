@@ -43,7 +43,7 @@ test("openCorpus: explicit format overrides the extension", async () => {
 test("openCorpus: missing file, directory and compressed Parquet are UserErrors at once", () => {
   const dir = tempDir();
   assert.throws(() => openCorpus(`${dir}/nope.tsv`, {}), { name: "UserError", message: `cannot read ${dir}/nope.tsv: no such file.` });
-  assert.throws(() => openCorpus(dir, { format: "tsv" }), { name: "UserError", message: `cannot read ${dir}: it is a directory.` });
+  assert.throws(() => openCorpus(dir, { format: "tsv" }), { name: "UserError", message: `${dir} is a directory, not a corpus file; give the files in it (for example ${dir}/*.tsv).` });
   const pq = fixture(dir, "x.parquet.gz", "x");
   assert.throws(() => openCorpus(pq, {}), (e: unknown) => e instanceof UserError && /compressed Parquet/.test(e.message));
 });

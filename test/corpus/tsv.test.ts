@@ -69,9 +69,18 @@ test("TSV: too few columns is wrong_column_count; extra columns are fine", async
     { text: "a cat", location: 3 },
   ]);
   // The key column counts too.
-  const keyed = await readAll(path, { textColumn: "0", keyColumn: "2" });
+  const wide = fixture(dir, "cols3.tsv", "http://a\ta dog\tk\nno tab here\nhttp://c\ta cat\textra\nhttp://d\ta cow\n");
+  const keyed = await readAll(wide, { textColumn: "0", keyColumn: "2" });
   assert.deepEqual(malformedCounts(keyed.rows), { wrong_column_count: 2 });
   assert.equal(keyed.rows[2]!.key, "extra");
+});
+
+test("TSV/CSV: a column beyond the width of the first row is an error, not a file of malformed rows", async () => {
+  const path = fixture(dir, "two.tsv", "a dog\thttp://x\na cat\thttp://y\n");
+  await assert.rejects(readAll(path, { textColumn: "5" }), /^UserError: --text-column 5 is beyond the 2 columns of the first row of .*two\.tsv \(line 1; columns are counted from 0\)\.$/);
+  await assert.rejects(readAll(path, { keyColumn: "2" }), /--key-column 2 is beyond the 2 columns of the first row/);
+  const csv = fixture(dir, "two.csv", '"a dog",http://x\n');
+  await assert.rejects(readAll(csv, { textColumn: "2" }), /--text-column 2 is beyond the 2 columns of the first row/);
 });
 
 test("TSV: UTF-8 byte order mark is dropped, non-ASCII kept", async () => {
@@ -87,10 +96,11 @@ test("TSV: empty file and header-only file give no rows", async () => {
 
 test("TSV: a file with no tabs at all (one column), with a wanted second column, is read linearly and correctly", async () => {
   const n = 30_000;
-  const path = fixture(dir, "notabs.txt", Array.from({ length: n }, (_, i) => `caption ${i}`).join("\n") + "\nlast\tone\n");
+  // (the first row has the column: a first row without it would be an error)
+  const path = fixture(dir, "notabs.txt", "first\tzero\n" + Array.from({ length: n }, (_, i) => `caption ${i}`).join("\n") + "\nlast\tone\n");
   const { rows } = await readAll(path, { textColumn: "1" });
-  assert.equal(rows.length, n + 1);
-  assert.ok(rows.slice(0, n).every((r) => r.malformed === "wrong_column_count"));
-  assert.deepEqual(rows[n], { text: "one", location: n + 1 });
-  assert.equal((await texts(path)).length, n + 1);
+  assert.equal(rows.length, n + 2);
+  assert.ok(rows.slice(1, n + 1).every((r) => r.malformed === "wrong_column_count"));
+  assert.deepEqual(rows[n + 1], { text: "one", location: n + 2 });
+  assert.equal((await texts(path)).length, n + 2);
 });

@@ -1,6 +1,6 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
@@ -143,13 +143,14 @@ test("--cross-class drops an image found in two classes from both", async () => 
   assert.equal(plain.manifest.length, 4);
 });
 
-test("--copy and --link place kept files under out/<class>/; a later run clears stale copies", async () => {
+test("--copy and --link place kept files under out/<class>/; a later run with force replaces the earlier output, stale copies gone", async () => {
   const out = join(root, "out-copy");
   const r = await curateLongTail({ images, out, minPerClass: 2, seed: 1, files: "copy" });
   assert.equal(r.manifest[0]!.path, "cat/a.jpg");
   for (const m of r.manifest) assert.ok(statSync(join(out, m.path)).isFile());
   assert.deepEqual(readFileSync(join(out, "cat/a.jpg")), readFileSync(join(images, "cat/a.jpg")));
-  await curateLongTail({ images, out, minPerClass: 2, seed: 1, perClass: 1, files: "copy" });
+  await assert.rejects(curateLongTail({ images, out, minPerClass: 2, seed: 1, perClass: 1, files: "copy" }), /already exists; use --force/);
+  await curateLongTail({ images, out, minPerClass: 2, seed: 1, perClass: 1, files: "copy", force: true });
   const now = readCsv(join(out, "manifest.csv"));
   assert.equal(now.length, 2);
   assert.equal(existsSync(join(out, "cat/c.webp")), now.some((m) => m.path === "cat/c.webp"));
@@ -191,4 +192,39 @@ test("mapWithConcurrency keeps order and never exceeds the limit", async () => {
   });
   assert.deepEqual(out, [50, 10, 40, 20, 30, 0]);
   assert.equal(peak, 2);
+});
+
+test("force replaces only an earlier curate output: a foreign folder, a file, the cwd and the input are refused", async () => {
+  const base = join(root, "force");
+  mkdirSync(base);
+  const earlier = join(base, "earlier");
+  await curateLongTail({ images, out: earlier, minPerClass: 2, seed: 1 });
+  const before = readFileSync(join(earlier, "manifest.csv"), "utf8");
+  await curateLongTail({ images, out: earlier, minPerClass: 2, seed: 1, perClass: 1, force: true });
+  assert.notEqual(readFileSync(join(earlier, "manifest.csv"), "utf8"), before);
+  assert.deepEqual(readdirSync(base), ["earlier"], "no temporary folder left");
+
+  const foreign = join(base, "thesis");
+  mkdirSync(foreign);
+  writeFileSync(join(foreign, "thesis.tex"), "\\documentclass{article}");
+  await assert.rejects(curateLongTail({ images, out: foreign, force: true }), /thesis is not a curate output conceptfreq wrote; --force replaces only conceptfreq's own outputs\./);
+  assert.equal(readFileSync(join(foreign, "thesis.tex"), "utf8"), "\\documentclass{article}");
+  const file = join(base, "file.txt");
+  writeFileSync(file, "keep me");
+  await assert.rejects(curateLongTail({ images, out: file, force: true }), /is a file, not a curate output/);
+  assert.equal(readFileSync(file, "utf8"), "keep me");
+  await assert.rejects(curateLongTail({ images, out: root, force: true }), /holds the input/);
+  const cwd = process.cwd();
+  process.chdir(foreign);
+  try {
+    await assert.rejects(curateLongTail({ images, out: ".", force: true }), /is the current directory or holds it/);
+  } finally {
+    process.chdir(cwd);
+  }
+  assert.ok(existsSync(join(images, "cat/a.jpg")));
+  // an empty folder may be replaced
+  const empty = join(base, "empty");
+  mkdirSync(empty);
+  await curateLongTail({ images, out: empty, minPerClass: 2, seed: 1, force: true });
+  assert.ok(existsSync(join(empty, "curate.json")));
 });

@@ -113,3 +113,14 @@ test("equally frequent spellings: the normal form is kept", () => {
   assert.deepEqual(sel.concepts.map((c) => c.concept), ["goose"]);
   assert.deepEqual(sel.concepts[0]!.duplicates, ["GOOSE!", "Geese"]);
 });
+
+test("ties on the ranked count are broken by the other maps' counts, then by name", () => {
+  const integrated = src("integrated", { "1991 Volkswagen Golf": 0, "Acura RL": 0, zebra: 0, okapi: 0, dog: 5 });
+  const text = src("text", { "1991 Volkswagen Golf": 40, "Acura RL": 9, zebra: 3, okapi: 3, dog: 90 });
+  const image = src("image", { "1991 Volkswagen Golf": 12, "Acura RL": 1, zebra: 0, okapi: 0, dog: 80 });
+  const sel = selectLongTail([integrated, text, image], { by: "integrated" });
+  // all four have integrated count 0: okapi and zebra are rarer in text and image (equal: by name), then Acura, then the Golf
+  assert.deepEqual(sel.concepts.map((c) => c.concept), ["okapi", "zebra", "Acura RL", "1991 Volkswagen Golf", "dog"]);
+  // one map only: by name, as before
+  assert.deepEqual(selectLongTail([integrated]).concepts.map((c) => c.concept).slice(0, 4), ["1991 Volkswagen Golf", "Acura RL", "okapi", "zebra"]);
+});

@@ -109,3 +109,13 @@ test("the log-linear plot renders to a PNG with the expected size; the tail plot
   assert.equal(thin.data.values[0]!.rank, 1);
   assert.equal(thin.data.values[99]!.rank, 5000);
 });
+
+test("tailPlotSpec scale linear: the paper's long-tail view, count / the largest count on linear axes, zeros kept", () => {
+  const spec = tailPlotSpec([{ name: "c", freq: new Map([["a", 50], ["b", 200], ["z", 0], ["d", 100]]) }], { scale: "linear" }) as {
+    data: { values: { rank: number; frequency: number }[] };
+    encoding: { y: { scale: { type?: string; domain: number[] } } };
+  };
+  assert.deepEqual(spec.data.values.map((v) => [v.rank, v.frequency]), [[1, 1], [2, 0.5], [3, 0.25], [4, 0]]);
+  assert.equal(spec.encoding.y.scale.type, undefined, "a linear axis");
+  assert.deepEqual(spec.encoding.y.scale.domain, [0, 1]);
+});

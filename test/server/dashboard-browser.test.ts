@@ -12,6 +12,9 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { startDashboard } from "../../src/server/app.js";
 import { demoStudy } from "./fixture.js";
+import { parse as parseYaml } from "yaml";
+import { validateStudyManifest } from "../../src/study/manifest.js";
+import { runStudy } from "../../src/study/run.js";
 
 // Functions passed to page.evaluate run in the browser; this file is compiled without the DOM library.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -145,6 +148,50 @@ test("dashboard in headless Chromium: search, count, plot, tooltip, screenshot",
     assert.ok(!sizes.text.some((t) => t.includes("…")), "no truncated text at 400 px");
     assert.ok(sizes.text.some((t) => t.startsWith("Pretraining concept frequency") && t.includes(`(${fit.mode}; 0 drawn at`)), `the axis title is whole (${sizes.text.filter((t) => t.length > 20).join(" | ")})`);
     assert.deepEqual(foreign, [], "the page requests nothing beyond the local server");
+    assert.deepEqual(errors, [], "no script errors");
+  } finally {
+    await context.close();
+    await server.close();
+    rmSync(profile, { recursive: true, force: true });
+  }
+});
+
+test("dashboard in headless Chromium: pick a figure, see its pooled fit", { timeout: 120_000 }, async (t) => {
+  if (!existsSync(CHROMIUM)) {
+    t.skip(`${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run the browser test`);
+    return;
+  }
+  const { root, demo } = await demoStudy();
+  // the demo's manifest with a figure pooling its dataset (6 bins, no trim)
+  const raw = parseYaml(readFileSync(demo.manifest, "utf8")) as Record<string, unknown>;
+  raw.figures = [{ name: "pooled", title: "Pooled sample", datasets: ["sample-classes"], bins: 6, trim: [0, 0] }];
+  raw.analyses = { ...(raw.analyses as object), plots: false };
+  const manifest = validateStudyManifest(raw, demo.manifest, demo.demoDir);
+  const out = join(root, "with-figure");
+  await runStudy(manifest, { out });
+  const data = JSON.parse(readFileSync(join(out, "study-data.json"), "utf8"));
+  const server = await startDashboard({ studyDir: out, port: 0 });
+  const profile = mkdtempSync(join(tmpdir(), "conceptfreq-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1360, height: 900 } });
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    await page.goto(server.url);
+    await page.waitForSelector("#plot svg .mark-symbol path");
+    assert.ok(await page.isVisible("#figure"), "the figure picker is shown when the study has figures");
+    await page.selectOption("#figure", "pooled");
+    await page.waitForSelector('#plot[data-fit^="figure:pooled/"]');
+    assert.ok(await page.isHidden("#dataset"), "a figure pools datasets: the dataset picker is hidden");
+    const fitId = await page.getAttribute("#plot", "data-fit");
+    const fit = data.fits.find((f: { id: string }) => f.id === fitId);
+    assert.ok(fit && fit.figure === "pooled", `the plot shows the figure's fit (${fitId})`);
+    assert.equal(fit.binned.bin_count, 6);
+    await page.waitForFunction((n) => document.querySelectorAll("#plot svg .mark-symbol path").length >= n, fit.points.length);
+    // back to one dataset
+    await page.selectOption("#figure", "");
+    await page.waitForSelector('#plot:not([data-fit^="figure:"])');
+    assert.ok(await page.isVisible("#dataset"));
     assert.deepEqual(errors, [], "no script errors");
   } finally {
     await context.close();

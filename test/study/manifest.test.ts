@@ -32,13 +32,13 @@ function errorOf(raw: unknown): string {
 test("a minimal manifest gets defaults and absolute paths", () => {
   const m = validateStudyManifest(minimal, "study.json", dir);
   assert.equal(m.name, "study");
-  assert.deepEqual(m.corpora, [{ name: "cc3m", index: join(dir, "cc3m.idx"), match: "paper", examples: 5 }]);
+  assert.deepEqual(m.corpora, [{ name: "cc3m", index: join(dir, "cc3m.idx"), counts: {}, match: "paper", examples: 5 }]);
   assert.equal(m.datasets[0]!.concepts, "builtin:cifar10");
-  assert.deepEqual(m.datasets[0]!.results[0], { model: "rn50", file: join(dir, "results.json"), pointer: "/rn50/classwise", corpora: ["cc3m"] });
+  assert.deepEqual(m.datasets[0]!.results[0], { model: "rn50", file: join(dir, "results.json"), pointer: "/rn50/classwise", corpora: ["cc3m"], scale: 1 });
   assert.deepEqual(m.analyses.modes, ["text"]);
   assert.equal(m.analyses.fit.bootstrap, 1000);
   assert.equal(m.analyses.fit.trim, undefined);
-  assert.deepEqual(m.analyses.tail, { rarest: 10 });
+  assert.deepEqual(m.analyses.tail, { rarest: 10, plot: "log" });
   assert.equal(m.analyses.report, true);
 });
 
@@ -89,7 +89,7 @@ test("errors name the offending key path", () => {
   assert.equal(errorOf({ ...minimal, corpora: [{ name: "a", index: "x", match: "fuzzy" }] }), 'study.yaml: corpora[0].match: expected "paper" or "phrase".');
   assert.match(errorOf({ ...minimal, corpora: [{ name: "../x", index: "x" }] }), /^study\.yaml: corpora\[0\]\.name: expected a name of letters/);
   assert.equal(errorOf({ ...minimal, analyses: { fit: { bins: 1 } } }), "study.yaml: analyses.fit.bins: expected an integer of at least 2.");
-  assert.equal(errorOf({ ...minimal, analyses: { modes: ["image"] } }), 'study.yaml: analyses.modes[0]: "image" counting needs a corpus with an image index (corpora[].image.index).');
+  assert.equal(errorOf({ ...minimal, analyses: { modes: ["image"] } }), 'study.yaml: analyses.modes[0]: "image" counting needs a corpus with image counts or an image index (corpora[].counts.image or corpora[].image.index).');
   assert.equal(errorOf({ ...minimal, version: 2 }), "study.yaml: version: expected 1 (the only manifest version).");
   assert.equal(errorOf([1, 2]), "study.yaml: (top level): expected object.");
 });

@@ -25,12 +25,14 @@ function study(): StudyData {
     modes: ["text"],
     corpora: [{ name: "c1", docCount: 1234, match: "paper", modes: ["text"], image: false }],
     datasets: [{ name: "d1", concepts: points.map((p) => p.concept), models: ["m1"] }],
+    figures: [],
     counts: { c1: { text: Object.fromEntries(freq) } },
     examples: {},
     performance: { d1: { m1: Object.fromEntries(points.map((p) => [p.concept, p.performance])) } },
     fits: [
       {
         id: "d1/m1/c1/text",
+        figure: null,
         dataset: "d1",
         model: "m1",
         corpus: "c1",

@@ -129,7 +129,7 @@ test("the demo study reproduces fitSeries and tailReport called by hand on its c
   for (const m of ["sample-clip-web", "sample-clip-curated"]) assert.ok(html.includes(m));
   const csv = readFileSync(demo.results.csv, "utf8").trim().split("\n");
   assert.equal(csv.length, 9);
-  assert.ok(csv[0]!.startsWith("dataset,model,corpus,mode,n,slope,intercept,"));
+  assert.ok(csv[0]!.startsWith("figure,dataset,model,corpus,mode,n,slope,intercept,"));
   assert.ok(existsSync(join(demo.out, "study-data.json")));
 
   // a second demo run reuses the indexes and every count

@@ -42,8 +42,11 @@ function query(params) {
   return new URLSearchParams(params).toString();
 }
 
+// The figure picker: "" is one dataset at a time; a figure's name shows its pooled fits.
 function current() {
-  return { dataset: $("dataset").value, model: $("model").value, corpus: $("corpus").value, mode: $("mode").value };
+  const figure = $("figure").value;
+  const where = figure ? { figure } : { dataset: $("dataset").value };
+  return { ...where, model: $("model").value, corpus: $("corpus").value, mode: $("mode").value };
 }
 
 // --- controls ---------------------------------------------------------------------------------
@@ -52,11 +55,13 @@ function current() {
 // corpora those fits use, then their modes (so no choice leads to a blank plot or a 404).
 function updateChoices() {
   const s = state.study;
-  const ds = s.datasets.find((d) => d.name === $("dataset").value) || s.datasets[0];
-  if (!ds) return;
-  const fits = s.fits.filter((f) => f.dataset === ds.name);
+  const figure = (s.figures || []).find((f) => f.name === $("figure").value);
+  $("dataset-label").hidden = !!figure;
+  const ds = figure ? null : s.datasets.find((d) => d.name === $("dataset").value) || s.datasets[0];
+  if (!figure && !ds) return;
+  const fits = figure ? s.fits.filter((f) => f.figure === figure.name) : s.fits.filter((f) => f.figure === null && f.dataset === ds.name);
   const distinct = (xs) => [...new Set(xs)];
-  fillSelect($("model"), ds.models.filter((m) => fits.some((f) => f.model === m)), $("model").value);
+  fillSelect($("model"), (figure ? figure.models : ds.models).filter((m) => fits.some((f) => f.model === m)), $("model").value);
   const ofModel = fits.filter((f) => f.model === $("model").value);
   fillSelect($("corpus"), s.corpora.map((c) => c.name).filter((c) => ofModel.some((f) => f.corpus === c)), $("corpus").value);
   const ofCorpus = ofModel.filter((f) => f.corpus === $("corpus").value);
@@ -70,8 +75,11 @@ async function init() {
   $("study-name").textContent = s.name;
   if (!s.files.report) $("report-link").hidden = true;
   fillSelect($("dataset"), s.datasets.map((d) => d.name));
+  const figures = s.figures || [];
+  $("figure-label").hidden = figures.length === 0;
+  $("figure").replaceChildren(el("option", { value: "" }, "— one dataset —"), ...figures.map((f) => el("option", { value: f.name }, f.title)));
   updateChoices();
-  for (const id of ["dataset", "model", "corpus", "mode"]) {
+  for (const id of ["figure", "dataset", "model", "corpus", "mode"]) {
     $(id).addEventListener("change", () => {
       updateChoices();
       refresh();
@@ -109,9 +117,9 @@ async function refresh() {
 
 async function loadFit(c) {
   $("fit-error").hidden = true;
-  if (!c.dataset || !c.model || !c.corpus || !c.mode) {
+  if (!(c.dataset || c.figure) || !c.model || !c.corpus || !c.mode) {
     state.fit = null;
-    showFitError(state.study.fits.length === 0 ? "This study has no fits (no result files)." : `No fit for ${c.dataset || "this dataset"}: its concepts have no counts in any corpus of the study.`);
+    showFitError(state.study.fits.length === 0 ? "This study has no fits (no result files)." : `No fit for ${c.figure ? "figure " + c.figure : c.dataset || "this dataset"}: its concepts have no counts in any corpus of the study.`);
     return;
   }
   try {
