@@ -21,6 +21,8 @@ import { countConceptsByMode } from "../image/count-modes.js";
 import { ImageIndex } from "../image/image-index.js";
 import { IMAGE_MANIFEST_FILE, IMAGE_SWEEP_FILE, type ImageSweepManifest } from "../image/manifest.js";
 import { digestOf, indexIdentity } from "./identity.js";
+import { hasCorpusManifest } from "../corpus-set/corpus-manifest.js";
+import { countShards, shardsDocCount, shardsIdentity } from "./corpus-of-shards.js";
 import type { CountMode, StudyCorpus } from "./manifest.js";
 
 export const COUNT_CACHE_FORMAT = "conceptfreq-study-count-cache";
@@ -140,6 +142,7 @@ class CorpusIndexes {
 
 /** Counts the concepts in one mode with the image stage's countConceptsByMode; a concept the tagger does not know gets null. */
 function countMany(ix: CorpusIndexes, mode: CountMode, concepts: readonly string[], examples: number): CacheEntry[] {
+  if (ix.corpus.index !== undefined && hasCorpusManifest(ix.corpus.index)) return countShards(ix.corpus, mode, concepts, examples, MAX_EXAMPLE_CHARS); // a corpus of shards
   const withExamples = mode === "text" && examples > 0;
   const r = countConceptsByMode(concepts, {
     mode,
@@ -180,9 +183,10 @@ export function countStudyCorpus(corpus: StudyCorpus, concepts: readonly string[
   const imageDir = corpus.image ? (opts.imageDir ?? resolveImageIndexDir(corpus.image, corpus.name)) : undefined;
   const ix = new CorpusIndexes(corpus, imageDir);
   try {
-    const textId = corpus.index !== undefined ? indexIdentity(corpus.index) : null;
-    const imageId = imageDir ? indexIdentity(imageDir) : null;
-    const docCount = corpus.index !== undefined ? ix.textIndex().docCount : imageDir ? ix.imageIndex().docCount : null;
+    const shards = corpus.index !== undefined && hasCorpusManifest(corpus.index); // a corpus of shards (its image shards: image.index is the corpus)
+    const textId = corpus.index === undefined ? null : shards ? shardsIdentity(corpus.index) : indexIdentity(corpus.index);
+    const imageId = imageDir ? (shards ? textId : indexIdentity(imageDir)) : null;
+    const docCount = shards ? shardsDocCount(corpus.index!) : corpus.index !== undefined ? ix.textIndex().docCount : imageDir ? ix.imageIndex().docCount : null;
     const out: CorpusModeCounts[] = [];
     for (const mode of modes) {
       if (mode !== "text" && !imageDir) continue;
