@@ -78,6 +78,8 @@ export interface CorpusModeCounts {
   counts: Map<string, number>;
   /** A sampled index (text mode): countKey -> the estimate's exact 95% interval. */
   intervals?: Map<string, { low: number; high: number }>;
+  /** A sampled index (text mode): countKey -> the count in the sample. */
+  sampled?: Map<string, number>;
   /** The text index is a sample (index build --sample): its rate, seed and full row count. */
   sample?: SampleInfo;
   /** Image modes: concepts the image tagger does not know (no count, left out of fits). */
@@ -214,6 +216,9 @@ export function countStudyCorpus(corpus: StudyCorpus, concepts: readonly (string
     for (const mode of modes) {
       if (mode !== "text" && !imageDir) continue;
       if (mode !== "image" && textId === null) continue;
+      if (mode === "integrated" && ix.textIndex().manifest.sample) {
+        throw new UserError(`corpus "${corpus.name}": ${corpus.index} is a sampled index (index build --sample): its doc ids are not the image index's, so integrated mode cannot use it.`);
+      }
       const inputs =
         mode === "text"
           ? { mode, text: textId, match: corpus.match, examples: corpus.examples }
@@ -242,6 +247,7 @@ export function countStudyCorpus(corpus: StudyCorpus, concepts: readonly (string
       const sample = mode === "text" ? ix.textIndex().manifest.sample : undefined;
       const counts = new Map<string, number>();
       const intervals = sample ? new Map<string, { low: number; high: number }>() : undefined;
+      const sampled = sample ? new Map<string, number>() : undefined;
       const missing: string[] = [];
       const examples = new Map<string, ConceptExample[]>();
       const done = new Set<string>();
@@ -255,10 +261,11 @@ export function countStudyCorpus(corpus: StudyCorpus, concepts: readonly (string
           const est = estimateFullCount(e.count, sample.rate);
           counts.set(k, est.count);
           intervals!.set(k, { low: est.low, high: est.high });
+          sampled!.set(k, e.count);
         } else counts.set(k, e.count);
         if (e.examples) examples.set(k, e.examples);
       }
-      out.push({ corpus: corpus.name, mode, counts, ...(intervals ? { intervals, sample } : {}), missing, examples, docCount, computed, cacheFile });
+      out.push({ corpus: corpus.name, mode, counts, ...(intervals ? { intervals, sampled, sample } : {}), missing, examples, docCount, computed, cacheFile });
     }
     return out;
   } finally {
