@@ -175,3 +175,11 @@ test("count files with {count, low, high} (audit apply's output) carry their int
   assert.equal(b.count_uncertainty, true);
   assert.ok(b.slope_ci95_high! - b.slope_ci95_low! > a.slope_ci95_high! - a.slope_ci95_low!);
 });
+
+test("an image sweep.json that is null is a UserError naming it, not a crash", async () => {
+  const { resolveImageIndexDir } = await import("../../src/study/counts.js");
+  const d = join(root, "sweep");
+  mkdirSync(d, { recursive: true });
+  writeFileSync(join(d, "sweep.json"), "null\n");
+  assert.throws(() => resolveImageIndexDir({ index: d, threshold: 0.5 }, "A"), (e: unknown) => e instanceof UserError && e.message.includes(d));
+});
