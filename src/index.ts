@@ -110,6 +110,9 @@ export { TextCorpus, IndexSource, openTextSource, type TextSource, type SourceCo
 export { runShardsLocally, type LocalRunOptions, type LocalRunResult } from "./corpus-set/run-local.js";
 export { writeSlurmScripts, submitSlurm, type SlurmOptions, type SlurmScripts, type SlurmSubmission } from "./corpus-set/slurm.js";
 export { indexedJob, indexedJobYaml, parseVolume, type K8sOptions } from "./corpus-set/k8s.js";
+export { addShardImages, type CorpusImages, type CorpusShardImage } from "./corpus-set/image-shards.js";
+export { countCorpusByMode, corpusMisalignment, type CorpusCountOptions, type CorpusConceptCount, type CorpusMisalignment } from "./corpus-set/corpus-counts.js";
+export { GlobalIds, deserializeRoaring64Portable, writeGlobalConceptIds } from "./corpus-set/global-ids.js";
 // --- synonyms (WordNet) ---
 export { WordNet, defaultWordNetDir, wordNetForm, stripSyntacticMarker, type NounSynset } from "./concepts/wordnet.js";
 export { expandWithWordNet, expandConcept, expandFromFile, readSynonymFile, formatSynonymFile, expansionQuery, parseSensePin, lookupForms, findNounSenses, lemmaAlternate, SYNONYMS_FORMAT, SYNONYMS_FORMAT_VERSION, type SenseChoice, type ConceptExpansion, type SynonymExpansion, type UsedSynset } from "./concepts/synonyms.js";

@@ -85,6 +85,9 @@ export function registerCooccur(program: Command): void {
             );
           }
           const result = conceptCooccurrence(index, pairs, { match: o.match, top: o.top, minCount: o.minCount });
+          if (o.top !== undefined && result.length < Math.min(o.top, pairs.length)) {
+            process.stderr.write(`note: ${result.length} of ${pairs.length} pairs are seen together at least ${o.minCount} times (--min-count), so --top ${o.top} lists ${result.length}.\n`);
+          }
           writeOutput(o.out, formatCooccurrence(result, o.format));
         } finally {
           index.close();

@@ -6,6 +6,12 @@ import { writeOutput } from "../io/atomic-write.js";
 import { action, collect, positiveInt } from "./action.js";
 import { addReaderFlags, readerOptions, type ReaderFlagValues } from "./reader-flags.js";
 
+function shardNumber(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`--shard ${v} is not a shard number (0, 1, ...).`);
+  return n;
+}
+
 export function registerCorpus(program: Command): void {
   const corpus = program
     .command("corpus")
@@ -13,7 +19,8 @@ export function registerCorpus(program: Command): void {
     .addHelpText(
       "after",
       "\nA corpus is a directory: plan.json (which files each shard indexes), shards/K (each shard's text index),\n" +
-        "corpus.json (written by finish). count and search take a finished corpus wherever they take an index.\n\n" +
+        "corpus.json (written by finish). count, search and misalignment take a finished corpus wherever they take an index\n" +
+        "(image and integrated counts need an image index per shard: corpus add-images).\n\n" +
         "Example:\n  conceptfreq corpus plan laion/part-*.parquet --shards 64 --out laion.corpus\n" +
         "  conceptfreq corpus run laion.corpus --parallel 4      # or: corpus slurm laion.corpus --submit\n" +
         "  conceptfreq corpus finish laion.corpus\n  conceptfreq count --index laion.corpus --concepts builtin:cifar10",
@@ -22,7 +29,7 @@ export function registerCorpus(program: Command): void {
   addReaderFlags(
     corpus
       .command("plan")
-      .description("assign the input files (in doc-id order) to N shards, contiguous runs balanced by size")
+      .description("assign the input files (in doc-id order) to N shards, contiguous runs balanced by size (a large TSV/JSONL file cut into row ranges)")
       .argument("<inputs...>", "caption files, in doc-id order (as index build takes them)")
       .requiredOption("--shards <n>", "number of shards", positiveInt)
       .requiredOption("--out <dir>", "corpus directory to create (plan.json goes in it)"),
@@ -34,9 +41,11 @@ export function registerCorpus(program: Command): void {
         const { planCorpus } = await import("../corpus-set/plan.js");
         const plan = planCorpus(inputs, { shards: o.shards, out: o.out, reader: readerOptions(o), force: o.force });
         for (const s of plan.shards) {
-          process.stdout.write(`shard ${s.shard}: inputs ${s.firstInput}..${s.firstInput + s.inputCount - 1} (${s.inputCount} file(s), ${s.bytes} bytes)\n`);
+          const ranges = plan.inputs.slice(s.firstInput, s.firstInput + s.inputCount).filter((i) => i.range).length;
+          const what = ranges > 0 ? `${s.inputCount} input(s), ${ranges} of them row ranges` : `${s.inputCount} file(s)`;
+          process.stdout.write(`shard ${s.shard}: inputs ${s.firstInput}..${s.firstInput + s.inputCount - 1} (${what}, ${s.bytes} bytes)\n`);
         }
-        process.stderr.write(`planned ${plan.shards.length} shard(s) over ${plan.inputs.length} file(s) -> ${join(o.out, "plan.json")}\n`);
+        process.stderr.write(`planned ${plan.shards.length} shard(s) over ${new Set(plan.inputs.map((i) => i.path)).size} file(s) -> ${join(o.out, "plan.json")}\n`);
       }),
     );
 
@@ -44,11 +53,7 @@ export function registerCorpus(program: Command): void {
     .command("build-shard")
     .description("build shard K's text index (a finished shard is left alone; a failed or killed one is rebuilt)")
     .argument("<dir>", "corpus directory")
-    .requiredOption("--shard <k>", "shard number (0-based)", (v) => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < 0) throw new UserError(`--shard ${v} is not a shard number (0, 1, ...).`);
-      return n;
-    })
+    .requiredOption("--shard <k>", "shard number (0-based)", shardNumber)
     .option("--workers <n>", "worker threads (default: all cores)", positiveInt)
     .option("--memory <MiB>", "memory for in-memory postings before spilling", positiveInt)
     .option("--log <file>", "the log file this build writes to (recorded if it fails)")
@@ -91,6 +96,30 @@ export function registerCorpus(program: Command): void {
         process.stdout.write(
           `${statuses.length} shard(s): ${n("done")} done, ${n("running")} running, ${n("failed")} failed, ${n("pending")} pending; ` +
             `${finished ? "finished (corpus.json)" : "not finished"}\n`,
+        );
+      }),
+    );
+
+  corpus
+    .command("add-images")
+    .description("register shard K's image index (doc ids local to the shard, as its text index's); finish records it in corpus.json")
+    .argument("<dir>", "corpus directory")
+    .argument("<image-index>", "an image index built over shard K's inputs only (image-index import or build)")
+    .requiredOption("--shard <k>", "shard number (0-based)", shardNumber)
+    .addHelpText(
+      "after",
+      "\nEvery shard needs one (or none does); they must share one vocabulary and threshold. Example, RAM++ tags per shard:\n" +
+        "  conceptfreq image-index import --tags tags/shard-3.jsonl --concepts ram_tag_list.txt --threshold 0.68 \\\n" +
+        "    --index laion.corpus/shards/3 --out laion.corpus/images/3\n" +
+        "  conceptfreq corpus add-images laion.corpus --shard 3 laion.corpus/images/3",
+    )
+    .action(
+      action(async (dir: string, imageDir: string, o: { shard: number }) => {
+        const { addShardImages } = await import("../corpus-set/image-shards.js");
+        const r = addShardImages(dir, o.shard, imageDir);
+        process.stderr.write(
+          `${r.replaced ? "replaced the image index of" : "registered an image index for"} shard ${r.shard} of ${dir}: ${r.dir} (${r.docCount} docs)` +
+            `${r.finished ? `; run \`conceptfreq corpus finish ${dir}\` again to record it` : ""}\n`,
         );
       }),
     );

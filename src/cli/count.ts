@@ -5,7 +5,11 @@ import { countConceptsByMode, COUNT_MODES, type CountMode } from "../image/count
 import { ImageIndex } from "../image/image-index.js";
 import type { MatchMode } from "../text-index/count.js";
 import { writeConceptIds } from "../text-index/ids-out.js";
-import { IndexSource, openTextSource } from "../corpus-set/text-corpus.js";
+import { IndexSource, openTextSource, type TextCorpus } from "../corpus-set/text-corpus.js";
+import { hasCorpusManifest } from "../corpus-set/corpus-manifest.js";
+import { countCorpusByMode } from "../corpus-set/corpus-counts.js";
+import { writeGlobalConceptIds } from "../corpus-set/global-ids.js";
+import { resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { writeOutput } from "../io/atomic-write.js";
 import { action } from "./action.js";
@@ -48,7 +52,7 @@ export function registerCount(program: Command): void {
     .command("count")
     .description("count, for each concept, the captions (text), images (image) or samples with both (integrated) that contain it")
     .option("--index <dir>", "text index directory, or a finished corpus of shards (required for --mode text and integrated)")
-    .option("--image-index <dir>", "image index over the same samples (required for --mode image and integrated)")
+    .option("--image-index <dir>", "image index over the same samples (required for --mode image and integrated; a corpus of shards uses its own image shards)")
     .option("--mode <mode>", "text: captions; image: tagged images; integrated: caption AND image (the paper's matched frequency)", parseMode, "text")
     .requiredOption("--concepts <file|builtin:NAME>", "concept list: .txt (one per line, # comments), .json array, .csv with a concept column, or builtin:cifar10|cifar100|imagenet")
     .option("--match <rule>", "paper: all noun lemmas of the concept in the caption's noun set; phrase: contiguous lemma sequence, any POS", parseMatch, "paper")
@@ -60,7 +64,7 @@ export function registerCount(program: Command): void {
       "json",
     )
     .option("--out <file>", "write here instead of stdout")
-    .option("--ids-out <dir>", "also write the matching doc ids per concept (a Roaring file each)")
+    .option("--ids-out <dir>", "also write the matching doc ids per concept (a Roaring file each; over a corpus, global ids in 64-bit Roaring files)")
     .option("--force", "replace an existing --ids-out directory", false)
     .option("--verify", "check the indexes' checksums first (text and image; reads every byte of them)", false);
   addSynonymFlags(cmd)
@@ -74,8 +78,10 @@ export function registerCount(program: Command): void {
     )
     .action(
       action((o: CountFlags) => {
+        if (o.index === undefined && o.imageIndex !== undefined && hasCorpusManifest(o.imageIndex)) o.index = o.imageIndex; // a corpus's image shards
+        const isCorpus = o.index !== undefined && hasCorpusManifest(o.index);
         if (o.index === undefined && o.mode !== "image") throw new UserError(`count --mode ${o.mode} needs the text index (--index).`);
-        if (o.imageIndex === undefined && o.mode !== "text") throw new UserError(`count --mode ${o.mode} needs the image index (--image-index).`);
+        if (o.imageIndex === undefined && o.mode !== "text" && !isCorpus) throw new UserError(`count --mode ${o.mode} needs the image index (--image-index).`);
         const list = readConceptList(o.concepts);
         if (list.duplicates > 0) process.stderr.write(`note: ${list.duplicates} duplicate concept name(s) in ${o.concepts} counted once.\n`);
         if (o.synonyms !== undefined && o.mode === "image") throw new UserError("--synonyms expands caption queries; --mode image counts the tagger's names as they are.");
@@ -83,10 +89,9 @@ export function registerCount(program: Command): void {
         const alternates = synonyms?.expansion.concepts.map((c) => c.alternates);
         const source = o.index !== undefined ? openTextSource(o.index, { verify: o.verify }) : undefined;
         if (source !== undefined && !(source instanceof IndexSource)) {
-          // a corpus of shards: text counts, summed over its shards
+          // a corpus of shards: every mode summed over its shards (its image shards: corpus add-images)
           try {
-            if (o.mode !== "text" || o.idsOut) throw new UserError(`${o.index} is a corpus of shards; count takes it for --mode text without --ids-out (give a single index for the rest).`);
-            writeOutput(o.out, formatCounts(source.countConcepts(list.concepts, { match: o.match, queries: synonyms?.queries }), o.format, alternates));
+            countCorpus(source as TextCorpus, list.concepts, o, synonyms?.queries, alternates);
             writeExplain(o, synonyms?.expansion);
           } finally {
             source.close();
@@ -128,4 +133,15 @@ export function registerCount(program: Command): void {
         }
       }),
     );
+}
+
+/** count over a corpus of shards: the corpus's own image shards, global ids in --ids-out. */
+function countCorpus(corpus: TextCorpus, concepts: readonly string[], o: CountFlags, queries: readonly string[] | undefined, alternates: Parameters<typeof formatCounts>[2]): void {
+  if (o.imageIndex !== undefined && resolve(o.imageIndex) !== resolve(corpus.dir)) {
+    throw new UserError(`${o.index} is a corpus of shards: count uses its image shards (corpus add-images), so give no --image-index (or the corpus itself).`);
+  }
+  const r = countCorpusByMode(corpus, concepts, { mode: o.mode, match: o.match, queries, allowMissing: o.allowMissing, keepIds: !!o.idsOut });
+  if (r.missing.length > 0) process.stderr.write(`note: ${r.missing.length} concept(s) not in the image index counted 0.\n`);
+  if (o.idsOut) writeGlobalConceptIds(o.idsOut, r.counts.map((c) => ({ concept: c.concept, ids: c.ids! })), o.force);
+  writeOutput(o.out, formatCounts(r.counts.map((c) => ({ concept: c.concept, count: c.count })), o.format, alternates));
 }

@@ -72,7 +72,7 @@ export async function buildShard(dir: string, k: number, opts: BuildShardOptions
     }
     const m = await buildTextIndex(
       shardInputs(plan, k).map((i) => i.path),
-      { ...planReaderOptions(plan), out, workers: opts.workers, memoryMiB: opts.memoryMiB, force: true, onProgress: opts.onProgress },
+      { ...planReaderOptions(plan), ranges: shardInputs(plan, k).map((i) => i.range), out, workers: opts.workers, memoryMiB: opts.memoryMiB, force: true, onProgress: opts.onProgress },
     );
     if (m.analyzer.name !== plan.analyzer.name || m.analyzer.version !== plan.analyzer.version) {
       throw new UserError(

@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
+import type { CorpusImages, CorpusShardImage } from "./image-shards.js";
 import type { PlanReader } from "./plan.js";
 
 export const CORPUS_FORMAT = "conceptfreq-corpus";
@@ -20,12 +21,16 @@ export interface CorpusShard {
   firstDoc: number;
   firstInput: number;
   inputCount: number;
+  /** The shard's image index (doc ids local to the shard, as the text shard's), when the corpus has image shards. */
+  image?: CorpusShardImage;
 }
 
 export interface CorpusInput {
   path: string;
   bytes: number;
   mtimeMs: number;
+  /** A row range of the file (corpus plan), when the file was cut: bytes [start, end). */
+  range?: { start: number; end: number };
   rows: number;
   /** Global doc id of the input's first row. */
   firstDoc: number;
@@ -40,6 +45,8 @@ export interface CorpusManifest {
   docCount: number;
   shards: CorpusShard[];
   inputs: CorpusInput[];
+  /** Present when every shard has an image index (corpus add-images): what they agree on. */
+  images?: CorpusImages;
 }
 
 export function hasCorpusManifest(dir: string): boolean {
@@ -73,6 +80,8 @@ export function readCorpusManifest(dir: string): CorpusManifest {
     if (s.dir.split(/[\\/]/).some((part) => part === "..") || s.dir.startsWith("/")) throw bad(`shards[${k}].dir leads out of the corpus directory`);
     if (s.firstDoc !== doc) throw bad(`shards[${k}].firstDoc is ${s.firstDoc}, not ${doc} (the docs before it)`);
     if (s.firstInput !== input) throw bad(`shards[${k}].firstInput is ${s.firstInput}, not ${input}`);
+    if ((s.image !== undefined) !== (m.images !== undefined)) throw bad(`shards[${k}].image ${s.image ? "is there without images" : "is missing while images is there"}`);
+    if (s.image !== undefined && (typeof s.image?.dir !== "string" || s.image.docCount !== s.docCount)) throw bad(`shards[${k}].image is not the shard's image index (dir, docCount ${s.docCount})`);
     doc += s.docCount;
     input += s.inputCount;
   }

@@ -7,7 +7,8 @@ import { isUserError, UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { readTextManifest, TEXT_INDEX_FORMAT_VERSION } from "../text-index/manifest.js";
 import { CORPUS_FILE, CORPUS_FORMAT, CORPUS_FORMAT_VERSION, type CorpusInput, type CorpusManifest, type CorpusShard } from "./corpus-manifest.js";
-import { readPlan, shardInputs } from "./plan.js";
+import { checkImageShards } from "./image-shards.js";
+import { inputBytes, readPlan, shardInputs } from "./plan.js";
 import { corpusStatus, shardIndexDir, type ShardStatus } from "./shard-state.js";
 
 function describe(s: ShardStatus): string {
@@ -43,7 +44,8 @@ export function finishCorpus(dir: string): CorpusManifest {
       problems.push(`shard ${k} was built with analyzer ${m.analyzer.name}@${m.analyzer.version}, the plan says ${plan.analyzer.name}@${plan.analyzer.version}`);
     }
     const planned = shardInputs(plan, k);
-    const same = m.inputs.length === planned.length && m.inputs.every((inp, i) => inp.path === planned[i]!.path && inp.bytes === planned[i]!.bytes);
+    const sameRange = (a: { start: number; end: number } | undefined, b: { start: number; end: number } | undefined) => a?.start === b?.start && a?.end === b?.end;
+    const same = m.inputs.length === planned.length && m.inputs.every((inp, i) => inp.path === planned[i]!.path && inp.bytes === inputBytes(planned[i]!) && sameRange(inp.range, planned[i]!.range));
     if (!same) {
       problems.push(`shard ${k} indexes ${m.inputs.map((i) => i.path).join(", ")}, the plan says ${planned.map((i) => i.path).join(", ")}`);
       continue;
@@ -51,10 +53,12 @@ export function finishCorpus(dir: string): CorpusManifest {
     if (statuses[k]!.done!.docCount !== m.docCount) problems.push(`shard ${k}'s completion marker says ${statuses[k]!.done!.docCount} docs, its index holds ${m.docCount}`);
     shards.push({ shard: k, dir: `shards/${k}`, docCount: m.docCount, firstDoc: doc, firstInput: s.firstInput, inputCount: s.inputCount });
     for (const [i, inp] of m.inputs.entries()) {
-      inputs.push({ path: inp.path, bytes: inp.bytes, mtimeMs: planned[i]!.mtimeMs, rows: inp.rows, firstDoc: doc + inp.firstDoc, shard: k });
+      const range = planned[i]!.range ? { range: { ...planned[i]!.range! } } : {};
+      inputs.push({ path: inp.path, bytes: planned[i]!.bytes, mtimeMs: planned[i]!.mtimeMs, ...range, rows: inp.rows, firstDoc: doc + inp.firstDoc, shard: k });
     }
     doc += m.docCount;
   }
+  const images = problems.length === 0 ? checkImageShards(dir, shards.map((s) => s.docCount), problems) : undefined;
   if (problems.length > 0) throw new UserError(`corpus ${dir} cannot be finished: ${problems.join("; ")}.`);
   if (!Number.isSafeInteger(doc)) throw new UserError(`corpus ${dir} holds more than 2^53 docs; global doc ids would not be exact.`);
   const manifest: CorpusManifest = {
@@ -63,8 +67,9 @@ export function finishCorpus(dir: string): CorpusManifest {
     analyzer: { ...plan.analyzer },
     reader: { ...plan.reader },
     docCount: doc,
-    shards,
+    shards: shards.map((s, k) => (images?.shards[k] ? { ...s, image: images.shards[k] } : s)),
     inputs,
+    ...(images?.images ? { images: images.images } : {}),
   };
   writeFileAtomic(join(dir, CORPUS_FILE), JSON.stringify(manifest, null, 2) + "\n");
   return manifest;

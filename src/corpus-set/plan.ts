@@ -3,11 +3,16 @@
  *
  * Shards take contiguous runs of the inputs in the order given, so a doc's global id is its
  * shard's first doc id plus its id inside the shard, and global ids run in input order exactly as
- * one index over the same inputs would number them. The runs are balanced by file size. The plan
+ * one index over the same inputs would number them. The runs are balanced by file size; a TSV or
+ * JSONL file much larger than a shard's share (over twice the total / N) is first cut into row
+ * ranges at line boundaries (about one share each), consecutive entries of `inputs` with a `range`,
+ * so its rows keep their order and a shard may take a range of one file. The plan
  * records each input's absolute path, byte size and modification time: a shard build refuses an
  * input that changed since.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { sniffCompression } from "../corpus/byte-stream.js";
+import { detectFormat } from "../corpus/open.js";
 import { join, resolve } from "node:path";
 import { UserError } from "../errors.js";
 import type { ReaderOptions } from "../corpus/record.js";
@@ -17,14 +22,22 @@ import { makeDirs } from "../io/file-system.js";
 
 export const PLAN_FORMAT = "conceptfreq-corpus-plan";
 export const PLAN_FORMAT_VERSION = 1;
+/** The version of a plan with row ranges (older conceptfreqs, which would read whole files, refuse it). */
+export const PLAN_FORMAT_VERSION_RANGES = 2;
 export const PLAN_FILE = "plan.json";
 
 export interface PlannedInput {
   /** Absolute path. */
   path: string;
+  /** The file's size. */
   bytes: number;
   mtimeMs: number;
+  /** Only the rows in bytes [start, end) of the file (starting and ending at line starts). */
+  range?: { start: number; end: number };
 }
+
+/** The bytes an input (or its range) weighs. */
+export const inputBytes = (i: PlannedInput) => (i.range ? i.range.end - i.range.start : i.bytes);
 
 /** Reader options every shard is read with (the flags `index build` takes). */
 export interface PlanReader {
@@ -34,6 +47,8 @@ export interface PlanReader {
   keyColumn: string | null;
   strict: boolean;
   maxCaptionLength: number;
+  /** The share of malformed rows above which a shard build fails (absent in older plans: the default). */
+  maxMalformed?: number;
 }
 
 export interface PlannedShard {
@@ -125,9 +140,10 @@ export function planCorpus(inputs: readonly string[], opts: PlanOptions): Corpus
     }
   }
   const r = opts.reader ?? {};
+  const pieces = splitLargeInputs(planned, opts.shards, r);
   const plan: CorpusPlan = {
     format: PLAN_FORMAT,
-    formatVersion: PLAN_FORMAT_VERSION,
+    formatVersion: pieces.some((p) => p.range) ? PLAN_FORMAT_VERSION_RANGES : PLAN_FORMAT_VERSION,
     analyzer: { name: ANALYZER.name, version: ANALYZER.version },
     reader: {
       format: r.format ?? "auto",
@@ -136,9 +152,10 @@ export function planCorpus(inputs: readonly string[], opts: PlanOptions): Corpus
       keyColumn: r.keyColumn ?? null,
       strict: !!r.strict,
       maxCaptionLength: r.maxCaptionLength ?? 10_000,
+      ...(r.maxMalformed !== undefined ? { maxMalformed: r.maxMalformed } : {}),
     },
-    inputs: planned,
-    shards: assignShards(planned.map((p) => p.bytes), opts.shards).map((s, shard) => ({ shard, ...s })),
+    inputs: pieces,
+    shards: assignShards(pieces.map(inputBytes), opts.shards).map((s, shard) => ({ shard, ...s })),
   };
   makeDirs(out);
   writeFileAtomic(join(out, PLAN_FILE), JSON.stringify(plan, null, 2) + "\n");
@@ -155,6 +172,7 @@ export function planReaderOptions(plan: CorpusPlan): ReaderOptions {
     keyColumn: r.keyColumn ?? undefined,
     strict: r.strict,
     maxCaptionLength: r.maxCaptionLength,
+    ...(r.maxMalformed !== undefined ? { maxMalformed: r.maxMalformed } : {}),
   };
 }
 
@@ -172,12 +190,15 @@ export function readPlan(dir: string): CorpusPlan {
   }
   const bad = (what: string) => new UserError(`corpus plan ${path} is damaged: ${what}.`);
   if (typeof p !== "object" || p === null || p.format !== PLAN_FORMAT) throw new UserError(`${path} is not a conceptfreq corpus plan.`);
-  if (p.formatVersion !== PLAN_FORMAT_VERSION) throw new UserError(`${path} has plan format version ${p.formatVersion}; this conceptfreq reads version ${PLAN_FORMAT_VERSION}.`);
+  if (p.formatVersion !== PLAN_FORMAT_VERSION && p.formatVersion !== PLAN_FORMAT_VERSION_RANGES) throw new UserError(`${path} has plan format version ${p.formatVersion}; this conceptfreq reads version ${PLAN_FORMAT_VERSION}.`);
   if (typeof p.reader !== "object" || p.reader === null) throw bad("reader is missing");
   if (typeof p.analyzer !== "object" || p.analyzer === null) throw bad("analyzer is missing");
   if (!Array.isArray(p.inputs) || p.inputs.length === 0) throw bad("inputs is missing or empty");
   for (const [i, inp] of p.inputs.entries()) {
     if (typeof inp?.path !== "string" || !isCount(inp.bytes) || typeof inp.mtimeMs !== "number") throw bad(`inputs[${i}] is not an input (path, bytes, mtimeMs)`);
+    if (inp.range !== undefined && (!isCount(inp.range?.start) || !isCount(inp.range.end) || inp.range.end <= inp.range.start || inp.range.end > inp.bytes)) {
+      throw bad(`inputs[${i}].range is not a byte range of the file (start < end <= bytes)`);
+    }
   }
   if (!Array.isArray(p.shards) || p.shards.length === 0) throw bad("shards is missing or empty");
   let next = 0;
@@ -201,4 +222,70 @@ export function checkShardNumber(plan: CorpusPlan, k: number, dir: string): void
   if (!Number.isInteger(k) || k < 0 || k >= plan.shards.length) {
     throw new UserError(`corpus ${dir} has shards 0 to ${plan.shards.length - 1}; there is no shard ${k}.`);
   }
+}
+
+/** How much larger than a shard's share (total / N) a file must be to be cut into row ranges. */
+const SPLIT_FACTOR = 2;
+
+/**
+ * Cuts each TSV or JSONL file (uncompressed) over SPLIT_FACTOR shares into row ranges of about one
+ * share, each cut moved forward to just after a newline (and past a header line). CSV is never cut
+ * (a quoted caption may hold a newline), nor Parquet, WebDataset or compressed files.
+ */
+function splitLargeInputs(inputs: readonly PlannedInput[], shards: number, reader: ReaderOptions): PlannedInput[] {
+  const total = inputs.reduce((a, i) => a + i.bytes, 0);
+  const share = total / Math.max(1, shards);
+  const out: PlannedInput[] = [];
+  for (const input of inputs) {
+    if (!(shards > 1 && input.bytes > SPLIT_FACTOR * share && splittable(input.path, reader))) {
+      out.push(input);
+      continue;
+    }
+    const pieces = Math.round(input.bytes / share);
+    const fd = openSync(input.path, "r");
+    try {
+      const headerEnd = reader.header && formatOf(input.path, reader) === "tsv" ? lineEndAfter(fd, 0, input.bytes) : 0;
+      const cuts = [0];
+      for (let p = 1; p < pieces; p++) {
+        const cut = lineEndAfter(fd, Math.floor((input.bytes * p) / pieces), input.bytes);
+        if (cut > Math.max(cuts[cuts.length - 1]!, headerEnd) && cut < input.bytes) cuts.push(cut);
+      }
+      cuts.push(input.bytes);
+      for (let c = 0; c + 1 < cuts.length; c++) out.push({ ...input, range: { start: cuts[c]!, end: cuts[c + 1]! } });
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return out;
+}
+
+function formatOf(path: string, reader: ReaderOptions): string {
+  return reader.format && reader.format !== "auto" ? reader.format : detectFormat(path);
+}
+
+function splittable(path: string, reader: ReaderOptions): boolean {
+  const format = formatOf(path, reader);
+  if (format !== "tsv" && format !== "jsonl") return false;
+  const fd = openSync(path, "r");
+  try {
+    const head = Buffer.alloc(4);
+    const n = readSync(fd, head, 0, 4, 0);
+    return sniffCompression(head.subarray(0, n)) === "none";
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The position just after the first newline at or after `from - 1` (a line start at or after `from`), or `size`. */
+function lineEndAfter(fd: number, from: number, size: number): number {
+  const buf = Buffer.alloc(64 * 1024);
+  let pos = Math.max(0, from - 1);
+  while (pos < size) {
+    const n = readSync(fd, buf, 0, buf.length, pos);
+    if (n === 0) break;
+    const nl = buf.subarray(0, n).indexOf(10);
+    if (nl !== -1) return pos + nl + 1;
+    pos += n;
+  }
+  return size;
 }

@@ -42,7 +42,8 @@ export async function openFile(path: string): Promise<FileHandle> {
  * `onBytes`, when given, hears how many bytes of the file (compressed) have been read so far — for
  * progress bars; a zstd file decoded by the `zstd` command reports nothing.
  */
-export async function readBytes(path: string, onBytes?: (bytesRead: number) => void): Promise<Readable> {
+export async function readBytes(path: string, onBytes?: (bytesRead: number) => void, range?: { start: number; end: number }): Promise<Readable> {
+  if (range && path === STDIN) throw new UserError("a byte range of rows cannot be read from standard input.");
   if (path === STDIN) return streamBytes(path, process.stdin, onBytes);
   const handle = await openFile(path);
   let regular: boolean;
@@ -53,6 +54,10 @@ export async function readBytes(path: string, onBytes?: (bytesRead: number) => v
     throw cannotRead(path, e);
   }
   // a FIFO, a pipe (/dev/stdin, <(zstdcat x.zst)) or a device: read once, in order, never seeking
+  if (!regular && range) {
+    await handle.close();
+    throw new UserError(`${path} is not a regular file; a byte range of its rows can be read only from one.`);
+  }
   if (!regular) return streamBytes(path, handle.createReadStream({ highWaterMark: CHUNK_BYTES }), onBytes);
   let compression: Compression;
   try {
@@ -62,6 +67,18 @@ export async function readBytes(path: string, onBytes?: (bytesRead: number) => v
   } catch (e) {
     await handle.close();
     throw cannotRead(path, e);
+  }
+  if (range && compression !== "none") {
+    await handle.close();
+    throw new UserError(`${path} is ${compression}-compressed; a byte range of its rows can be read only from an uncompressed file.`);
+  }
+  if (range) {
+    if (range.end <= range.start) {
+      await handle.close();
+      return Readable.from([]);
+    }
+    const raw = handle.createReadStream({ start: range.start, end: range.end - 1, highWaterMark: CHUNK_BYTES });
+    return onBytes ? pipeline(raw, byteCounter(onBytes), () => {}) : raw;
   }
   if (compression === "zstd" && zstdDecoder() === "command") {
     await handle.close();

@@ -48,6 +48,10 @@ export function detectFormat(path: string): ConcreteFormat {
   return format;
 }
 
+function rangeOf(options: ReaderOptions, hasHeader = options.header === true): { start: number; end: number; header: boolean } | undefined {
+  return options.byteRange ? { ...options.byteRange, header: hasHeader } : undefined;
+}
+
 /**
  * What an input path is: a file ("file"), or standard input (`-`), a FIFO, a pipe or a device,
  * read once in order ("stream"). A missing path is `cannot read X: no such file.`; a directory is
@@ -88,6 +92,9 @@ function prepare(path: string, options: ReaderOptions): { format: ConcreteFormat
   if (corpusInputKind(path) === "stream" && format === "parquet") {
     throw new UserError(`${path === STDIN ? "standard input" : path} is a pipe, not a file: Parquet is read by seeking in a file; save it to a file first.`);
   }
+  if (options.byteRange && format !== "tsv" && format !== "csv" && format !== "jsonl") {
+    throw new UserError(`${path}: a byte range of rows can be read from TSV, CSV and JSONL files only, not ${format}.`);
+  }
   return { format, maxCaptionLength, batchRows, opts: { ...options, maxCaptionLength } };
 }
 
@@ -110,13 +117,13 @@ export function openCorpus(path: string, options: ReaderOptions = {}): AsyncIter
       if (options.header !== true) columnsWithoutHeader(path, options.textColumn, options.keyColumn);
       start = () => {
         const sink = newSink();
-        return readLineFormat(path, sink, format === "tsv" ? new TsvFormat(path, sink, opts) : new CsvFormat(path, sink, opts), options.onBytes);
+        return readLineFormat(path, sink, format === "tsv" ? new TsvFormat(path, sink, opts) : new CsvFormat(path, sink, opts), options.onBytes, rangeOf(options));
       };
       break;
     case "jsonl":
       start = () => {
         const sink = newSink();
-        return readLineFormat(path, sink, new JsonlFormat(sink, opts), options.onBytes);
+        return readLineFormat(path, sink, new JsonlFormat(sink, opts), options.onBytes, rangeOf(options, false));
       };
       break;
     case "parquet":
@@ -150,7 +157,7 @@ export function openCaptionBytes(path: string, options: ReaderOptions = {}): Asy
   return {
     [Symbol.asyncIterator]: () => {
       const sink = new CaptionBytesSink(path, options.strict === true, maxCaptionLength, batchRows, options.maxMalformed);
-      return readLineFormat(path, sink, new TsvFormat(path, sink, opts), options.onBytes);
+      return readLineFormat(path, sink, new TsvFormat(path, sink, opts), options.onBytes, rangeOf(options));
     },
   };
 }

@@ -71,6 +71,17 @@ export interface ReaderOptions {
   maxMalformed?: number;
   /** Rows per yielded batch (default 4096; the last batch of a file may be shorter). */
   batchRows?: number;
+  /**
+   * TSV/CSV/JSONL, uncompressed: read only the rows in bytes [start, end) of the file, which must
+   * begin and end at line starts (a corpus plan's row range). With `header`, the file's first line
+   * still names the columns. Line numbers in messages count from the range's start.
+   */
+  byteRange?: ByteRange;
+}
+
+export interface ByteRange {
+  start: number;
+  end: number;
 }
 
 export const DEFAULT_MAX_CAPTION_LENGTH = 10_000;

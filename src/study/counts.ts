@@ -30,6 +30,8 @@ import { IMAGE_MANIFEST_FILE, IMAGE_SWEEP_FILE, readSweep } from "../image/manif
 import { estimateFullCount } from "../text-index/sample-estimate.js";
 import type { SampleInfo } from "../text-index/sample.js";
 import { digestOf, indexIdentity } from "./identity.js";
+import { hasCorpusManifest } from "../corpus-set/corpus-manifest.js";
+import { countShards, shardsDocCount, shardsIdentity } from "./corpus-of-shards.js";
 import type { CountMode, StudyCorpus } from "./manifest.js";
 
 export const COUNT_CACHE_FORMAT = "conceptfreq-study-count-cache";
@@ -168,9 +170,11 @@ function countMany(ix: CorpusIndexes, mode: CountMode, todo: readonly StudyConce
   const withExamples = mode === "text" && examples > 0;
   const concepts = todo.map((c) => c.concept);
   const expanded = mode !== "image" && todo.some((c) => c.alternates !== undefined);
+  const queries = expanded ? todo.map((c) => (c.alternates ?? [c.concept]).join("|")) : undefined;
+  if (ix.corpus.index !== undefined && hasCorpusManifest(ix.corpus.index)) return countShards(ix.corpus, mode, concepts, examples, MAX_EXAMPLE_CHARS, queries); // a corpus of shards
   const r = countConceptsByMode(concepts, {
     mode,
-    ...(expanded ? { queries: todo.map((c) => (c.alternates ?? [c.concept]).join("|")) } : {}),
+    ...(queries ? { queries } : {}),
     text: mode === "image" ? undefined : ix.textIndex(),
     image: mode === "text" ? undefined : ix.imageIndex(),
     match: ix.corpus.match,
@@ -209,14 +213,15 @@ export function countStudyCorpus(corpus: StudyCorpus, concepts: readonly (string
   const imageDir = corpus.image ? (opts.imageDir ?? resolveImageIndexDir(corpus.image, corpus.name)) : undefined;
   const ix = new CorpusIndexes(corpus, imageDir);
   try {
-    const textId = corpus.index !== undefined ? indexIdentity(corpus.index) : null;
-    const imageId = imageDir ? indexIdentity(imageDir) : null;
-    const docCount = corpus.index !== undefined ? ix.textIndex().docCount : imageDir ? ix.imageIndex().docCount : null;
+    const shards = corpus.index !== undefined && hasCorpusManifest(corpus.index); // a corpus of shards (its image shards: image.index is the corpus)
+    const textId = corpus.index === undefined ? null : shards ? shardsIdentity(corpus.index) : indexIdentity(corpus.index);
+    const imageId = imageDir ? (shards ? textId : indexIdentity(imageDir)) : null;
+    const docCount = shards ? shardsDocCount(corpus.index!) : corpus.index !== undefined ? ix.textIndex().docCount : imageDir ? ix.imageIndex().docCount : null;
     const out: CorpusModeCounts[] = [];
     for (const mode of modes) {
       if (mode !== "text" && !imageDir) continue;
       if (mode !== "image" && textId === null) continue;
-      if (mode === "integrated" && ix.textIndex().manifest.sample) {
+      if (mode === "integrated" && !shards && ix.textIndex().manifest.sample) {
         throw new UserError(`corpus "${corpus.name}": ${corpus.index} is a sampled index (index build --sample): its doc ids are not the image index's, so integrated mode cannot use it.`);
       }
       const inputs =
@@ -244,7 +249,7 @@ export function countStudyCorpus(corpus: StudyCorpus, concepts: readonly (string
         const file: CacheFile = { format: COUNT_CACHE_FORMAT, version: COUNT_CACHE_VERSION, key, inputs, entries: sorted };
         writeFileAtomic(cacheFile, JSON.stringify(file) + "\n");
       }
-      const sample = mode === "text" ? ix.textIndex().manifest.sample : undefined;
+      const sample = mode === "text" && !shards ? ix.textIndex().manifest.sample : undefined;
       const counts = new Map<string, number>();
       const intervals = sample ? new Map<string, { low: number; high: number }>() : undefined;
       const sampled = sample ? new Map<string, number>() : undefined;

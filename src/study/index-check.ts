@@ -7,6 +7,7 @@
 import { existsSync, statSync } from "node:fs";
 import { UserError } from "../errors.js";
 import { readTextManifest } from "../text-index/manifest.js";
+import { hasCorpusManifest } from "../corpus-set/corpus-manifest.js";
 import { resolveImageIndexDir } from "./counts.js";
 import { displayPath } from "./display-path.js";
 import { indexIdentity } from "./identity.js";
@@ -32,7 +33,7 @@ export function checkIndexes(m: StudyManifest, warn: (w: string) => void): Check
       if (needText && c.index !== undefined) {
         if (!existsSync(c.index) || !statSync(c.index).isDirectory()) throw new UserError(`corpus "${c.name}": the text index ${displayPath(c.index)} does not exist.`);
         indexIdentity(c.index);
-        if (modes.includes("integrated") && readTextManifest(c.index).sample !== undefined) {
+        if (modes.includes("integrated") && !hasCorpusManifest(c.index) && readTextManifest(c.index).sample !== undefined) {
           warn(`corpus "${c.name}": the text index ${displayPath(c.index)} is a sample (index build --sample); its doc ids are not the image index's, so the corpus has no integrated counts.`);
           modes = modes.filter((x) => x !== "integrated");
         }

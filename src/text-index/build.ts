@@ -12,7 +12,7 @@ import { UserError } from "../errors.js";
 import { openCaptionBytes, openCorpus, detectFormat, corpusInputKind, corpusInputSize } from "../corpus/open.js";
 import { DEFAULT_MAX_MALFORMED } from "../corpus/row-sink.js";
 import { checkSomeCaption } from "./some-caption.js";
-import { MALFORMED_KINDS, type CaptionBytes, type MalformedKind, type ReaderOptions } from "../corpus/record.js";
+import { MALFORMED_KINDS, type ByteRange, type CaptionBytes, type MalformedKind, type ReaderOptions } from "../corpus/record.js";
 import { ANALYZER } from "../text/analyzer-version.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { CaptionStoreWriter } from "./caption-store.js";
@@ -63,6 +63,8 @@ export interface BuildOptions extends ReaderOptions {
   sample?: { rate: number; seed: number };
   /** Hears of each leftover of a killed run beside the output that the build removed. */
   onReclaim?: (dir: string) => void;
+  /** Per input (same order): read only this byte range of its rows (a corpus plan's row range), or all of it. */
+  ranges?: readonly (ByteRange | undefined)[];
 }
 
 const BATCH_ROWS = 2048;
@@ -150,7 +152,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
   }
 
   const summaries: InputSummary[] = [];
-  const sizes = inputs.map(corpusInputSize);
+  const sizes = inputs.map((p, k) => (opts.ranges?.[k] ? opts.ranges[k]!.end - opts.ranges[k]!.start : corpusInputSize(p)));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   let bytesBefore = 0;
   let bytesInFile = 0;
@@ -258,9 +260,10 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
         rows: 0,
         skipped: {},
         firstDoc: doc,
+        ...(opts.ranges?.[k] ? { range: { start: opts.ranges[k]!.start, end: opts.ranges[k]!.end } } : {}),
       };
       bytesInFile = 0;
-      const readerOptions = { ...opts, maxMalformed: opts.maxMalformed ?? DEFAULT_MAX_MALFORMED, onBytes: (n: number) => (bytesInFile = n) };
+      const readerOptions = { ...opts, byteRange: opts.ranges?.[k], maxMalformed: opts.maxMalformed ?? DEFAULT_MAX_MALFORMED, onBytes: (n: number) => (bytesInFile = n) };
       const asBytes = openCaptionBytes(path, { ...readerOptions, batchRows: BATCH_ROWS });
       if (asBytes) {
         // TSV: captions stay UTF-8 bytes, as read (the workers analyse the bytes)

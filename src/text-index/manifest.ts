@@ -29,6 +29,8 @@ export interface InputSummary {
   firstDoc: number;
   /** Sampled index only: rows read from this input, kept or not (`rows` counts the kept ones). */
   rowsSeen?: number;
+  /** Only this byte range of the file's rows was read (a corpus plan's row range); `bytes` is its length. */
+  range?: { start: number; end: number };
 }
 
 export interface TextIndexManifest {

@@ -1,0 +1,112 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { openCorpus } from "conceptfreq";
+import { CONCEPTS, writeCaptionFiles } from "./fixtures.js";
+
+const CLI = new URL("../../dist/cli/main.js", import.meta.url).pathname;
+const root = mkdtempSync(join(tmpdir(), "cf-corpus-ranges-"));
+
+function run(args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+function ok(args: string[]) {
+  const r = run(args);
+  assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+  return r;
+}
+
+const conceptsFile = join(root, "concepts.txt");
+writeFileSync(conceptsFile, CONCEPTS.join("\n") + "\n");
+// one file of all the fixture's rows (with its empty-caption rows), and the same as JSONL and as a TSV with a header
+const rows = writeCaptionFiles(join(root, "parts"), 7).flatMap((p) => readFileSync(p, "utf8").trimEnd().split("\n"));
+const tsv = join(root, "all.tsv");
+writeFileSync(tsv, rows.join("\n") + "\n");
+const jsonl = join(root, "all.jsonl");
+writeFileSync(jsonl, rows.map((r) => JSON.stringify({ caption: r.split("\t")[0], url: r.split("\t")[1] })).join("\n") + "\n");
+const withHeader = join(root, "header.tsv");
+writeFileSync(withHeader, "url\tcaption\n" + rows.map((r) => r.split("\t").reverse().join("\t")).join("\n") + "\n");
+
+function sameAsOneIndex(name: string, input: string, extra: string[]) {
+  const single = join(root, `${name}.idx`);
+  const corpus = join(root, `${name}.corpus`);
+  ok(["index", "build", input, "--out", single, "--workers", "1", ...extra]);
+  const plan = ok(["corpus", "plan", input, "--shards", "3", "--out", corpus, ...extra]);
+  assert.match(plan.stdout, /^shard 0: inputs 0\.\.0 \(1 input\(s\), 1 of them row ranges, \d+ bytes\)\nshard 1: inputs 1\.\.1 /);
+  assert.match(plan.stderr, /planned 3 shard\(s\) over 1 file\(s\)/);
+  const p = JSON.parse(readFileSync(join(corpus, "plan.json"), "utf8"));
+  assert.equal(p.formatVersion, 2);
+  assert.equal(p.inputs.length, 3);
+  // contiguous ranges covering the file, each starting at a line start
+  const bytes = readFileSync(input);
+  let at = 0;
+  for (const i of p.inputs) {
+    assert.equal(i.range.start, at);
+    assert.ok(i.range.start === 0 || bytes[i.range.start - 1] === 10, "a range starts at a line start");
+    at = i.range.end;
+  }
+  assert.equal(at, bytes.length);
+  ok(["corpus", "run", corpus, "--workers", "1"]);
+  const m = JSON.parse(readFileSync(join(corpus, "corpus.json"), "utf8"));
+  assert.equal(m.docCount, rows.length);
+  assert.equal(m.inputs.length, 3);
+  assert.ok(m.shards.every((s: { docCount: number }) => s.docCount > 0));
+  for (const match of ["paper", "phrase"]) {
+    const a = ok(["count", "--index", corpus, "--concepts", conceptsFile, "--match", match]);
+    assert.equal(a.stdout, ok(["count", "--index", single, "--concepts", conceptsFile, "--match", match]).stdout);
+    assert.ok(JSON.parse(a.stdout).dog > 0);
+    for (const concept of ["dog", "sea lion", "t-shirt"]) {
+      const sa = ok(["search", "--index", corpus, concept, "--match", match, "--limit", "100000", "--json"]);
+      assert.equal(sa.stdout, ok(["search", "--index", single, concept, "--match", match, "--limit", "100000", "--json"]).stdout);
+    }
+  }
+}
+
+test("a 1-file TSV corpus in 3 shards (row ranges) counts and searches as one index", () => sameAsOneIndex("tsv", tsv, []));
+test("a 1-file JSONL corpus in 3 shards (row ranges) counts and searches as one index", () => sameAsOneIndex("jsonl", jsonl, []));
+test("a TSV with a header cut into ranges: every range reads the columns from the header", () =>
+  sameAsOneIndex("header", withHeader, ["--header", "--text-column", "caption"]));
+
+test("CSV (quoted newlines) and compressed files are never cut: shards take them whole", () => {
+  const csv = join(root, "all.csv");
+  writeFileSync(csv, rows.map((r) => `"${r.split("\t")[0]}",${r.split("\t")[1]}`).join("\n") + "\n");
+  const r = run(["corpus", "plan", csv, "--shards", "3", "--out", join(root, "csv.corpus")]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /3 shards need at least 3 input files, and 1 were given/);
+  const gz = join(root, "all.tsv.gz");
+  writeFileSync(gz, gzipSync(readFileSync(tsv)));
+  const g = run(["corpus", "plan", gz, "--shards", "2", "--out", join(root, "gz.corpus")]);
+  assert.equal(g.code, 2);
+  assert.match(g.stderr, /2 shards need at least 2 input files, and 1 were given/);
+});
+
+test("a plan whose range lies is one sentence", () => {
+  const path = join(root, "tsv.corpus", "plan.json");
+  const p = JSON.parse(readFileSync(path, "utf8"));
+  p.inputs[1].range.end = p.inputs[1].bytes + 1;
+  writeFileSync(path, JSON.stringify(p));
+  const r = run(["corpus", "status", join(root, "tsv.corpus")]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^conceptfreq: corpus plan .* is damaged: inputs\[1\]\.range is not a byte range of the file/);
+});
+
+test("openCorpus with a byteRange yields that range's rows only; a compressed file refuses one", async () => {
+  const bytes = readFileSync(tsv);
+  const cut = bytes.indexOf(10, 200) + 1;
+  const before = bytes.subarray(0, cut).toString("utf8").split("\n").length - 1;
+  const texts: string[] = [];
+  for await (const batch of openCorpus(tsv, { format: "tsv", byteRange: { start: cut, end: bytes.length } })) texts.push(...batch.map((r) => r.text));
+  assert.deepEqual(texts, rows.slice(before).map((r) => r.split("\t")[0]));
+  const gz = join(root, "range.tsv.gz");
+  writeFileSync(gz, gzipSync(bytes));
+  await assert.rejects(async () => {
+    for await (const _ of openCorpus(gz, { format: "tsv", byteRange: { start: 0, end: 10 } })) void _;
+  }, /is gzip-compressed; a byte range of its rows can be read only from an uncompressed file/);
+  writeFileSync(join(root, "x.parquet"), "PAR1");
+  assert.throws(() => openCorpus(join(root, "x.parquet"), { byteRange: { start: 0, end: 10 } }), /byte range of rows can be read from TSV, CSV and JSONL files only/);
+});

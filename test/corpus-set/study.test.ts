@@ -1,0 +1,68 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { addShardImages, buildShard, countStudyCorpus, finishCorpus, planCorpus } from "conceptfreq";
+import { buildTextIndex } from "../../src/text-index/build.js";
+import { importImageTags } from "../../src/image/tag-import.js";
+import { writeCaptionFiles } from "./fixtures.js";
+
+const root = mkdtempSync(join(tmpdir(), "cf-corpus-study-"));
+const CONCEPTS = ["dog", "cat", "horse", "sea lion", "t-shirt", "beach", "unicorn"];
+const vocabulary = join(root, "vocabulary.txt");
+writeFileSync(vocabulary, CONCEPTS.filter((c) => c !== "unicorn").join("\n") + "\n");
+
+function tagsOf(g: number): string[] {
+  return CONCEPTS.filter((_, i) => i < 6 && (g * 7 + i * 3) % 5 < 2);
+}
+function writeTags(path: string, first: number, n: number): void {
+  writeFileSync(path, Array.from({ length: n }, (_, row) => JSON.stringify({ row, tags: tagsOf(first + row) })).join("\n") + "\n");
+}
+
+test("study counts over a corpus of shards (every mode, with examples) equal those over one index + one image index", async () => {
+  const inputs = writeCaptionFiles(join(root, "in"), 5, 30);
+  const single = join(root, "single.idx");
+  const m = await buildTextIndex(inputs, { out: single, workers: 1 });
+  writeTags(join(root, "all.jsonl"), 0, m.docCount);
+  await importImageTags({ tags: [join(root, "all.jsonl")], threshold: 0.5, concepts: vocabulary, textIndex: single, out: join(root, "single.img") });
+
+  const dir = join(root, "c");
+  planCorpus(inputs, { shards: 3, out: dir });
+  let first = 0;
+  for (const k of [0, 1, 2]) {
+    const r = await buildShard(dir, k, { workers: 1 });
+    writeTags(join(root, `t${k}.jsonl`), first, r.docCount);
+    await importImageTags({ tags: [join(root, `t${k}.jsonl`)], threshold: 0.5, concepts: vocabulary, textIndex: join(dir, "shards", String(k)), out: join(dir, "images", String(k)) });
+    addShardImages(dir, k, join(dir, "images", String(k)));
+    first += r.docCount;
+  }
+  finishCorpus(dir);
+
+  const modes = ["text", "image", "integrated"] as const;
+  for (const match of ["paper", "phrase"] as const) {
+    const one = countStudyCorpus({ name: "x", index: single, match, examples: 3, image: { index: join(root, "single.img") }, counts: {} }, CONCEPTS, modes, { cacheDir: join(root, `cache-1-${match}`) });
+    const study = { name: "x", index: dir, match, examples: 3, image: { index: dir }, counts: {} };
+    const shards = countStudyCorpus(study, CONCEPTS, modes, { cacheDir: join(root, `cache-c-${match}`) });
+    assert.equal(shards.length, 3);
+    for (const [i, r] of shards.entries()) {
+      const o = one[i]!;
+      assert.equal(r.mode, o.mode);
+      assert.equal(r.docCount, o.docCount);
+      assert.deepEqual([...r.counts], [...o.counts], `${match} ${r.mode}`);
+      assert.deepEqual(r.missing, o.missing);
+      assert.deepEqual([...r.examples], [...o.examples]);
+      assert.equal(r.computed, CONCEPTS.length);
+    }
+    assert.ok(shards[0]!.counts.get("dog")! > 0 && shards[2]!.counts.get("dog")! > 0);
+    assert.deepEqual(shards[1]!.missing, ["unicorn"]);
+    // examples from later shards carry global ids
+    const dogExamples = countStudyCorpus({ ...study, examples: 1000 }, ["dog"], ["text"], { cacheDir: join(root, `cache-e-${match}`) })[0]!.examples.get("dog")!;
+    assert.ok(dogExamples.some((e) => e.doc >= first - 20), JSON.stringify(dogExamples.slice(-2)));
+    // a re-run is served from the cache
+    assert.ok(countStudyCorpus(study, CONCEPTS, modes, { cacheDir: join(root, `cache-c-${match}`) }).every((r) => r.computed === 0));
+  }
+  const wrongImage = { name: "x", index: dir, match: "paper" as const, examples: 0, image: { index: join(root, "single.img") }, counts: {} };
+  assert.throws(() => countStudyCorpus(wrongImage, CONCEPTS, ["image"], { cacheDir: join(root, "cache-w") }), /is a corpus of shards; its image index is the corpus itself/);
+  assert.ok(readFileSync(join(dir, "corpus.json"), "utf8").includes('"images"'));
+});
