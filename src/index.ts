@@ -118,3 +118,10 @@ export { WordNet, defaultWordNetDir, wordNetForm, stripSyntacticMarker, type Nou
 export { expandWithWordNet, expandConcept, expandFromFile, readSynonymFile, formatSynonymFile, expansionQuery, parseSensePin, lookupForms, findNounSenses, lemmaAlternate, SYNONYMS_FORMAT, SYNONYMS_FORMAT_VERSION, type SenseChoice, type ConceptExpansion, type SynonymExpansion, type UsedSynset } from "./concepts/synonyms.js";
 export { readCountIntervals } from "./analysis/value-map.js";
 export { log10Sigmas, type CountUncertainty } from "./analysis/regression.js";
+// --- study inputs, synonyms and intervals; aliases (issue 17 in the study) ---
+export { readStudyInputs, type StudyInputs, type DatasetInputs, type ModelResult, type CountFileInput } from "./study/inputs.js";
+export { expandStudyConcepts, type StudyExpansions } from "./study/synonyms.js";
+export { synonymsFor, type StudySynonyms } from "./study/manifest.js";
+export { countKey, type StudyConcept } from "./study/counts.js";
+export { parseAliasArg, readAliasFile, aliasesFromObject, applyAliases, aliasNames, type AliasMap } from "./analysis/aliases.js";
+export { pointsWithResiduals, outliersOf, type ResidualPoint } from "./analysis/residuals.js";

@@ -38,7 +38,7 @@ interface Entry {
 }
 
 /** The study's counts of `concepts` in one mode over a corpus of shards (shards opened one at a time). */
-export function countShards(study: StudyCorpus, mode: CountMode, concepts: readonly string[], examples: number, maxChars: number): Entry[] {
+export function countShards(study: StudyCorpus, mode: CountMode, concepts: readonly string[], examples: number, maxChars: number, queries?: readonly string[]): Entry[] {
   const dir = study.index!; // (the caller checked it is a corpus of shards)
   const corpus = TextCorpus.open(dir);
   if (mode !== "text") {
@@ -49,13 +49,13 @@ export function countShards(study: StudyCorpus, mode: CountMode, concepts: reado
     if (t !== undefined && corpus.manifest.images && corpus.manifest.images.threshold !== t) {
       throw new UserError(`corpus "${study.name}": the image shards of ${dir} were made at threshold ${corpus.manifest.images.threshold}, not ${t}.`);
     }
-    const r = countCorpusByMode(corpus, concepts, { mode, match: study.match, allowMissing: true });
+    const r = countCorpusByMode(corpus, concepts, { mode, match: study.match, allowMissing: true, ...(queries && mode !== "image" ? { queries } : {}) });
     const missing = new Set(r.missing);
     return r.counts.map((c) => (missing.has(c.concept) ? { count: null } : { count: c.count }));
   }
   const entries: Entry[] = concepts.map(() => ({ count: 0, ...(examples > 0 ? { examples: [] } : {}) }));
   corpus.forEachShard((text, s) => {
-    const r = countConceptsByMode(concepts, { mode: "text", text, match: study.match, keepIds: examples > 0 });
+    const r = countConceptsByMode(concepts, { mode: "text", text, match: study.match, keepIds: examples > 0, ...(queries ? { queries } : {}) });
     r.counts.forEach((c, i) => {
       const e = entries[i]!;
       e.count! += c.count;

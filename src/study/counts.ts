@@ -11,15 +11,24 @@
  * A re-run counts only the concepts the cache does not hold, so changing one corpus' index recomputes
  * that corpus only, changing a result file recomputes no count at all, and adding a concept counts
  * just that concept.
+ *
+ * Synonyms: a concept counted as alternates (`count --synonyms`) has the entry key
+ * "concept\u0000alt1|alt2|..." (the expansion is part of the key; image mode ignores it, as the tagger
+ * names concepts its own way), so editing one concept's alternates recounts that concept only.
+ *
+ * A sampled text index (`index build --sample`): the cache holds the sampled counts; text counts are
+ * returned as full-corpus estimates (sampled / rate) with exact 95% intervals (sample-estimate.ts).
  */
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { TextIndex } from "../text-index/text-index.js";
 import { countConceptsByMode } from "../image/count-modes.js";
 import { ImageIndex } from "../image/image-index.js";
-import { IMAGE_MANIFEST_FILE, IMAGE_SWEEP_FILE, type ImageSweepManifest } from "../image/manifest.js";
+import { IMAGE_MANIFEST_FILE, IMAGE_SWEEP_FILE, readSweep } from "../image/manifest.js";
+import { estimateFullCount } from "../text-index/sample-estimate.js";
+import type { SampleInfo } from "../text-index/sample.js";
 import { digestOf, indexIdentity } from "./identity.js";
 import { hasCorpusManifest } from "../corpus-set/corpus-manifest.js";
 import { countShards, shardsDocCount, shardsIdentity } from "./corpus-of-shards.js";
@@ -49,11 +58,32 @@ interface CacheFile {
   entries: Record<string, CacheEntry>;
 }
 
+/** A concept to count, and the alternates it is counted as in captions (its synonyms; absent: its own name). */
+export interface StudyConcept {
+  concept: string;
+  alternates?: readonly string[];
+}
+
+/** The key of a concept's count: its name, or with alternates "name\u0000alt1|alt2" (see the file comment). */
+export function countKey(c: string | StudyConcept, mode: CountMode = "text"): string {
+  if (typeof c === "string") return c;
+  return c.alternates === undefined || mode === "image" ? c.concept : `${c.concept}\u0000${c.alternates.join("|")}`;
+}
+
 export interface CorpusModeCounts {
   corpus: string;
   mode: CountMode;
-  /** Concept -> count in the order asked for; concepts without a count (see `missing`) are absent. */
+  /**
+   * countKey -> count in the order asked for (a concept without alternates: its name); concepts
+   * without a count (see `missing`) are absent. On a sampled index (text mode): the estimates.
+   */
   counts: Map<string, number>;
+  /** A sampled index (text mode): countKey -> the estimate's exact 95% interval. */
+  intervals?: Map<string, { low: number; high: number }>;
+  /** A sampled index (text mode): countKey -> the count in the sample. */
+  sampled?: Map<string, number>;
+  /** The text index is a sample (index build --sample): its rate, seed and full row count. */
+  sample?: SampleInfo;
   /** Image modes: concepts the image tagger does not know (no count, left out of fits). */
   missing: string[];
   /** Text mode: the first example captions of each concept (lowest doc ids first). */
@@ -70,17 +100,12 @@ export interface CorpusModeCounts {
 export function resolveImageIndexDir(image: { index: string; threshold?: number }, corpus: string): string {
   const dir = image.index;
   if (existsSync(join(dir, IMAGE_SWEEP_FILE)) && !existsSync(join(dir, IMAGE_MANIFEST_FILE))) {
-    let sweep: ImageSweepManifest;
-    try {
-      sweep = JSON.parse(readFileSync(join(dir, IMAGE_SWEEP_FILE), "utf8")) as ImageSweepManifest;
-    } catch {
-      throw new UserError(`${join(dir, IMAGE_SWEEP_FILE)} is not valid JSON.`);
-    }
-    const list = (sweep.indexes ?? []).map((i) => i.threshold).join(", ");
+    const sweep = readSweep(dir); // checked: a damaged or null sweep.json is a UserError naming it
+    const list = sweep.indexes.map((i) => i.threshold).join(", ");
     if (image.threshold === undefined) {
       throw new UserError(`corpus "${corpus}": ${dir} is a threshold sweep; choose one with image.threshold (one of ${list}).`);
     }
-    const hit = (sweep.indexes ?? []).find((i) => i.threshold === image.threshold);
+    const hit = sweep.indexes.find((i) => i.threshold === image.threshold);
     if (!hit) throw new UserError(`corpus "${corpus}": the sweep ${dir} has no index at threshold ${image.threshold} (thresholds: ${list}).`);
     return join(dir, hit.dir);
   }
@@ -141,11 +166,15 @@ class CorpusIndexes {
 }
 
 /** Counts the concepts in one mode with the image stage's countConceptsByMode; a concept the tagger does not know gets null. */
-function countMany(ix: CorpusIndexes, mode: CountMode, concepts: readonly string[], examples: number): CacheEntry[] {
-  if (ix.corpus.index !== undefined && hasCorpusManifest(ix.corpus.index)) return countShards(ix.corpus, mode, concepts, examples, MAX_EXAMPLE_CHARS); // a corpus of shards
+function countMany(ix: CorpusIndexes, mode: CountMode, todo: readonly StudyConcept[], examples: number): CacheEntry[] {
   const withExamples = mode === "text" && examples > 0;
+  const concepts = todo.map((c) => c.concept);
+  const expanded = mode !== "image" && todo.some((c) => c.alternates !== undefined);
+  const queries = expanded ? todo.map((c) => (c.alternates ?? [c.concept]).join("|")) : undefined;
+  if (ix.corpus.index !== undefined && hasCorpusManifest(ix.corpus.index)) return countShards(ix.corpus, mode, concepts, examples, MAX_EXAMPLE_CHARS, queries); // a corpus of shards
   const r = countConceptsByMode(concepts, {
     mode,
+    ...(queries ? { queries } : {}),
     text: mode === "image" ? undefined : ix.textIndex(),
     image: mode === "text" ? undefined : ix.imageIndex(),
     match: ix.corpus.match,
@@ -179,7 +208,8 @@ export interface CountStudyCorpusOptions {
  * Counts `concepts` in one corpus for each mode (modes needing an image index are skipped for a corpus
  * without one), reading and updating the cache.
  */
-export function countStudyCorpus(corpus: StudyCorpus, concepts: readonly string[], modes: readonly CountMode[], opts: CountStudyCorpusOptions): CorpusModeCounts[] {
+export function countStudyCorpus(corpus: StudyCorpus, concepts: readonly (string | StudyConcept)[], modes: readonly CountMode[], opts: CountStudyCorpusOptions): CorpusModeCounts[] {
+  const asked: StudyConcept[] = concepts.map((c) => (typeof c === "string" ? { concept: c } : c));
   const imageDir = corpus.image ? (opts.imageDir ?? resolveImageIndexDir(corpus.image, corpus.name)) : undefined;
   const ix = new CorpusIndexes(corpus, imageDir);
   try {
@@ -191,6 +221,9 @@ export function countStudyCorpus(corpus: StudyCorpus, concepts: readonly string[
     for (const mode of modes) {
       if (mode !== "text" && !imageDir) continue;
       if (mode !== "image" && textId === null) continue;
+      if (mode === "integrated" && !shards && ix.textIndex().manifest.sample) {
+        throw new UserError(`corpus "${corpus.name}": ${corpus.index} is a sampled index (index build --sample): its doc ids are not the image index's, so integrated mode cannot use it.`);
+      }
       const inputs =
         mode === "text"
           ? { mode, text: textId, match: corpus.match, examples: corpus.examples }
@@ -200,25 +233,44 @@ export function countStudyCorpus(corpus: StudyCorpus, concepts: readonly string[
       const key = digestOf({ format: COUNT_CACHE_FORMAT, version: COUNT_CACHE_VERSION, inputs });
       const cacheFile = join(opts.cacheDir, `${mode}-${key.slice(0, 24)}.json`);
       const entries = readCache(cacheFile, key);
-      const todo = concepts.filter((c) => !Object.prototype.hasOwnProperty.call(entries, c));
+      const todo: StudyConcept[] = [];
+      const queued = new Set<string>();
+      for (const c of asked) {
+        const k = countKey(c, mode);
+        if (Object.prototype.hasOwnProperty.call(entries, k) || queued.has(k)) continue;
+        queued.add(k);
+        todo.push(mode === "image" ? { concept: c.concept } : c);
+      }
       const computed = todo.length;
-      if (computed > 0) countMany(ix, mode, todo, corpus.examples).forEach((e, k) => (entries[todo[k]!] = e));
+      if (computed > 0) countMany(ix, mode, todo, corpus.examples).forEach((e, k) => (entries[countKey(todo[k]!, mode)] = e));
       if (computed > 0) {
         const sorted: Record<string, CacheEntry> = {};
         for (const k of Object.keys(entries).sort()) sorted[k] = entries[k]!;
         const file: CacheFile = { format: COUNT_CACHE_FORMAT, version: COUNT_CACHE_VERSION, key, inputs, entries: sorted };
         writeFileAtomic(cacheFile, JSON.stringify(file) + "\n");
       }
+      const sample = mode === "text" && !shards ? ix.textIndex().manifest.sample : undefined;
       const counts = new Map<string, number>();
+      const intervals = sample ? new Map<string, { low: number; high: number }>() : undefined;
+      const sampled = sample ? new Map<string, number>() : undefined;
       const missing: string[] = [];
       const examples = new Map<string, ConceptExample[]>();
-      for (const concept of concepts) {
-        const e = entries[concept]!;
-        if (e.count === null) missing.push(concept);
-        else counts.set(concept, e.count);
-        if (e.examples) examples.set(concept, e.examples);
+      const done = new Set<string>();
+      for (const c of asked) {
+        const k = countKey(c, mode);
+        if (done.has(k)) continue;
+        done.add(k);
+        const e = entries[k]!;
+        if (e.count === null) missing.push(k);
+        else if (sample) {
+          const est = estimateFullCount(e.count, sample.rate);
+          counts.set(k, est.count);
+          intervals!.set(k, { low: est.low, high: est.high });
+          sampled!.set(k, e.count);
+        } else counts.set(k, e.count);
+        if (e.examples) examples.set(k, e.examples);
       }
-      out.push({ corpus: corpus.name, mode, counts, missing, examples, docCount, computed, cacheFile });
+      out.push({ corpus: corpus.name, mode, counts, ...(intervals ? { intervals, sampled, sample } : {}), missing, examples, docCount, computed, cacheFile });
     }
     return out;
   } finally {

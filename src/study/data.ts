@@ -11,6 +11,7 @@ import type { Binned } from "../analysis/binning.js";
 import type { Regression } from "../analysis/regression.js";
 import type { PairJoin } from "../analysis/fit.js";
 import type { TailReport } from "../analysis/long-tail.js";
+import type { ResidualPoint } from "../analysis/residuals.js";
 import type { ConceptExample } from "./counts.js";
 import type { CountMode } from "./manifest.js";
 
@@ -18,13 +19,8 @@ export const STUDY_DATA_FILE = "study-data.json";
 export const STUDY_DATA_FORMAT = "conceptfreq-study-data";
 export const STUDY_DATA_VERSION = 2;
 
-export interface FitPoint {
-  concept: string;
-  frequency: number;
-  performance: number;
-  /** performance minus the fitted line at this frequency (null without a fit). */
-  residual: number | null;
-}
+/** A fit's point with its residual (analysis/residuals.ts). */
+export type FitPoint = ResidualPoint;
 
 export interface StudyFit {
   /** "dataset/model/corpus/mode", or "figure:FIGURE/model/corpus/mode" for a figure's pooled fit */
@@ -47,6 +43,12 @@ export interface StudyFit {
   outliers: FitPoint[];
   /** Study-relative paths of this fit's plot files. */
   plot: { svg: string; png: string } | null;
+  /**
+   * How the fit's counts are known: `intervals` points have a count with a 95% interval (0: exact
+   * counts), `estimated` when they are estimates from a sampled index, `propagated` when the slope's
+   * bootstrap drew the counts within their intervals (analyses.fit.countUncertainty).
+   */
+  countIntervals?: { intervals: number; estimated: boolean; propagated: boolean };
 }
 
 export interface StudyData {
@@ -54,12 +56,17 @@ export interface StudyData {
   version: number;
   name: string;
   modes: CountMode[];
-  corpora: { name: string; docCount: number | null; match: "paper" | "phrase"; modes: CountMode[]; image: boolean }[];
+  /** sample: the text index is a sample (index build --sample), so its counts are estimates; null: a full index or count files. */
+  corpora: { name: string; docCount: number | null; match: "paper" | "phrase"; modes: CountMode[]; image: boolean; sample?: { rate: number; seed: number; rowsSeen: number } | null }[];
   datasets: { name: string; concepts: string[]; models: string[] }[];
   /** Figures: each pools datasets into one series per model. */
   figures: { name: string; title: string; datasets: string[]; models: string[]; corpora: string[]; modes: CountMode[] }[];
   /** corpus -> mode -> concept -> count (concepts of every dataset). */
   counts: Record<string, Partial<Record<CountMode, Record<string, number>>>>;
+  /** corpus -> mode -> concept -> [low, high]: the 95% intervals of counts that have one (sampled index, count files). */
+  countIntervals?: Record<string, Partial<Record<CountMode, Record<string, [number, number]>>>>;
+  /** The synonym expansions used: per corpus and dataset, the study-relative file (the `--explain` format). */
+  synonyms?: { corpus: string; dataset: string; file: string }[];
   /** corpus -> concept -> first example captions. */
   examples: Record<string, Record<string, ConceptExample[]>>;
   /** dataset -> model -> concept -> performance. */

@@ -5,20 +5,16 @@
  * study does not have) becomes a warning or a note.
  */
 import { existsSync, statSync } from "node:fs";
-import { extname, isAbsolute, relative, sep } from "node:path";
+import { extname } from "node:path";
 import { UserError } from "../errors.js";
 import { readConceptList } from "../concepts/concept-list.js";
-import { readText, readValueMap, resolvePointer, valueMapFromJson, escapePointerToken } from "../analysis/value-map.js";
+import { readCountIntervals, readText, readValueMap, resolvePointer, valueMapFromJson, escapePointerToken } from "../analysis/value-map.js";
 import { aliasesFromObject, aliasNames, applyAliases, readAliasFile, type AliasMap } from "../analysis/aliases.js";
+import { displayPath } from "./display-path.js";
+import { expandStudyConcepts, type StudyExpansions } from "./synonyms.js";
 import { keysPattern, type CountMode, type StudyDataset, type StudyManifest, type StudyResult } from "./manifest.js";
 
-/** A path as the user can use it from where they are: relative to the current directory when below it. */
-export function displayPath(p: string): string {
-  if (p.startsWith("builtin:")) return p;
-  const r = relative(process.cwd(), p);
-  if (r === "") return ".";
-  return r.startsWith("..") || isAbsolute(r) ? p : r.split(sep).join("/");
-}
+export { displayPath };
 
 /** One model's per-concept performance on one dataset. */
 export interface ModelResult {
@@ -46,6 +42,8 @@ export interface CountFileInput {
   dataset: string;
   file: string;
   counts: Map<string, number>;
+  /** The counts' 95% intervals ({concept: {count, low, high}} files: an audit's or a sampled index's); empty: exact counts. */
+  intervals: Map<string, { low: number; high: number }>;
 }
 
 export interface StudyInputs {
@@ -53,6 +51,8 @@ export interface StudyInputs {
   countFiles: CountFileInput[];
   /** (corpus, mode) pairs counted from files rather than indexes. */
   fileModes: { corpus: string; mode: CountMode }[];
+  /** The synonym expansions of the datasets' concepts, per corpus counted from a text index. */
+  expansions: StudyExpansions;
   warnings: string[];
   notes: string[];
 }
@@ -196,9 +196,12 @@ export function readStudyInputs(m: StudyManifest, onWarning?: (w: string) => voi
     notes.push(`result keys naming a corpus that is not one of the study's are skipped: ${list.join(", ")}.`);
   }
 
+  const noExpansions: StudyExpansions = { get: () => undefined, all: () => [] };
+  const expansions = attempt(() => expandStudyConcepts(m, datasets, (n) => notes.push(n))) ?? noExpansions;
+
   const countFiles: CountFileInput[] = [];
   const fileModes: StudyInputs["fileModes"] = [];
-  const read = new Map<string, Map<string, number>>();
+  const read = new Map<string, { counts: Map<string, number>; intervals: Map<string, { low: number; high: number }> }>();
   for (const c of m.corpora) {
     for (const mode of m.analyses.modes) {
       const pattern = c.counts[mode];
@@ -217,19 +220,20 @@ export function readStudyInputs(m: StudyManifest, onWarning?: (w: string) => voi
           warn(`corpus "${c.name}", ${mode} mode, dataset "${d.name}": no count file ${displayPath(file)}; the dataset is left out of this corpus and mode.`);
           continue;
         }
-        let counts = read.get(file);
-        if (!counts) {
-          counts = attempt(() => readValueMap(displayPath(file))) ?? undefined;
-          if (!counts) continue;
-          read.set(file, counts);
+        let got = read.get(file);
+        if (!got) {
+          got = attempt(() => ({ counts: readValueMap(displayPath(file)), intervals: readCountIntervals(displayPath(file)) })) ?? undefined;
+          if (!got) continue;
+          read.set(file, got);
         }
-        const aliased = attempt(() => applyAliases(counts!, d.aliasMap, displayPath(file)));
-        if (aliased) countFiles.push({ corpus: c.name, mode, dataset: d.name, file, counts: aliased });
+        const { counts, intervals } = got;
+        const aliased = attempt(() => ({ counts: applyAliases(counts, d.aliasMap, displayPath(file)), intervals: applyAliases(intervals, d.aliasMap, displayPath(file)) }));
+        if (aliased) countFiles.push({ corpus: c.name, mode, dataset: d.name, file, ...aliased });
       }
     }
   }
 
   if (problems.length === 1) throw new UserError(problems[0]!);
   if (problems.length > 1) throw new UserError(`${problems.length} problems with the study's inputs:\n  ${problems.join("\n  ")}`);
-  return { datasets, countFiles, fileModes, warnings, notes };
+  return { datasets, countFiles, fileModes, expansions, warnings, notes };
 }

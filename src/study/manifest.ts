@@ -40,6 +40,11 @@ const MODE = z.enum(COUNT_MODES as readonly CountMode[] as [CountMode, ...CountM
 /** Count files per mode: a file, or a pattern with {dataset} (and {corpus}) in it. */
 const CountsSchema = z.strictObject({ text: PATH.optional(), image: PATH.optional(), integrated: PATH.optional() });
 
+/** wordnet, none (no expansion: overrides a setting above) or a frozen expansion file (the format `count --explain` writes). */
+const SYNONYMS = z.string({ error: 'expected "wordnet", "none" or a synonym file' }).min(1, { error: 'expected "wordnet", "none" or a synonym file' });
+const SENSES = z.enum(["first", "all"], { error: 'expected "first" or "all"' });
+const SynonymSettings = { synonyms: SYNONYMS.optional(), senses: SENSES.optional() };
+
 const TRIM = z.tuple([nonNegInt, nonNegInt], { error: "expected two integers [low, high]" });
 const BINS = z.number({ error: "expected a number" }).int({ error: "expected an integer" }).min(2, { error: "expected an integer of at least 2" });
 const BINNING = z.enum(["paper", "quantile"], { error: 'expected "paper" or "quantile"' });
@@ -55,6 +60,8 @@ const CorpusSchema = z.strictObject({
   /** Example captions kept per concept for the dashboard (default 5, at most 50). */
   examples: nonNegInt.max(50, { error: "expected at most 50" }).optional(),
   image: ImageSchema.optional(),
+  /** Count concepts with their synonyms in this corpus' text index (overrides the study's). */
+  ...SynonymSettings,
 });
 
 const ResultSchema = z.strictObject({
@@ -86,6 +93,8 @@ const DatasetSchema = z.strictObject({
   aliases: z.union([PATH, z.record(z.string(), z.string({ error: "expected a string" }))], { error: "expected {name: other name} or a JSON file" }).optional(),
   /** Default: the study's top-level results. */
   results: ResultsSchema.optional(),
+  /** Count this dataset's concepts with their synonyms (overrides the corpus' and the study's). */
+  ...SynonymSettings,
 });
 
 const BinSettings = {
@@ -115,6 +124,8 @@ const FitSchema = z.strictObject({
   binning: BINNING.optional(),
   /** How many outliers (largest |residual|) to list per fit (default 10). */
   outliers: nonNegInt.optional(),
+  /** Counts with intervals (a sampled index, count files {count, low, high}): the bootstrap draws each count within its interval (fit --count-uncertainty). */
+  countUncertainty: z.boolean({ error: "expected true or false" }).optional(),
 });
 
 const AnalysesSchema = z.strictObject({
@@ -143,10 +154,18 @@ const StudySchema = z.strictObject({
   results: ResultsSchema.optional(),
   figures: z.array(FigureSchema, { error: "expected a list of figures" }).optional(),
   analyses: AnalysesSchema.optional(),
+  /** Count every dataset's concepts with their synonyms on the text indexes (count --synonyms). */
+  ...SynonymSettings,
 });
 
 type RawStudy = z.infer<typeof StudySchema>;
 type RawResult = z.infer<typeof ResultSchema>;
+
+/**
+ * A synonym setting: WordNet's noun synsets (first or all senses) or a frozen expansion file
+ * (absolute path); null: no expansion ("none").
+ */
+export type StudySynonyms = { source: "wordnet"; senses: "first" | "all" } | { source: "file"; file: string } | null;
 
 export interface StudyCorpus {
   name: string;
@@ -157,6 +176,8 @@ export interface StudyCorpus {
   match: "paper" | "phrase";
   examples: number;
   image?: { index: string; threshold?: number };
+  /** Its own synonym setting (undefined: the study's). */
+  synonyms?: StudySynonyms;
 }
 
 export interface StudyResult {
@@ -182,6 +203,8 @@ export interface StudyDataset {
   /** Alias map (from the manifest or a JSON file: absolute path). */
   aliases: Record<string, string> | string;
   results: StudyResult[];
+  /** Its own synonym setting (undefined: the corpus', then the study's). */
+  synonyms?: StudySynonyms;
 }
 
 export interface BinSettings {
@@ -206,6 +229,7 @@ export interface StudyFitOptions extends BinSettings {
   bootstrap: number;
   seed: number;
   outliers: number;
+  countUncertainty: boolean;
 }
 
 /** A validated manifest with defaults filled in and paths made absolute. */
@@ -216,6 +240,8 @@ export interface StudyManifest {
   corpora: StudyCorpus[];
   datasets: StudyDataset[];
   figures: StudyFigure[];
+  /** The study-wide synonym setting (null: none). */
+  synonyms: StudySynonyms;
   analyses: {
     modes: CountMode[];
     fit: StudyFitOptions;
@@ -226,7 +252,7 @@ export interface StudyManifest {
   };
 }
 
-export const DEFAULT_FIT: StudyFitOptions = { zeroAs: 1, bootstrap: 1000, seed: 0, bins: 12, binning: "paper", outliers: 10 };
+export const DEFAULT_FIT: StudyFitOptions = { zeroAs: 1, bootstrap: 1000, seed: 0, bins: 12, binning: "paper", outliers: 10, countUncertainty: false };
 
 export interface ReadManifestOptions {
   /** The directory relative paths resolve against (default: the manifest's own directory). */
@@ -303,6 +329,22 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+/** The synonym setting of a manifest level (undefined: none given there, so the level above decides). */
+function synonymSetting(v: { synonyms?: string; senses?: "first" | "all" }, source: string, key: string, abs: (p: string) => string): StudySynonyms | undefined {
+  if (v.senses !== undefined && v.synonyms !== "wordnet") fail(source, `${key === "" ? "" : key + "."}senses`, `chooses WordNet senses; it needs synonyms: wordnet beside it`);
+  if (v.synonyms === undefined) return undefined;
+  if (v.synonyms === "none") return null;
+  if (v.synonyms === "wordnet") return { source: "wordnet", senses: v.senses ?? "first" };
+  return { source: "file", file: abs(v.synonyms) };
+}
+
+/** The synonym setting in force for a dataset's concepts in a corpus: the dataset's, else the corpus', else the study's. */
+export function synonymsFor(m: Pick<StudyManifest, "synonyms">, corpus: Pick<StudyCorpus, "synonyms">, dataset: Pick<StudyDataset, "synonyms">): StudySynonyms {
+  if (dataset.synonyms !== undefined) return dataset.synonyms;
+  if (corpus.synonyms !== undefined) return corpus.synonyms;
+  return m.synonyms;
+}
+
 /** Which modes a corpus can count: from its count files, or from its indexes. */
 export function corpusModes(c: StudyCorpus): CountMode[] {
   return COUNT_MODES.filter((m) => c.counts[m] !== undefined || (m === "text" ? c.index !== undefined : c.image !== undefined && (m === "image" || c.index !== undefined)));
@@ -326,6 +368,8 @@ function normalise(s: RawStudy, source: string, baseDir: string): StudyManifest 
     const out: StudyCorpus = { name: c.name, counts, match: c.match ?? "paper", examples: c.index === undefined ? 0 : (c.examples ?? 5) };
     if (c.index !== undefined) out.index = abs(c.index);
     if (c.image) out.image = { index: abs(c.image.index), ...(c.image.threshold !== undefined ? { threshold: c.image.threshold } : {}) };
+    const syn = synonymSetting(c, source, `corpora[${i}]`, abs);
+    if (syn !== undefined) out.synonyms = syn;
     return out;
   });
   const normaliseResult = (r: RawResult, key: string): StudyResult => {
@@ -375,6 +419,8 @@ function normalise(s: RawStudy, source: string, baseDir: string): StudyManifest 
       results,
     };
     if (d.concepts !== undefined) out.concepts = abs(d.concepts);
+    const syn = synonymSetting(d, source, `datasets[${i}]`, abs);
+    if (syn !== undefined) out.synonyms = syn;
     return out;
   });
   const a = s.analyses ?? {};
@@ -426,6 +472,7 @@ function normalise(s: RawStudy, source: string, baseDir: string): StudyManifest 
     corpora,
     datasets,
     figures,
+    synonyms: synonymSetting(s, source, "", abs) ?? null,
     analyses: {
       modes,
       fit,

@@ -31,6 +31,12 @@ export interface ResultRow {
   data_multiplier_per_10_points: number | null;
   unmatched_performance: number;
   unmatched_frequency: number;
+  /** How many of the fit's counts have a 95% interval (0: exact counts). */
+  count_intervals: number;
+  /** The counts are estimates from a sampled index (index build --sample). */
+  counts_estimated: boolean;
+  /** The slope's interval propagates the counts' intervals (analyses.fit.countUncertainty). */
+  count_uncertainty: boolean;
 }
 
 export const RESULT_COLUMNS: readonly (keyof ResultRow)[] = [
@@ -55,6 +61,9 @@ export const RESULT_COLUMNS: readonly (keyof ResultRow)[] = [
   "data_multiplier_per_10_points",
   "unmatched_performance",
   "unmatched_frequency",
+  "count_intervals",
+  "counts_estimated",
+  "count_uncertainty",
 ];
 
 export function resultRow(f: StudyFit): ResultRow {
@@ -83,6 +92,9 @@ export function resultRow(f: StudyFit): ResultRow {
     data_multiplier_per_10_points: r.data_multiplier.per_10_points,
     unmatched_performance: sum("unmatched_performance"),
     unmatched_frequency: sum("unmatched_frequency"),
+    count_intervals: f.countIntervals?.intervals ?? 0,
+    counts_estimated: f.countIntervals?.estimated ?? false,
+    count_uncertainty: f.countIntervals?.propagated ?? false,
   };
 }
 
