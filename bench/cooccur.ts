@@ -3,7 +3,7 @@
  * validation captions (4,950 pairs), through the library as `conceptfreq cooccur --concepts
  * builtin:cifar100` runs it; the same for the 1,000 most frequent noun lemmas (499,500 pairs).
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildTextIndex } from "../src/text-index/build.js";
@@ -23,7 +23,15 @@ export async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), "cf-bench-cooccur-"));
   try {
     const dir = join(work, "cc3m.idx");
-    await buildTextIndex([CC3M], { out: dir, workers: 2 });
+    // COOCCUR_REPEAT=N indexes the captions N times over (e.g. 128: 2.03M captions) to see how pair counting scales
+    const repeat = Math.max(1, Number(process.env.COOCCUR_REPEAT ?? 1) || 1);
+    let input = CC3M;
+    if (repeat > 1) {
+      input = join(work, "repeated.tsv");
+      const text = readFileSync(CC3M);
+      for (let i = 0; i < repeat; i++) appendFileSync(input, text);
+    }
+    await buildTextIndex([input], { out: dir, workers: 2 });
     const index = TextIndex.open(dir);
     try {
       const lemmas = index.nouns
