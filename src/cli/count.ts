@@ -9,7 +9,7 @@ import { IndexSource, openTextSource } from "../corpus-set/text-corpus.js";
 import { UserError } from "../errors.js";
 import { writeOutput } from "../io/atomic-write.js";
 import { action } from "./action.js";
-import { formatCounts, formatEstimates, type CountFormat } from "./count-format.js";
+import { formatCounts, formatEstimates, type CountFormat } from "../report/count-format.js";
 import { estimateConceptCounts } from "../text-index/sample-estimate.js";
 import { formatRate } from "../text-index/sample.js";
 import { addSynonymFlags, resolveSynonyms, writeExplain, type SynonymFlagValues } from "./synonym-flags.js";
