@@ -11,6 +11,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../errors.js";
 import type { ReaderOptions } from "../corpus/record.js";
+import { DEFAULT_MAX_MALFORMED } from "../corpus/row-sink.js";
 import { ANALYZER } from "../text/analyzer-version.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { makeDirs } from "../io/file-system.js";
@@ -34,6 +35,8 @@ export interface PlanReader {
   keyColumn: string | null;
   strict: boolean;
   maxCaptionLength: number;
+  /** The share of malformed rows that stops a file's read (absent in older plans: the default). */
+  maxMalformed?: number;
 }
 
 export interface PlannedShard {
@@ -136,6 +139,7 @@ export function planCorpus(inputs: readonly string[], opts: PlanOptions): Corpus
       keyColumn: r.keyColumn ?? null,
       strict: !!r.strict,
       maxCaptionLength: r.maxCaptionLength ?? 10_000,
+      maxMalformed: r.maxMalformed ?? DEFAULT_MAX_MALFORMED,
     },
     inputs: planned,
     shards: assignShards(planned.map((p) => p.bytes), opts.shards).map((s, shard) => ({ shard, ...s })),
@@ -155,6 +159,7 @@ export function planReaderOptions(plan: CorpusPlan): ReaderOptions {
     keyColumn: r.keyColumn ?? undefined,
     strict: r.strict,
     maxCaptionLength: r.maxCaptionLength,
+    maxMalformed: r.maxMalformed,
   };
 }
 
@@ -174,6 +179,8 @@ export function readPlan(dir: string): CorpusPlan {
   if (typeof p !== "object" || p === null || p.format !== PLAN_FORMAT) throw new UserError(`${path} is not a conceptfreq corpus plan.`);
   if (p.formatVersion !== PLAN_FORMAT_VERSION) throw new UserError(`${path} has plan format version ${p.formatVersion}; this conceptfreq reads version ${PLAN_FORMAT_VERSION}.`);
   if (typeof p.reader !== "object" || p.reader === null) throw bad("reader is missing");
+  const mm = p.reader.maxMalformed;
+  if (mm !== undefined && (typeof mm !== "number" || !(mm >= 0 && mm <= 1))) throw bad("reader.maxMalformed is not a share from 0 to 1");
   if (typeof p.analyzer !== "object" || p.analyzer === null) throw bad("analyzer is missing");
   if (!Array.isArray(p.inputs) || p.inputs.length === 0) throw bad("inputs is missing or empty");
   for (const [i, inp] of p.inputs.entries()) {
