@@ -26,7 +26,7 @@ export { searchConcept, type SearchResult, type SearchOptions } from "./text-ind
 export { readTextManifest, TEXT_INDEX_FORMAT, TEXT_INDEX_FORMAT_VERSION, type TextIndexManifest, type InputSummary, type MalformedCounts } from "./text-index/manifest.js";
 export { writeConceptIds } from "./text-index/ids-out.js";
 export type { CaptionStore } from "./text-index/caption-store.js";
-export { formatCounts, type CountFormat } from "./cli/count-format.js";
+export { formatCounts, formatCountMap, formatEstimates, type CountFormat } from "./report/count-format.js";
 // sampled indexes and co-occurrence (issue 17)
 export { RowSampler, sampleUniform, checkSampleRate, formatRate, SAMPLE_METHOD, SAMPLE_DOC_IDS, type SampleInfo } from "./text-index/sample.js";
 export { estimateFullCount, estimateConceptCounts, type CountEstimate, type ConceptEstimate } from "./text-index/sample-estimate.js";

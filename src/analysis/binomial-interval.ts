@@ -8,9 +8,10 @@
  *              (1-level)/2 and (1+level)/2 quantiles of Beta(k + 1/2, n - k + 1/2), with the lower
  *              bound 0 when k = 0 and the upper 1 when k = n (Brown, Cai & DasGupta 2001).
  *
- * The beta quantile inverts the regularized incomplete beta function (continued fraction, Numerical
- * Recipes §6.4) by bisection to 1e-12, so no statistics library is needed.
+ * The beta quantile inverts the regularized incomplete beta function (incomplete-beta.ts) by
+ * bisection to 1e-12, so no statistics library is needed.
  */
+import { betaQuantile } from "./incomplete-beta.js";
 
 export type IntervalMethod = "wilson" | "jeffreys";
 export const INTERVAL_METHODS: readonly IntervalMethod[] = ["wilson", "jeffreys"];
@@ -98,70 +99,5 @@ export function binomialInterval(method: IntervalMethod, k: number, n: number, l
   return method === "jeffreys" ? jeffreysInterval(k, n, level) : wilsonInterval(k, n, level);
 }
 
-// --- the beta distribution ------------------------------------------------------------------------
-
-/** ln Γ(x) for x > 0 (Lanczos, g = 7, 9 terms; relative error ~1e-15). */
-export function logGamma(x: number): number {
-  const g = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
-    -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-  ];
-  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
-  x -= 1;
-  let s = g[0]!;
-  for (let i = 1; i < 9; i++) s += g[i]! / (x + i);
-  const t = x + 7.5;
-  return 0.5 * Math.log(2 * Math.PI) + (x + 0.5) * Math.log(t) - t + Math.log(s);
-}
-
-/** Continued fraction of the incomplete beta function (modified Lentz). */
-function betaContinuedFraction(x: number, a: number, b: number): number {
-  const tiny = 1e-300;
-  let c = 1;
-  let d = 1 - ((a + b) * x) / (a + 1);
-  if (Math.abs(d) < tiny) d = tiny;
-  d = 1 / d;
-  let h = d;
-  for (let m = 1; m <= 10000; m++) {
-    const m2 = 2 * m;
-    let aa = (m * (b - m) * x) / ((a + m2 - 1) * (a + m2));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    h *= d * c;
-    aa = (-(a + m) * (a + b + m) * x) / ((a + m2) * (a + m2 + 1));
-    d = 1 + aa * d;
-    if (Math.abs(d) < tiny) d = tiny;
-    c = 1 + aa / c;
-    if (Math.abs(c) < tiny) c = tiny;
-    d = 1 / d;
-    const del = d * c;
-    h *= del;
-    if (Math.abs(del - 1) < 1e-15) break;
-  }
-  return h;
-}
-
-/** The regularized incomplete beta function I_x(a, b), the CDF of Beta(a, b) at x. */
-export function betaCdf(x: number, a: number, b: number): number {
-  if (x <= 0) return 0;
-  if (x >= 1) return 1;
-  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log1p(-x));
-  return x < (a + 1) / (a + b + 2) ? (front * betaContinuedFraction(x, a, b)) / a : 1 - (front * betaContinuedFraction(1 - x, b, a)) / b;
-}
-
-/** The q-quantile of Beta(a, b), by bisection on betaCdf (to 1e-12). */
-export function betaQuantile(q: number, a: number, b: number): number {
-  if (q <= 0) return 0;
-  if (q >= 1) return 1;
-  let lo = 0;
-  let hi = 1;
-  for (let i = 0; i < 60 && hi - lo > 1e-12; i++) {
-    const mid = (lo + hi) / 2;
-    if (betaCdf(mid, a, b) < q) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
-}
+// The beta distribution (incomplete-beta.ts): betaCdf is the regularized incomplete beta function.
+export { regularizedBeta as betaCdf, betaQuantile, logGamma } from "./incomplete-beta.js";

@@ -89,7 +89,6 @@ function describe(v: unknown): string {
   return `${typeof v === "number" ? "the number" : typeof v === "boolean" ? "the boolean" : typeof v} ${String(v)}`;
 }
 
-/** Reads a concept -> number map from `path` or `path#/json/pointer` (see the module comment). */
 /** How a list of numbers (e.g. one score per prompt, as the paper's text-to-image results hold) becomes one value. */
 export type ValueReduce = "mean" | "max";
 
@@ -98,6 +97,7 @@ export interface ReadValueMapOptions {
   reduce?: ValueReduce;
 }
 
+/** Reads a concept -> number map from `path` or `path#/json/pointer` (see the module comment). */
 export function readValueMap(spec: string, opts: ReadValueMapOptions = {}): Map<string, number> {
   const { path, pointer } = parseValueMapSpec(spec);
   const text = readText(path);
@@ -107,12 +107,7 @@ export function readValueMap(spec: string, opts: ReadValueMapOptions = {}): Map<
     throw new UserError(`${path} is not a JSON file, so it cannot take a JSON pointer ("#${pointer}").`);
   }
   if (looksJson) {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch (e) {
-      throw new UserError(`${path} is not valid JSON (${(e as Error).message}).`);
-    }
+    const doc = parseJsonText(text, path);
     const value = pointer === undefined ? doc : resolvePointer(doc, pointer);
     return objectToMap(value, pointer === undefined ? path : `${path}#${pointer}`, opts);
   }
@@ -134,6 +129,7 @@ function reduceList(list: unknown[], how: ValueReduce, where: string, key: strin
   return how === "max" ? acc : acc / list.length;
 }
 
+/** The text of a file (a leading BOM dropped); a missing file or a directory is one sentence. */
 export function readText(path: string): string {
   let st;
   try {
@@ -147,6 +143,20 @@ export function readText(path: string): string {
   } catch (e) {
     throw new UserError(`Cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
   }
+}
+
+/** The JSON document `text` read from `path`; invalid JSON is a UserError naming the file. */
+export function parseJsonText(text: string, path: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`${path} is not valid JSON (${(e as Error).message}).`);
+  }
+}
+
+/** Reads and parses a JSON file (see readText and parseJsonText). */
+export function readJsonFile(path: string): unknown {
+  return parseJsonText(readText(path), path);
 }
 
 function objectToMap(value: unknown, where: string, opts: ReadValueMapOptions = {}): Map<string, number> {
@@ -198,12 +208,7 @@ export function readCountIntervals(spec: string): Map<string, { low: number; hig
   const text = readText(path);
   const out = new Map<string, { low: number; high: number }>();
   if (!/^\s*\{/.test(text) && pointer === undefined) return out; // CSV or an array: no intervals
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new UserError(`${path} is not valid JSON (${(e as Error).message}).`);
-  }
+  const doc = parseJsonText(text, path);
   const value = pointer === undefined ? doc : resolvePointer(doc, pointer);
   if (value === null || typeof value !== "object" || Array.isArray(value)) return out;
   for (const [key, v] of Object.entries(value)) {

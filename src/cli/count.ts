@@ -13,7 +13,7 @@ import { resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { writeOutput } from "../io/atomic-write.js";
 import { action } from "./action.js";
-import { formatCounts, formatEstimates, type CountFormat } from "./count-format.js";
+import { formatCounts, formatEstimates, type CountFormat } from "../report/count-format.js";
 import { estimateConceptCounts } from "../text-index/sample-estimate.js";
 import { formatRate } from "../text-index/sample.js";
 import { addSynonymFlags, resolveSynonyms, writeExplain, type SynonymFlagValues } from "./synonym-flags.js";

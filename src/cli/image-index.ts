@@ -5,6 +5,7 @@ import { importImageTags } from "../image/tag-import.js";
 import { writeOutput } from "../io/atomic-write.js";
 import { action, collect, nonNegativeInt, positiveInt } from "./action.js";
 import { progressBar } from "./progress.js";
+import { reportReclaimed } from "./reclaimed-note.js";
 
 interface KeyFlags {
   keys?: string[];
@@ -74,7 +75,7 @@ export function registerImageIndex(program: Command): void {
             perConcept: o.perConcept,
             topK: o.topK,
             force: o.force,
-            onReclaim: (d: string) => process.stderr.write(`note: removed ${d}, left by a conceptfreq run that was killed.\n`),
+            onReclaim: reportReclaimed,
             docKeys: o.keys,
             rowKeys: o.rowKeys,
             keyColumn: o.keyColumn,
@@ -138,7 +139,7 @@ export function registerImageIndex(program: Command): void {
             textIndex: o.index,
             topK: o.topK,
             force: o.force,
-            onReclaim: (d: string) => process.stderr.write(`note: removed ${d}, left by a conceptfreq run that was killed.\n`),
+            onReclaim: reportReclaimed,
             docKeys: o.keys,
             rowKeys: o.rowKeys,
             keyColumn: o.keyColumn,

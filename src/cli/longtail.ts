@@ -6,6 +6,7 @@ import { writeOutput } from "../io/atomic-write.js";
 import { csvTable } from "../io/csv-write.js";
 import { action, collect, finiteNumber, nonNegativeInt, positiveInt } from "./action.js";
 import { progressBar } from "./progress.js";
+import { reportReclaimed } from "./reclaimed-note.js";
 
 interface SelectFlags {
   freq: string[];
@@ -148,7 +149,7 @@ export function registerLongtail(program: Command): void {
           files: o.copy ? "copy" : o.link ? "link" : "none",
           concurrency: o.concurrency,
           force: o.force,
-          onReclaim: (d) => process.stderr.write(`note: removed ${d}, left by a conceptfreq run that was killed.\n`),
+          onReclaim: reportReclaimed,
           onProgress: (done, total) => {
             bar ??= progressBar("hashing {bar} {value}/{total} images", total);
             bar.update(done);

@@ -6,6 +6,7 @@ import { formatRate } from "../text-index/sample.js";
 import { action, finiteNumber, nonNegativeInt, positiveInt } from "./action.js";
 import { progressBar } from "./progress.js";
 import { addReaderFlags, readerOptions, type ReaderFlagValues } from "./reader-flags.js";
+import { reportReclaimed } from "./reclaimed-note.js";
 
 function totalInputBytes(paths: string[]): number {
   let total = 0;
@@ -17,11 +18,6 @@ function totalInputBytes(paths: string[]): number {
     }
   }
   return Math.max(total, 1);
-}
-
-/** Says which leftover of a killed run beside the output was removed. */
-function reportReclaimed(dir: string): void {
-  process.stderr.write(`note: removed ${dir}, left by a conceptfreq run that was killed.\n`);
 }
 
 export function registerIndex(program: Command): void {

@@ -192,6 +192,8 @@ export function readPlan(dir: string): CorpusPlan {
   if (typeof p !== "object" || p === null || p.format !== PLAN_FORMAT) throw new UserError(`${path} is not a conceptfreq corpus plan.`);
   if (p.formatVersion !== PLAN_FORMAT_VERSION && p.formatVersion !== PLAN_FORMAT_VERSION_RANGES) throw new UserError(`${path} has plan format version ${p.formatVersion}; this conceptfreq reads version ${PLAN_FORMAT_VERSION}.`);
   if (typeof p.reader !== "object" || p.reader === null) throw bad("reader is missing");
+  const mm = p.reader.maxMalformed;
+  if (mm !== undefined && (typeof mm !== "number" || !(mm >= 0 && mm <= 1))) throw bad("reader.maxMalformed is not a share from 0 to 1");
   if (typeof p.analyzer !== "object" || p.analyzer === null) throw bad("analyzer is missing");
   if (!Array.isArray(p.inputs) || p.inputs.length === 0) throw bad("inputs is missing or empty");
   for (const [i, inp] of p.inputs.entries()) {

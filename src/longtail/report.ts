@@ -7,10 +7,10 @@
  * (RFC 6901); the value it designates is either a number or an object whose `full` is a number.
  * Figures are percentages; gap = baseline − long-tail, in percentage points.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { basename, extname } from "node:path";
 import { UserError } from "../errors.js";
-import { parsePointer, parseValueMapSpec, resolvePointer } from "../analysis/value-map.js";
+import { parsePointer, parseValueMapSpec, readJsonFile, resolvePointer } from "../analysis/value-map.js";
 import { csvTable } from "../io/csv-write.js";
 
 export interface LongTailReportInput {
@@ -33,19 +33,7 @@ export interface LongTailReportRow {
 function readJson(path: string, docCache: Map<string, unknown>): unknown {
   const cached = docCache.get(path);
   if (cached !== undefined) return cached;
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8").replace(/^\uFEFF/, "");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(`Cannot read ${path}: ${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code ?? "error"}.`);
-  }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new UserError(`${path} is not valid JSON (${(e as Error).message}).`);
-  }
+  const doc = readJsonFile(path);
   docCache.set(path, doc);
   return doc;
 }

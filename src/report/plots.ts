@@ -167,6 +167,31 @@ export interface TailPlotOptions {
   scale?: "log" | "linear";
 }
 
+/**
+ * The 0-based ranks drawn of a curve of `n` points: all of them up to `maxPoints`, else `maxPoints`
+ * evenly spaced ones, the first and last always among them.
+ */
+function drawnRanks(n: number, maxPoints: number): number[] {
+  if (maxPoints === 1 && n > 0) return [0]; // (n - 1) / 0 below
+  const step = n > maxPoints ? (n - 1) / (maxPoints - 1) : 1;
+  const ranks: number[] = [];
+  for (let k = 0; k < Math.min(n, maxPoints); k++) {
+    const i = Math.round(k * step);
+    if (ranks.length === 0 || ranks[ranks.length - 1] !== i) ranks.push(i);
+  }
+  return ranks;
+}
+
+/** The tail plots' x axis: concept rank. */
+function rankAxis(): object {
+  return { field: "rank", type: "quantitative", scale: { zero: false, nice: false }, axis: { title: "Concept rank (most frequent first)", format: ",d", labelFontSize: 12, titleFontSize: 14 } };
+}
+
+/** The tail plots' colour: one per corpus, in the order given, the legend below. */
+function corpusColor(labels: string[]): object {
+  return { field: "corpus", type: "nominal", scale: { domain: labels, scheme: "tableau10" }, legend: { title: null, orient: "bottom", direction: "vertical", labelFontSize: 12 } };
+}
+
 /** Concept counts sorted in descending order against rank; counts of 0 cannot sit on a log axis and are left out (the legend says how many). */
 export function tailPlotSpec(corpora: readonly TailPlotCorpus[], opts: TailPlotOptions = {}): object {
   const maxPoints = opts.maxPointsPerCurve ?? 2000;
@@ -180,14 +205,7 @@ export function tailPlotSpec(corpora: readonly TailPlotCorpus[], opts: TailPlotO
     const n = (v: number) => v.toLocaleString("en-US");
     const label = zeros > 0 ? `${c.name} (${n(zeros)} of ${n(counts.length)} concepts have 0, not shown)` : `${c.name} (${n(counts.length)} ${counts.length === 1 ? "concept" : "concepts"})`;
     labels.push(label);
-    const step = positive.length > maxPoints ? (positive.length - 1) / (maxPoints - 1) : 1;
-    const seen = new Set<number>();
-    for (let k = 0; k < Math.min(positive.length, maxPoints); k++) {
-      const i = Math.round(k * step);
-      if (seen.has(i)) continue;
-      seen.add(i);
-      values.push({ corpus: label, rank: i + 1, count: positive[i]! });
-    }
+    for (const i of drawnRanks(positive.length, maxPoints)) values.push({ corpus: label, rank: i + 1, count: positive[i]! });
   }
   const ticks = decadesOf(values.map((v) => v.count));
   return {
@@ -198,7 +216,7 @@ export function tailPlotSpec(corpora: readonly TailPlotCorpus[], opts: TailPlotO
     data: { values },
     mark: { type: "line", strokeWidth: 2, interpolate: "step-after" },
     encoding: {
-      x: { field: "rank", type: "quantitative", scale: { zero: false, nice: false }, axis: { title: "Concept rank (most frequent first)", format: ",d", labelFontSize: 12, titleFontSize: 14 } },
+      x: rankAxis(),
       y: {
         field: "count",
         type: "quantitative",
@@ -212,12 +230,7 @@ export function tailPlotSpec(corpora: readonly TailPlotCorpus[], opts: TailPlotO
           ...(ticks.length > 1 ? { values: ticks } : {}),
         },
       },
-      color: {
-        field: "corpus",
-        type: "nominal",
-        scale: { domain: labels, scheme: "tableau10" },
-        legend: { title: null, orient: "bottom", direction: "vertical", labelFontSize: 12 },
-      },
+      color: corpusColor(labels),
     },
   };
 }
@@ -231,14 +244,7 @@ function linearTailPlotSpec(corpora: readonly TailPlotCorpus[], opts: TailPlotOp
     const top = counts[0] ?? 0;
     const label = `${c.name} (${counts.length.toLocaleString("en-US")} ${counts.length === 1 ? "concept" : "concepts"})`;
     labels.push(label);
-    const step = counts.length > maxPoints ? (counts.length - 1) / (maxPoints - 1) : 1;
-    const seen = new Set<number>();
-    for (let k = 0; k < Math.min(counts.length, maxPoints); k++) {
-      const i = Math.round(k * step);
-      if (seen.has(i)) continue;
-      seen.add(i);
-      values.push({ corpus: label, rank: i + 1, frequency: top > 0 ? counts[i]! / top : 0 });
-    }
+    for (const i of drawnRanks(counts.length, maxPoints)) values.push({ corpus: label, rank: i + 1, frequency: top > 0 ? counts[i]! / top : 0 });
   }
   return {
     $schema: SCHEMA,
@@ -248,14 +254,14 @@ function linearTailPlotSpec(corpora: readonly TailPlotCorpus[], opts: TailPlotOp
     data: { values },
     mark: { type: "line", strokeWidth: 2, interpolate: "step-after" },
     encoding: {
-      x: { field: "rank", type: "quantitative", scale: { zero: false, nice: false }, axis: { title: "Concept rank (most frequent first)", format: ",d", labelFontSize: 12, titleFontSize: 14 } },
+      x: rankAxis(),
       y: {
         field: "frequency",
         type: "quantitative",
         scale: { domain: [0, 1] },
         axis: { title: "Normalised frequency (count / the largest count)", grid: true, labelFontSize: 12, titleFontSize: 14 },
       },
-      color: { field: "corpus", type: "nominal", scale: { domain: labels, scheme: "tableau10" }, legend: { title: null, orient: "bottom", direction: "vertical", labelFontSize: 12 } },
+      color: corpusColor(labels),
     },
   };
 }

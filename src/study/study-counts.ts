@@ -14,7 +14,7 @@
  */
 import { join } from "node:path";
 import { formatSynonymFile } from "../concepts/synonyms.js";
-import { formatCounts, formatEstimates } from "../cli/count-format.js";
+import { formatCounts, formatEstimates } from "../report/count-format.js";
 import type { SampleInfo } from "../text-index/sample.js";
 import { countKey, countStudyCorpus, type ConceptExample, type StudyConcept } from "./counts.js";
 import type { DatasetInputs, StudyInputs } from "./inputs.js";

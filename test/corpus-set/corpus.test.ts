@@ -306,3 +306,21 @@ test("corpus run reports a shard whose process fails with its exit status and lo
   assert.match(readFileSync(st.shards[1].error.log, "utf8"), /changed since the corpus was planned/);
 
 });
+
+test("corpus plan --max-malformed is recorded and every shard is read with it", () => {
+  const dir = join(root, "mostly-empty");
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, "a.tsv");
+  writeFileSync(file, "a dog on the grass\n" + "\t\n".repeat(9)); // 9 of 10 rows have an empty caption
+  const lenient = join(root, "c-lenient");
+  assert.equal(run(["corpus", "plan", file, "--shards", "1", "--out", lenient, "--format", "tsv", "--max-malformed", "1"]).code, 0);
+  assert.equal(JSON.parse(readFileSync(join(lenient, "plan.json"), "utf8")).reader.maxMalformed, 1);
+  const built = run(["corpus", "build-shard", lenient, "--shard", "0", "--workers", "1"]);
+  assert.equal(built.code, 0, built.stderr);
+  const strict = join(root, "c-default");
+  assert.equal(run(["corpus", "plan", file, "--shards", "1", "--out", strict, "--format", "tsv"]).code, 0);
+  assert.equal(JSON.parse(readFileSync(join(strict, "plan.json"), "utf8")).reader.maxMalformed, 0.5);
+  const stopped = run(["corpus", "build-shard", strict, "--shard", "0", "--workers", "1"]);
+  assert.equal(stopped.code, 2);
+  assert.match(stopped.stderr, /malformed/);
+});

@@ -108,6 +108,10 @@ test("the log-linear plot renders to a PNG with the expected size; the tail plot
   assert.equal(thin.data.values.length, 100);
   assert.equal(thin.data.values[0]!.rank, 1);
   assert.equal(thin.data.values[99]!.rank, 5000);
+  for (const scale of ["log", "linear"] as const) {
+    const one = tailPlotSpec([{ name: "big", freq: big }], { maxPointsPerCurve: 1, scale }) as { data: { values: { rank: number }[] } };
+    assert.deepEqual(one.data.values.map((v) => v.rank), [1]); // the most frequent concept, not a NaN rank
+  }
 });
 
 test("tailPlotSpec scale linear: the paper's long-tail view, count / the largest count on linear axes, zeros kept", () => {

@@ -1,3 +1,7 @@
+/**
+ * Per-concept counts as files: the paper's search_counts JSON ({concept: count}) or CSV — what
+ * `conceptfreq count` prints and a study writes under counts/.
+ */
 import { csvField } from "../io/csv-write.js";
 import type { ConceptEstimate } from "../text-index/sample-estimate.js";
 
@@ -18,6 +22,11 @@ export function formatCounts(counts: { concept: string; count: number }[], forma
     obj[c.concept] = alternates ? { count: c.count, alternates: alternates[i]! } : c.count;
   });
   return JSON.stringify(obj, null, 2) + "\n";
+}
+
+/** `formatCounts` of a concept -> count map, in the map's order. */
+export function formatCountMap(counts: ReadonlyMap<string, number>, format: CountFormat): string {
+  return formatCounts([...counts].map(([concept, count]) => ({ concept, count })), format);
 }
 
 /**
