@@ -35,7 +35,7 @@ test("npm pack runs without a warning", () => {
 test("the tarball holds the entry points and the assets, and no sources or tests", () => {
   const entries = [pkg.main, pkg.types, ...Object.values(pkg.bin), ...Object.values(pkg.exports).flatMap((e) => Object.values(e))];
   for (const e of entries) assert.ok(files.has(norm(e)), `${e} is packed`);
-  for (const f of ["dist/server/assets/dashboard.js", "dist/server/assets/dashboard.css", "assets/demo/concepts.txt", "README.md"]) {
+  for (const f of ["dist/server/assets/dashboard.js", "dist/server/assets/dashboard.css", "assets/demo/concepts.txt", "README.md", "LICENSE"]) {
     assert.ok(files.has(f), `${f} is packed`);
   }
   assert.deepEqual([...files].filter((f) => /^(src|test|bench|scripts)\//.test(f)), []);
