@@ -4,13 +4,14 @@
  * paper  — a caption matches a concept alternate when every word of it, lemmatised as a noun, is in
  *          the caption's set of noun/proper-noun lemmas (a word also matches under its own surface
  *          form, which catches proper-noun plurals the lemmatizer leaves alone: "Beatles", "Jeans").
- * phrase — the alternate's words occur contiguously, in order, in the caption's token sequence, any
- *          part of speech; a word matches a token when its lemma or surface form equals the token's
- *          lemma or surface form.
+ * phrase — the alternate's words occur contiguously, in order, in the caption's phrase-token
+ *          sequence, any part of speech; a word matches a token when its lemma or surface form
+ *          equals the token's lemma or surface form. Words are letters and digits; a hyphen, dash or
+ *          slash between two words joins them (analyzer.ts phraseTokensOfToken).
  * A concept's count is the number of captions matching ANY of its alternates ("sea lion|sealion").
  */
 import { phraseTokens, PHRASE_STOPWORDS, type PhraseToken } from "../text/analyzer.js";
-import { parseConcepts, wordForms, type ConceptQuery, type ConceptWord } from "../text/concept-query.js";
+import { parseConcepts, phraseAlternatesOf, preparePhraseAlternates, wordForms, type ConceptQuery, type ConceptWord } from "../text/concept-query.js";
 import { RoaringBitmap32 } from "../postings/roaring-bitmap.js";
 import type { TextIndex } from "./text-index.js";
 
@@ -18,7 +19,8 @@ export type MatchMode = "paper" | "phrase";
 
 /** Docs matching the concept under the given rule. */
 export function matchConcept(index: TextIndex, query: ConceptQuery, match: MatchMode = "paper"): RoaringBitmap32 {
-  const parts = query.alternates.map((words) => (match === "paper" ? matchAllNouns(index, words) : matchPhrase(index, words)));
+  const parts =
+    match === "paper" ? query.alternates.map((words) => matchAllNouns(index, words)) : phraseAlternatesOf(query).map((words) => matchPhrase(index, words));
   if (parts.length === 0) return new RoaringBitmap32();
   return parts.length === 1 ? parts[0]! : RoaringBitmap32.orMany(parts);
 }
@@ -85,9 +87,10 @@ export function containsPhrase(tokens: PhraseToken[], words: ConceptWord[]): boo
  * index (most class names): the posting's cardinality from the term table.
  */
 function singleTermCount(index: TextIndex, query: ConceptQuery, match: MatchMode): number | undefined {
-  if (query.alternates.length !== 1 || query.alternates[0]!.length !== 1) return undefined;
+  const alternates = match === "paper" ? query.alternates : phraseAlternatesOf(query);
+  if (alternates.length !== 1 || alternates[0]!.length !== 1) return undefined;
   const file = match === "paper" ? index.nouns : index.terms;
-  const present = wordForms(query.alternates[0]![0]!).filter((f) => file.has(f));
+  const present = wordForms(alternates[0]![0]!).filter((f) => file.has(f));
   if (present.length === 0) return 0;
   return present.length === 1 ? file.cardinality(present[0]!) : undefined;
 }
@@ -112,6 +115,7 @@ export interface CountOptions {
 export function countConcepts(index: TextIndex, concepts: readonly string[], opts: CountOptions = {}): ConceptCount[] {
   if (opts.queries && opts.queries.length !== concepts.length) throw new Error(`countConcepts: ${opts.queries.length} queries for ${concepts.length} concepts`);
   const queries = parseConcepts(opts.queries ?? concepts);
+  if (opts.match === "phrase") preparePhraseAlternates(queries);
   return concepts.map((concept, i) => {
     const query = queries[i]!;
     if (!opts.keepIds) {
