@@ -17,10 +17,18 @@ import type { TextIndex } from "./text-index.js";
 
 export type MatchMode = "paper" | "phrase";
 
+/**
+ * Where `--match phrase` reads a candidate caption's phrase tokens: the index's positions (the
+ * default), or the caption re-analysed (the reference the positions are tested against).
+ */
+export type PhraseSource = "positions" | "captions";
+
 /** Docs matching the concept under the given rule. */
-export function matchConcept(index: TextIndex, query: ConceptQuery, match: MatchMode = "paper"): RoaringBitmap32 {
+export function matchConcept(index: TextIndex, query: ConceptQuery, match: MatchMode = "paper", phraseFrom: PhraseSource = "positions"): RoaringBitmap32 {
   const parts =
-    match === "paper" ? query.alternates.map((words) => matchAllNouns(index, words)) : phraseAlternatesOf(query).map((words) => matchPhrase(index, words));
+    match === "paper"
+      ? query.alternates.map((words) => matchAllNouns(index, words))
+      : phraseAlternatesOf(query).map((words) => (phraseFrom === "positions" ? matchPhraseFromPositions(index, words) : matchPhrase(index, words)));
   if (parts.length === 0) return new RoaringBitmap32();
   return parts.length === 1 ? parts[0]! : RoaringBitmap32.orMany(parts);
 }
@@ -56,11 +64,43 @@ function matchAllNouns(index: TextIndex, words: ConceptWord[]): RoaringBitmap32 
   return intersectWords(index.nouns, words);
 }
 
+/** Candidates: captions holding every non-stopword of the phrase in any POS (undefined: none can match). */
+function phraseCandidates(index: TextIndex, words: ConceptWord[]): RoaringBitmap32 | undefined {
+  const content = words.filter((w) => !(PHRASE_STOPWORDS.has(w.lemma) && PHRASE_STOPWORDS.has(w.surface)));
+  if (content.length === 0) return undefined; // a phrase of stopwords only is not a concept
+  return intersectWords(index.terms, content);
+}
+
+/** matchPhrase, verifying candidates from the index's positions (token ids), never re-analysing. */
+function matchPhraseFromPositions(index: TextIndex, words: ConceptWord[]): RoaringBitmap32 {
+  const candidates = phraseCandidates(index, words);
+  if (!candidates) return new RoaringBitmap32();
+  if (words.length === 1 || candidates.isEmpty) return candidates;
+  const p = index.positions;
+  // per word, the token ids it matches (tokenMatches: lemma or surface equal to either form)
+  const wordIds = words.map((w) => new Set([...p.idsOfForm(w.lemma), ...(w.surface === w.lemma ? [] : p.idsOfForm(w.surface))]));
+  if (wordIds.some((s) => s.size === 0)) return new RoaringBitmap32();
+  const first = wordIds[0]!;
+  const k = words.length;
+  const out: number[] = [];
+  let seq: Int32Array<ArrayBufferLike> = new Int32Array(256);
+  for (const doc of candidates) {
+    const [s, n] = p.sequence(doc, seq);
+    seq = s;
+    outer: for (let i = 0; i + k <= n; i++) {
+      if (!first.has(s[i]!)) continue;
+      for (let j = 1; j < k; j++) if (!wordIds[j]!.has(s[i + j]!)) continue outer;
+      out.push(doc);
+      break;
+    }
+  }
+  return new RoaringBitmap32(out);
+}
+
 function matchPhrase(index: TextIndex, words: ConceptWord[]): RoaringBitmap32 {
   // Candidates: captions holding every non-stopword of the phrase in any POS; then verify order.
-  const content = words.filter((w) => !(PHRASE_STOPWORDS.has(w.lemma) && PHRASE_STOPWORDS.has(w.surface)));
-  if (content.length === 0) return new RoaringBitmap32(); // a phrase of stopwords only is not a concept
-  const candidates = intersectWords(index.terms, content);
+  const candidates = phraseCandidates(index, words);
+  if (!candidates) return new RoaringBitmap32();
   if (words.length === 1) return candidates; // one word: the term postings already say it all
   const out: number[] = [];
   for (const doc of candidates) {
@@ -107,6 +147,8 @@ export interface CountOptions {
   match?: MatchMode;
   /** Return each concept's matching doc ids too. */
   keepIds?: boolean;
+  /** Where phrase matching reads a candidate's tokens (default "positions"; "captions" re-analyses, the reference). */
+  phraseFrom?: PhraseSource;
   /** The query text each concept is counted as (same order; e.g. its synonym expansion "couch|sofa|lounge"); the output keeps the concept's name. */
   queries?: readonly string[];
 }
@@ -122,7 +164,7 @@ export function countConcepts(index: TextIndex, concepts: readonly string[], opt
       const n = singleTermCount(index, query, opts.match ?? "paper");
       if (n !== undefined) return { concept, count: n };
     }
-    const ids = matchConcept(index, query, opts.match ?? "paper");
+    const ids = matchConcept(index, query, opts.match ?? "paper", opts.phraseFrom);
     return opts.keepIds ? { concept, count: ids.size, ids } : { concept, count: ids.size };
   });
 }
