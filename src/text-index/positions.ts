@@ -10,7 +10,7 @@
  *                      ceil(docCount / 128) - 1, then positions.bin's size
  * A reader finds doc d by its block's offset and skips the records before it by their lengths.
  */
-import { openSync, readFileSync, writeSync } from "node:fs";
+import { openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { closeFiles, namingPath } from "../io/file-system.js";
 import { DamagedFileError } from "../postings/posting-file.js";
 import { phraseTokenOfKey, type PhraseToken } from "../text/analyzer.js";
@@ -121,14 +121,16 @@ export class PositionsWriter {
 }
 
 /**
- * The positions, read by doc id (both files held in memory). On open the offsets are checked
- * (count, ascending, within positions.bin); each record read checks its own bounds and ids.
+ * The positions, read by doc id. On open the offsets are checked (count, ascending, within
+ * positions.bin); positions.bin and the dictionary are read into memory on first use (a paper-rule
+ * count never reads them), the dictionary checked against the expected token count; each record
+ * read checks its own bounds and ids.
  */
 export class Positions {
-  private readonly bin: Buffer;
+  private binBytes: Buffer | undefined;
+  private readonly binSize: number;
   private readonly blockStarts: Float64Array;
-  /** The dictionary's tokens by id - 1. */
-  readonly keys: string[];
+  private keyList: string[] | undefined;
   private byForm: Map<string, number[]> | undefined;
   /** Where the last read record ended, and its doc (sequential reads skip from there). */
   private cursorDoc = -1;
@@ -140,12 +142,12 @@ export class Positions {
     dictionaryPath: string,
     readonly docCount: number,
     private readonly where: (path: string) => string,
+    /** The dictionary's expected line count (the manifest's vocabulary.phraseTokens), checked when it is read. */
+    private readonly expectedTokens?: number,
   ) {
     this.binPath = binPath;
-    const text = readFileSync(dictionaryPath, "utf8");
-    this.keys = text === "" ? [] : text.slice(0, -1).split("\n");
-    if (text !== "" && !text.endsWith("\n")) throw this.damaged(dictionaryPath, "its last line does not end with a line break");
-    this.bin = readFileSync(binPath);
+    this.dictionaryPath = dictionaryPath;
+    this.binSize = statSync(binPath).size;
     const raw = readFileSync(offsetsPath);
     const blocks = Math.ceil(docCount / POSITIONS_BLOCK);
     if (raw.length !== (blocks + 1) * 8) throw this.damaged(offsetsPath, `it is ${raw.length} bytes, not ${(blocks + 1) * 8} (${blocks + 1} offsets for ${docCount} docs)`);
@@ -153,13 +155,37 @@ export class Positions {
     let prev = 0;
     for (let k = 0; k <= blocks; k++) {
       const o = Number(raw.readBigUInt64LE(8 * k));
-      if (o < prev || o > this.bin.length || (k === 0 && o !== 0)) throw this.damaged(offsetsPath, `offset ${k} (${o}) is out of order or outside positions.bin's ${this.bin.length} bytes`);
+      if (o < prev || o > this.binSize || (k === 0 && o !== 0)) throw this.damaged(offsetsPath, `offset ${k} (${o}) is out of order or outside positions.bin's ${this.binSize} bytes`);
       this.blockStarts[k] = prev = o;
     }
-    if (prev !== this.bin.length) throw this.damaged(offsetsPath, `its last offset is ${prev}, not positions.bin's size ${this.bin.length}`);
+    if (prev !== this.binSize) throw this.damaged(offsetsPath, `its last offset is ${prev}, not positions.bin's size ${this.binSize}`);
   }
 
   private readonly binPath: string;
+  private readonly dictionaryPath: string;
+
+  private get bin(): Buffer {
+    if (!this.binBytes) {
+      const b = readFileSync(this.binPath);
+      if (b.length !== this.binSize) throw this.damaged(this.binPath, `it is ${b.length} bytes, not the ${this.binSize} it was on open`);
+      this.binBytes = b;
+    }
+    return this.binBytes;
+  }
+
+  /** The dictionary's tokens by id - 1 (read on first use). */
+  get keys(): string[] {
+    if (!this.keyList) {
+      const text = readFileSync(this.dictionaryPath, "utf8");
+      if (text !== "" && !text.endsWith("\n")) throw this.damaged(this.dictionaryPath, "its last line does not end with a line break");
+      const keys = text === "" ? [] : text.slice(0, -1).split("\n");
+      if (this.expectedTokens !== undefined && keys.length !== this.expectedTokens) {
+        throw this.damaged(this.dictionaryPath, `it holds ${keys.length} phrase tokens, the manifest says ${this.expectedTokens}`);
+      }
+      this.keyList = keys;
+    }
+    return this.keyList;
+  }
 
   private damaged(path: string, problem: string): DamagedFileError {
     return new DamagedFileError(this.where(path), problem);
@@ -258,6 +284,7 @@ export class Positions {
 
   /** Reads every record (for `index verify`). */
   checkAll(): void {
+    void this.keys; // the dictionary is read and its token count checked
     let seq: Int32Array<ArrayBufferLike> = new Int32Array(256);
     for (let d = 0; d < this.docCount; d++) [seq] = this.sequence(d, seq);
   }
