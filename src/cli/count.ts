@@ -55,7 +55,7 @@ export function registerCount(program: Command): void {
     .option("--image-index <dir>", "image index over the same samples (required for --mode image and integrated; a corpus of shards uses its own image shards)")
     .option("--mode <mode>", "text: captions; image: tagged images; integrated: caption AND image (the paper's matched frequency)", parseMode, "text")
     .requiredOption("--concepts <file|builtin:NAME>", "concept list: .txt (one per line, # comments), .json array, .csv with a concept column, or builtin:cifar10|cifar100|imagenet")
-    .option("--match <rule>", "paper: all noun lemmas of the concept in the caption's noun set; phrase: contiguous lemma sequence, any POS", parseMatch, "paper")
+    .option("--match <rule>", "paper: all noun lemmas of the concept in the caption's noun set; phrase: contiguous words, any POS, digits included, hyphens joining (t-shirt = t - shirt)", parseMatch, "paper")
     .option("--allow-missing", "count concepts the image index does not know as 0 (default: an error)", false)
     .option(
       "--format <format>",

@@ -1,7 +1,7 @@
 /**
  * Index build worker: analyses batches of captions and accumulates their postings, spilling sorted
  * runs to disk when its share of the memory budget is used. Messages:
- *   in  {type: "batch", docs, bytes, ends}                    -> out {type: "done", rows}
+ *   in  {type: "batch", docs, bytes, ends}                    -> out BatchDone (the batch's phrase-token sequences)
  *   in  {type: "finish"}                                      -> out {type: "finished", runs}
  *   in  {type: "merge", runPaths, memoryRuns, outPath}        -> out {type: "merged", terms, outPath}
  * At "finish" the postings still in memory are not written: they go to the merge as MemoryRuns
@@ -9,7 +9,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { join } from "node:path";
-import { analyzeCaptionBytesTermIds, analyzerMemorySize, NOUN_TERMS, PHRASE_TERMS, resetAnalyzerMemory, newCaptionTermIds, type CaptionTermIds } from "../text/analyzer.js";
+import { analyzeCaptionBytesTermIds, analyzerMemorySize, NOUN_TERMS, PHRASE_TERMS, PHRASE_TOKENS, resetAnalyzerMemory, newCaptionTermIds, type CaptionTermIds } from "../text/analyzer.js";
 import { PostingsAccumulator, type MemoryRun } from "../postings/postings-accumulator.js";
 import { mergePostingRuns } from "../postings/merge-runs.js";
 
@@ -34,6 +34,21 @@ export interface BatchMessage {
   ends: Uint32Array;
 }
 
+/**
+ * A batch analysed: each caption's phrase-token sequence, as this worker's PHRASE_TOKENS ids
+ * (caption j is docs[j] and ids[ends[j - 1] (0 for j = 0), ends[j])); `newTokens` are the texts of
+ * the ids this worker made since its last reply (its ids count on from there); after `reset` the
+ * worker's ids start again from 0 (its analyzer memory was reset after this batch).
+ */
+export interface BatchDone {
+  type: "done";
+  docs: Uint32Array;
+  ids: Int32Array;
+  ends: Uint32Array;
+  newTokens: string[];
+  reset: boolean;
+}
+
 /** Merge runs (files and memory) into one posting file (the build's last step, one per posting kind). */
 export interface MergeRequest {
   type: "merge";
@@ -56,15 +71,22 @@ const nouns = new PostingsAccumulator();
 const terms = new PostingsAccumulator();
 const runs: WorkerRuns = { nouns: [], terms: [], memoryNouns: [], memoryTerms: [] };
 let runNo = 0;
+/** PHRASE_TOKENS ids whose texts the main thread has been sent. */
+let tokensSent = 0;
 
-function spill(): void {
+/** Spills the postings held; true when the analyzer's memory was reset too. */
+function spill(): boolean {
   const tag = `w${config.workerId}-r${runNo++}`;
   const nounPath = join(config.runDir, `${tag}.nouns`);
   const termPath = join(config.runDir, `${tag}.terms`);
   if (nouns.writeRun(nounPath, NOUN_TERMS.texts)) runs.nouns.push(nounPath);
   if (terms.writeRun(termPath, PHRASE_TERMS.texts)) runs.terms.push(termPath);
   // no term id is held any more: a good moment to bound what the analyzer remembers
-  if (analyzerMemorySize() > config.analyzerMemoryLimit) resetAnalyzerMemory();
+  if (analyzerMemorySize() > config.analyzerMemoryLimit) {
+    resetAnalyzerMemory();
+    return true;
+  }
+  return false;
 }
 
 const caption: CaptionTermIds = newCaptionTermIds();
@@ -75,13 +97,28 @@ parentPort!.on("message", (msg: BatchMessage | { type: "finish" } | MergeRequest
     parentPort!.postMessage({ type: "merged", terms, outPath: msg.outPath });
   } else if (msg.type === "batch") {
     const { docs, bytes, ends } = msg;
+    let ids = new Int32Array(Math.max(1024, bytes.length >> 2));
+    const idEnds = new Uint32Array(ends.length);
+    let nIds = 0;
     for (let j = 0, at = 0; j < ends.length; at = ends[j++]!) {
       analyzeCaptionBytesTermIds(bytes, caption, at, ends[j]!);
       nouns.addAll(caption.nouns, caption.nNouns, docs[j]!);
       terms.addAll(caption.terms, caption.nTerms, docs[j]!);
+      if (nIds + caption.nPhrase > ids.length) {
+        const grown = new Int32Array(2 * (nIds + caption.nPhrase));
+        grown.set(ids.subarray(0, nIds));
+        ids = grown;
+      }
+      ids.set(caption.phrase.subarray(0, caption.nPhrase), nIds);
+      nIds += caption.nPhrase;
+      idEnds[j] = nIds;
     }
-    if (nouns.size + terms.size >= config.spillPostings) spill();
-    parentPort!.postMessage({ type: "done", rows: ends.length });
+    const newTokens = PHRASE_TOKENS.texts.slice(tokensSent);
+    tokensSent = PHRASE_TOKENS.texts.length;
+    const reset = nouns.size + terms.size >= config.spillPostings ? spill() : false;
+    if (reset) tokensSent = 0;
+    const done: BatchDone = { type: "done", docs, ids: ids.slice(0, nIds), ends: idEnds, newTokens, reset };
+    parentPort!.postMessage(done, [docs.buffer, done.ids.buffer, idEnds.buffer] as ArrayBuffer[]);
   } else {
     const transfer: ArrayBuffer[] = [];
     for (const [acc, texts, into] of [

@@ -26,7 +26,8 @@ import {
   type MalformedCounts,
   type TextIndexManifest,
 } from "./manifest.js";
-import type { BatchMessage, MergeRequest, WorkerConfig, WorkerRuns } from "./build-worker.js";
+import type { BatchDone, BatchMessage, MergeRequest, WorkerConfig, WorkerRuns } from "./build-worker.js";
+import { PositionsWriter, dictionaryText } from "./positions.js";
 import type { MemoryRun } from "../postings/postings-accumulator.js";
 import { freshTempDirBeside, moveIntoPlace, namingPath, removeTempDir } from "../io/file-system.js";
 import { checkReplaceable, type OutputKind } from "../io/replace-output.js";
@@ -80,11 +81,72 @@ export const FILES = {
   terms: "terms.postings",
   captions: "captions.txt",
   offsets: "captions.offsets",
+  phraseTokens: "phrase-tokens.txt",
+  positions: "positions.bin",
+  positionsOffsets: "positions.offsets",
 } as const;
 
 interface WorkerSlot {
   worker: Worker;
   inFlight: number;
+  /** The global phrase-token id of each of this worker's PHRASE_TOKENS ids. */
+  tokenIds: Int32Array;
+  tokenCount: number;
+}
+
+/**
+ * The phrase-token dictionary and positions of a build, written in doc order from the workers'
+ * replies (which come in any order): each reply's ids are mapped to global ids when it arrives
+ * (a worker's ids mean what its replies so far said), then held until the batches before it are written.
+ */
+class PositionsCollector {
+  private readonly ids = new Map<string, number>([["", 0]]);
+  readonly keys: string[] = [];
+  /** First docs of the batches dispatched and not yet written, in order. */
+  private readonly order: number[] = [];
+  private head = 0;
+  private readonly ready = new Map<number, BatchDone>();
+  constructor(readonly writer: PositionsWriter) {}
+
+  dispatched(firstDoc: number): void {
+    this.order.push(firstDoc);
+  }
+
+  arrived(slot: WorkerSlot, m: BatchDone): void {
+    if (slot.tokenCount + m.newTokens.length > slot.tokenIds.length) {
+      const grown = new Int32Array(2 * (slot.tokenCount + m.newTokens.length));
+      grown.set(slot.tokenIds.subarray(0, slot.tokenCount));
+      slot.tokenIds = grown;
+    }
+    for (const key of m.newTokens) {
+      let id = this.ids.get(key);
+      if (id === undefined) {
+        this.keys.push(key);
+        this.ids.set(key, (id = this.keys.length));
+      }
+      slot.tokenIds[slot.tokenCount++] = id;
+    }
+    const map = slot.tokenIds;
+    const ids = m.ids;
+    for (let i = 0; i < ids.length; i++) ids[i] = map[ids[i]!]!;
+    if (m.reset) slot.tokenCount = 0;
+    this.ready.set(m.docs[0]!, m);
+    for (;;) {
+      const next = this.order[this.head];
+      const done = next === undefined ? undefined : this.ready.get(next);
+      if (!done) break;
+      this.ready.delete(next!);
+      this.head++;
+      for (let j = 0, at = 0; j < done.docs.length; at = done.ends[j++]!) {
+        this.writer.fillTo(done.docs[j]!);
+        this.writer.add(done.ids, at, done.ends[j]!);
+      }
+    }
+    if (this.head > 4096) {
+      this.order.splice(0, this.head);
+      this.head = 0;
+    }
+  }
 }
 
 export async function buildTextIndex(inputs: string[], opts: BuildOptions): Promise<TextIndexManifest> {
@@ -98,9 +160,16 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
   const tmp = freshTempDirBeside(out, opts.onReclaim);
   const runDir = join(tmp, "runs");
   let store: CaptionStoreWriter;
+  let positions: PositionsCollector;
   try {
     namingPath(runDir, () => mkdirSync(runDir));
     store = new CaptionStoreWriter(join(tmp, FILES.captions), join(tmp, FILES.offsets));
+    try {
+      positions = new PositionsCollector(new PositionsWriter(join(tmp, FILES.positions), join(tmp, FILES.positionsOffsets)));
+    } catch (e) {
+      store.abort();
+      throw e;
+    }
   } catch (e) {
     removeTempDir(tmp);
     throw e;
@@ -137,10 +206,15 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
           { eval: true, workerData: config },
         )
       : new Worker(workerUrl, { workerData: config });
-    const slot: WorkerSlot = { worker, inFlight: 0 };
+    const slot: WorkerSlot = { worker, inFlight: 0, tokenIds: new Int32Array(1 << 12), tokenCount: 0 };
     worker.on("message", (m: { type: string }) => {
       if (m.type === "done") {
         slot.inFlight--;
+        try {
+          positions.arrived(slot, m as BatchDone);
+        } catch (e) {
+          failure ??= e;
+        }
         wakeUp();
       }
     });
@@ -168,6 +242,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
   let doc = 0;
   let lastProgress = 0;
   let storeClosed = false;
+  let positionsClosed = false;
 
   // The rows read (as CaptionRows) since the last batch: their captions ("" for a malformed row)
   // and the malformed rows' kinds by index. Each batch is encoded to UTF-8 once, for the caption
@@ -243,6 +318,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
       for (const s of slots) if (s.inFlight < MAX_IN_FLIGHT && (!best || s.inFlight < best.inFlight)) best = s;
       if (best) {
         best.inFlight++;
+        if (batch.type === "batch") positions.dispatched(batch.docs[0]!);
         best.worker.postMessage(batch, transfer);
         return;
       }
@@ -301,6 +377,12 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
       runs.memoryTerms.push(...m.runs.memoryTerms);
     }
     opts.onProgress?.(progress(inputs.length));
+    // every batch has been answered (each worker answers "finish" after its batches)
+    if (failure) throw failure;
+    positions.writer.fillTo(doc);
+    positionsClosed = true;
+    positions.writer.close();
+    writeFileAtomic(join(tmp, FILES.phraseTokens), dictionaryText(positions.keys));
 
     // The two merges (nouns, terms) run in parallel, each in a worker.
     const merge = async (slot: WorkerSlot, runPaths: string[], memoryRuns: MemoryRun[], outPath: string) => {
@@ -323,7 +405,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
       docCount: doc,
       inputs: summaries,
       skipped,
-      vocabulary: { nouns: nounTerms, terms: termTerms },
+      vocabulary: { nouns: nounTerms, terms: termTerms, phraseTokens: positions.keys.length },
       files: { ...FILES },
       checksums: fileChecksums(tmp, FILES),
       reader: { format: opts.format ?? "auto", header: !!opts.header, textColumn: opts.textColumn ?? null },
@@ -337,6 +419,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
   } catch (e) {
     // cleanup always runs: a close that fails too (the disk is still full) must not keep the removal from running
     if (!storeClosed) store.abort();
+    if (!positionsClosed) positions.writer.abort();
     removeTempDir(tmp);
     throw e;
   } finally {

@@ -4,21 +4,31 @@
  * paper  — a caption matches a concept alternate when every word of it, lemmatised as a noun, is in
  *          the caption's set of noun/proper-noun lemmas (a word also matches under its own surface
  *          form, which catches proper-noun plurals the lemmatizer leaves alone: "Beatles", "Jeans").
- * phrase — the alternate's words occur contiguously, in order, in the caption's token sequence, any
- *          part of speech; a word matches a token when its lemma or surface form equals the token's
- *          lemma or surface form.
+ * phrase — the alternate's words occur contiguously, in order, in the caption's phrase-token
+ *          sequence, any part of speech; a word matches a token when its lemma or surface form
+ *          equals the token's lemma or surface form. Words are letters and digits; a hyphen, dash or
+ *          slash between two words joins them (analyzer.ts phraseTokensOfToken).
  * A concept's count is the number of captions matching ANY of its alternates ("sea lion|sealion").
  */
 import { phraseTokens, PHRASE_STOPWORDS, type PhraseToken } from "../text/analyzer.js";
-import { parseConcepts, wordForms, type ConceptQuery, type ConceptWord } from "../text/concept-query.js";
+import { parseConcepts, phraseAlternatesOf, preparePhraseAlternates, wordForms, type ConceptQuery, type ConceptWord } from "../text/concept-query.js";
 import { RoaringBitmap32 } from "../postings/roaring-bitmap.js";
 import type { TextIndex } from "./text-index.js";
 
 export type MatchMode = "paper" | "phrase";
 
+/**
+ * Where `--match phrase` reads a candidate caption's phrase tokens: the index's positions (the
+ * default), or the caption re-analysed (the reference the positions are tested against).
+ */
+export type PhraseSource = "positions" | "captions";
+
 /** Docs matching the concept under the given rule. */
-export function matchConcept(index: TextIndex, query: ConceptQuery, match: MatchMode = "paper"): RoaringBitmap32 {
-  const parts = query.alternates.map((words) => (match === "paper" ? matchAllNouns(index, words) : matchPhrase(index, words)));
+export function matchConcept(index: TextIndex, query: ConceptQuery, match: MatchMode = "paper", phraseFrom: PhraseSource = "positions"): RoaringBitmap32 {
+  const parts =
+    match === "paper"
+      ? query.alternates.map((words) => matchAllNouns(index, words))
+      : phraseAlternatesOf(query).map((words) => (phraseFrom === "positions" ? matchPhraseFromPositions(index, words) : matchPhrase(index, words)));
   if (parts.length === 0) return new RoaringBitmap32();
   return parts.length === 1 ? parts[0]! : RoaringBitmap32.orMany(parts);
 }
@@ -54,11 +64,43 @@ function matchAllNouns(index: TextIndex, words: ConceptWord[]): RoaringBitmap32 
   return intersectWords(index.nouns, words);
 }
 
+/** Candidates: captions holding every non-stopword of the phrase in any POS (undefined: none can match). */
+function phraseCandidates(index: TextIndex, words: ConceptWord[]): RoaringBitmap32 | undefined {
+  const content = words.filter((w) => !(PHRASE_STOPWORDS.has(w.lemma) && PHRASE_STOPWORDS.has(w.surface)));
+  if (content.length === 0) return undefined; // a phrase of stopwords only is not a concept
+  return intersectWords(index.terms, content);
+}
+
+/** matchPhrase, verifying candidates from the index's positions (token ids), never re-analysing. */
+function matchPhraseFromPositions(index: TextIndex, words: ConceptWord[]): RoaringBitmap32 {
+  const candidates = phraseCandidates(index, words);
+  if (!candidates) return new RoaringBitmap32();
+  if (words.length === 1 || candidates.isEmpty) return candidates;
+  const p = index.positions;
+  // per word, the token ids it matches (tokenMatches: lemma or surface equal to either form)
+  const wordIds = words.map((w) => new Set([...p.idsOfForm(w.lemma), ...(w.surface === w.lemma ? [] : p.idsOfForm(w.surface))]));
+  if (wordIds.some((s) => s.size === 0)) return new RoaringBitmap32();
+  const first = wordIds[0]!;
+  const k = words.length;
+  const out: number[] = [];
+  let seq: Int32Array<ArrayBufferLike> = new Int32Array(256);
+  for (const doc of candidates) {
+    const [s, n] = p.sequence(doc, seq);
+    seq = s;
+    outer: for (let i = 0; i + k <= n; i++) {
+      if (!first.has(s[i]!)) continue;
+      for (let j = 1; j < k; j++) if (!wordIds[j]!.has(s[i + j]!)) continue outer;
+      out.push(doc);
+      break;
+    }
+  }
+  return new RoaringBitmap32(out);
+}
+
 function matchPhrase(index: TextIndex, words: ConceptWord[]): RoaringBitmap32 {
   // Candidates: captions holding every non-stopword of the phrase in any POS; then verify order.
-  const content = words.filter((w) => !(PHRASE_STOPWORDS.has(w.lemma) && PHRASE_STOPWORDS.has(w.surface)));
-  if (content.length === 0) return new RoaringBitmap32(); // a phrase of stopwords only is not a concept
-  const candidates = intersectWords(index.terms, content);
+  const candidates = phraseCandidates(index, words);
+  if (!candidates) return new RoaringBitmap32();
   if (words.length === 1) return candidates; // one word: the term postings already say it all
   const out: number[] = [];
   for (const doc of candidates) {
@@ -85,9 +127,10 @@ export function containsPhrase(tokens: PhraseToken[], words: ConceptWord[]): boo
  * index (most class names): the posting's cardinality from the term table.
  */
 function singleTermCount(index: TextIndex, query: ConceptQuery, match: MatchMode): number | undefined {
-  if (query.alternates.length !== 1 || query.alternates[0]!.length !== 1) return undefined;
+  const alternates = match === "paper" ? query.alternates : phraseAlternatesOf(query);
+  if (alternates.length !== 1 || alternates[0]!.length !== 1) return undefined;
   const file = match === "paper" ? index.nouns : index.terms;
-  const present = wordForms(query.alternates[0]![0]!).filter((f) => file.has(f));
+  const present = wordForms(alternates[0]![0]!).filter((f) => file.has(f));
   if (present.length === 0) return 0;
   return present.length === 1 ? file.cardinality(present[0]!) : undefined;
 }
@@ -104,6 +147,8 @@ export interface CountOptions {
   match?: MatchMode;
   /** Return each concept's matching doc ids too. */
   keepIds?: boolean;
+  /** Where phrase matching reads a candidate's tokens (default "positions"; "captions" re-analyses, the reference). */
+  phraseFrom?: PhraseSource;
   /** The query text each concept is counted as (same order; e.g. its synonym expansion "couch|sofa|lounge"); the output keeps the concept's name. */
   queries?: readonly string[];
 }
@@ -112,13 +157,14 @@ export interface CountOptions {
 export function countConcepts(index: TextIndex, concepts: readonly string[], opts: CountOptions = {}): ConceptCount[] {
   if (opts.queries && opts.queries.length !== concepts.length) throw new Error(`countConcepts: ${opts.queries.length} queries for ${concepts.length} concepts`);
   const queries = parseConcepts(opts.queries ?? concepts);
+  if (opts.match === "phrase") preparePhraseAlternates(queries);
   return concepts.map((concept, i) => {
     const query = queries[i]!;
     if (!opts.keepIds) {
       const n = singleTermCount(index, query, opts.match ?? "paper");
       if (n !== undefined) return { concept, count: n };
     }
-    const ids = matchConcept(index, query, opts.match ?? "paper");
+    const ids = matchConcept(index, query, opts.match ?? "paper", opts.phraseFrom);
     return opts.keepIds ? { concept, count: ids.size, ids } : { concept, count: ids.size };
   });
 }

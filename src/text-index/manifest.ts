@@ -12,7 +12,8 @@ import { badChecksumEntry, fileChecksums as checksumsOf, type FileCheck } from "
 import { SAMPLE_DOC_IDS, SAMPLE_METHOD, type SampleInfo } from "./sample.js";
 
 export const TEXT_INDEX_FORMAT = "conceptfreq-text-index";
-export const TEXT_INDEX_FORMAT_VERSION = 2;
+/** 3: each caption's phrase-token sequence (phrase-tokens.txt, positions.bin, positions.offsets; issue 15). */
+export const TEXT_INDEX_FORMAT_VERSION = 3;
 export const MANIFEST_FILE = "manifest.json";
 
 export type MalformedCounts = Partial<Record<MalformedKind, number>>;
@@ -40,8 +41,9 @@ export interface TextIndexManifest {
   docCount: number;
   inputs: InputSummary[];
   skipped: MalformedCounts;
-  vocabulary: { nouns: number; terms: number };
-  files: { nouns: string; terms: string; captions: string; offsets: string };
+  /** Distinct noun lemmas, terms, and phrase tokens (the phrase-token dictionary's lines). */
+  vocabulary: { nouns: number; terms: number; phraseTokens: number };
+  files: { nouns: string; terms: string; captions: string; offsets: string; phraseTokens: string; positions: string; positionsOffsets: string };
   /** Byte size and CRC32 of each file in `files`, by file name (format version 2 on). */
   checksums: Record<string, FileCheck>;
   /** Reader options the inputs were read with. */
@@ -84,6 +86,8 @@ export function readTextManifest(dir: string): TextIndexManifest {
   return m;
 }
 
+const TEXT_INDEX_FILE_KEYS = ["nouns", "terms", "captions", "offsets", "phraseTokens", "positions", "positionsOffsets"] as const;
+
 const isCount = (v: unknown, max = Number.MAX_SAFE_INTEGER): v is number => Number.isInteger(v) && (v as number) >= 0 && (v as number) <= max;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 /** A file name inside the index directory (never a path out of it). */
@@ -102,13 +106,15 @@ function checkManifestFields(dir: string, m: TextIndexManifest): void {
   }
   if (rows !== m.docCount) throw new UserError(`index ${dir} is damaged: ${MANIFEST_FILE}: its inputs hold ${rows} rows, but docCount is ${m.docCount}.`);
   if (!isObject(m.skipped)) throw bad("skipped", "an object");
-  if (!isObject(m.vocabulary) || !isCount(m.vocabulary.nouns) || !isCount(m.vocabulary.terms)) throw bad("vocabulary", "the noun and term counts");
+  if (!isObject(m.vocabulary) || !isCount(m.vocabulary.nouns) || !isCount(m.vocabulary.terms) || !isCount(m.vocabulary.phraseTokens)) {
+    throw bad("vocabulary", "the noun, term and phrase-token counts");
+  }
   if (!isObject(m.reader)) throw bad("reader", "an object");
   if (!isObject(m.files)) throw bad("files", "an object");
-  for (const key of ["nouns", "terms", "captions", "offsets"] as const) {
+  for (const key of TEXT_INDEX_FILE_KEYS) {
     if (!isFileName(m.files[key])) throw bad(`files.${key}`, "a file name");
   }
-  if (new Set(Object.values(m.files)).size !== 4) throw new UserError(`index ${dir} is damaged: ${MANIFEST_FILE}: files names one file twice.`);
+  if (new Set(Object.values(m.files)).size !== TEXT_INDEX_FILE_KEYS.length) throw new UserError(`index ${dir} is damaged: ${MANIFEST_FILE}: files names one file twice.`);
   if (m.sample !== undefined) checkSampleFields(dir, m);
   if (!isObject(m.checksums)) throw bad("checksums", "an object");
   const badEntry = badChecksumEntry(m.checksums, Object.values(m.files));

@@ -13,6 +13,7 @@ import { mergePostingRuns } from "../postings/merge-runs.js";
 import { closeFiles, freshTempDirBeside, moveIntoPlace, namingPath, removeTempDir } from "../io/file-system.js";
 import { checkReplaceable } from "../io/replace-output.js";
 import { TEXT_INDEX_OUTPUT } from "./build.js";
+import { Positions, PositionsWriter, dictionaryText } from "./positions.js";
 
 
 export interface MergeOptions {
@@ -52,6 +53,7 @@ export function mergeTextIndexes(dirs: string[], opts: MergeOptions): TextIndexM
     const nouns = mergePostingRuns(dirs.map((d, i) => join(d, manifests[i]!.files.nouns)), join(tmp, FILES.nouns), offsets).terms;
     const terms = mergePostingRuns(dirs.map((d, i) => join(d, manifests[i]!.files.terms)), join(tmp, FILES.terms), offsets).terms;
     concatCaptions(dirs, manifests, tmp);
+    const phraseTokens = mergePositions(dirs, manifests, tmp);
 
     const skipped: MalformedCounts = {};
     for (const m of manifests) for (const [k, n] of Object.entries(m.skipped)) skipped[k as keyof MalformedCounts] = (skipped[k as keyof MalformedCounts] ?? 0) + n;
@@ -61,7 +63,7 @@ export function mergeTextIndexes(dirs: string[], opts: MergeOptions): TextIndexM
       docCount: total,
       inputs: manifests.flatMap((m, i) => m.inputs.map((inp) => ({ ...inp, firstDoc: inp.firstDoc + offsets[i]! }))),
       skipped,
-      vocabulary: { nouns, terms },
+      vocabulary: { nouns, terms, phraseTokens },
       files: { ...FILES },
       checksums: fileChecksums(tmp, FILES),
       buildSeconds: Math.round((Number(process.hrtime.bigint() - started) / 1e9) * 1000) / 1000,
@@ -121,4 +123,44 @@ function concatCaptions(dirs: string[], manifests: TextIndexManifest[], tmp: str
   } finally {
     closeFiles([text, offsets].filter((f) => f.fd >= 0), done);
   }
+}
+
+/**
+ * Appends the inputs' positions: the merged dictionary is the first index's, then each later
+ * index's tokens it does not hold yet, in their order; every sequence is re-coded with the merged
+ * ids. Returns the merged dictionary's size.
+ */
+function mergePositions(dirs: string[], manifests: TextIndexManifest[], tmp: string): number {
+  const ids = new Map<string, number>();
+  const keys: string[] = [];
+  const writer = new PositionsWriter(join(tmp, FILES.positions), join(tmp, FILES.positionsOffsets));
+  try {
+    for (let i = 0; i < dirs.length; i++) {
+      const m = manifests[i]!;
+      const where = (p: string) => `index ${dirs[i]} is damaged: ${p.slice(p.lastIndexOf("/") + 1)}`;
+      const p = new Positions(join(dirs[i]!, m.files.positions), join(dirs[i]!, m.files.positionsOffsets), join(dirs[i]!, m.files.phraseTokens), m.docCount, where);
+      const remap = new Int32Array(p.tokenCount + 1);
+      p.keys.forEach((key, j) => {
+        let id = ids.get(key);
+        if (id === undefined) {
+          keys.push(key);
+          ids.set(key, (id = keys.length));
+        }
+        remap[j + 1] = id;
+      });
+      let seq: Int32Array<ArrayBufferLike> = new Int32Array(256);
+      for (let d = 0; d < m.docCount; d++) {
+        const [s, n] = p.sequence(d, seq);
+        seq = s;
+        for (let k = 0; k < n; k++) seq[k] = remap[seq[k]!]!;
+        writer.add(seq, 0, n);
+      }
+    }
+    writer.close();
+  } catch (e) {
+    writer.abort();
+    throw e;
+  }
+  writeFileAtomic(join(tmp, FILES.phraseTokens), dictionaryText(keys));
+  return keys.length;
 }

@@ -13,6 +13,7 @@ import { checkFiles } from "../io/file-checksum.js";
 import { CaptionStore } from "./caption-store.js";
 import { readTextManifest, type TextIndexManifest } from "./manifest.js";
 import { PostingFile } from "../postings/posting-file.js";
+import { Positions } from "./positions.js";
 
 export interface OpenOptions {
   /** Check every file's CRC32 against the manifest first (reads every byte of the index). */
@@ -26,6 +27,8 @@ export class TextIndex {
     readonly nouns: PostingFile,
     readonly terms: PostingFile,
     readonly captions: CaptionStore,
+    /** Each caption's phrase-token sequence (`--match phrase` verifies candidates from it). */
+    readonly positions: Positions,
   ) {}
 
   static open(dir: string, opts: OpenOptions = {}): TextIndex {
@@ -42,15 +45,23 @@ export class TextIndex {
     };
     const nouns = posting(m.files.nouns, m.vocabulary.nouns);
     let terms: PostingFile | undefined;
+    let captions: CaptionStore | undefined;
     try {
       terms = posting(m.files.terms, m.vocabulary.terms);
-      const captions = new CaptionStore(join(dir, m.files.captions), join(dir, m.files.offsets), m.docCount, (p) =>
-        damaged(basename(p)),
+      captions = new CaptionStore(join(dir, m.files.captions), join(dir, m.files.offsets), m.docCount, (p) => damaged(basename(p)));
+      const positions = new Positions(
+        join(dir, m.files.positions),
+        join(dir, m.files.positionsOffsets),
+        join(dir, m.files.phraseTokens),
+        m.docCount,
+        (p) => damaged(basename(p)),
+        m.vocabulary.phraseTokens,
       );
-      return new TextIndex(dir, m, nouns, terms, captions);
+      return new TextIndex(dir, m, nouns, terms, captions, positions);
     } catch (e) {
       nouns.close();
       terms?.close();
+      captions?.close();
       throw e;
     }
   }
@@ -88,6 +99,7 @@ export function verifyTextIndex(dir: string): VerifyResult {
       }
     }
     index.captions.checkOffsets();
+    index.positions.checkAll(); // (reads the dictionary and checks its token count too)
     const checks = Object.values(index.manifest.checksums);
     return { docCount: index.docCount, files: checks.length, bytes: checks.reduce((a, c) => a + c.bytes, 0), bitmaps };
   } finally {

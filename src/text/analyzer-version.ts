@@ -7,6 +7,9 @@
  * 4: a piece longer than 256 UTF-8 bytes between spaces is one non-word token (wink-tagger.ts,
  *    MAX_PIECE_BYTES), so analysis costs time linear in a caption's length; shorter pieces are
  *    read as before (the CC-3M validation index is byte-identical but for this version).
+ * 5: phrase rule (issue 15): phrase terms are runs of letters and digits ("717", "a320"), and a
+ *    token of hyphens, dashes or slashes joins the words around it instead of breaking a phrase;
+ *    the terms postings change (the noun postings do not).
  */
 import { createRequire } from "node:module";
 
@@ -16,5 +19,5 @@ const winkVersion = (require("wink-nlp/package.json") as { version: string }).ve
 
 export const ANALYZER = {
   name: "noun-lemmas/wink-nlp",
-  version: `4+wink-nlp@${winkVersion}+wink-eng-lite-web-model@${modelVersion}`,
+  version: `5+wink-nlp@${winkVersion}+wink-eng-lite-web-model@${modelVersion}`,
 } as const;

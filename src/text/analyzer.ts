@@ -64,6 +64,30 @@ export function letterRuns(s: string): string[] {
   return s.match(LETTER_RUNS) ?? [];
 }
 
+const PHRASE_RUNS = /[\p{L}\p{N}]+/gu;
+
+/**
+ * The word runs of a lowercase string under the phrase rule (`--match phrase`): letters and digits
+ * ("boeing 717" -> ["boeing", "717"], "a320" -> ["a320"], "c-130" -> ["c", "130"]). The paper's
+ * rule (noun lemmas) keeps letterRuns.
+ */
+export function phraseRuns(s: string): string[] {
+  return s.match(PHRASE_RUNS) ?? [];
+}
+
+/**
+ * A token made only of hyphens, dashes and slashes ("-", "–", "—", "/"): under the phrase rule it
+ * joins the words on either side instead of breaking a phrase ("t - shirt" reads as "t shirt", as
+ * "t-shirt" does), as the concept-name parser reads "-" and "/" as word separators.
+ */
+const PHRASE_JOINER = /^[-\u2010-\u2015\u2212/]+$/u;
+export function isPhraseJoiner(s: string): boolean {
+  return PHRASE_JOINER.test(s);
+}
+
+/** The phrase token that breaks a phrase (punctuation; what has no letters or digits). */
+export const PHRASE_BREAK: PhraseToken = Object.freeze({ surface: "", lemma: "" });
+
 /**
  * Closed-class words that the phrase-candidate postings leave out (they occur in most captions and
  * carry no concept). Phrase matching still checks them, in order, when it verifies a candidate.
@@ -76,16 +100,27 @@ export const PHRASE_STOPWORDS: ReadonlySet<string> = new Set(
 
 /** One token of a caption as phrase matching sees it. */
 export interface PhraseToken {
-  /** Lowercase surface form, letters only ("" when the token has no letters: punctuation, numbers). */
+  /** Lowercase surface form, letters and digits only ("" for a phrase break: punctuation). */
   surface: string;
-  /** Lowercase lemma, letters only. */
+  /** Lowercase lemma, letters and digits only. */
   lemma: string;
+}
+
+/** The text a phrase token is interned under (PHRASE_TOKENS, the index's phrase-token dictionary): "" for a break. */
+export function phraseTokenKey(t: PhraseToken): string {
+  return t.surface === t.lemma ? t.surface : `${t.surface}\t${t.lemma}`;
+}
+
+/** The phrase token of a phraseTokenKey. */
+export function phraseTokenOfKey(key: string): PhraseToken {
+  const tab = key.indexOf("\t");
+  return tab < 0 ? { surface: key, lemma: key } : { surface: key.slice(0, tab), lemma: key.slice(tab + 1) };
 }
 
 export interface CaptionAnalysis {
   /** Distinct noun and proper-noun lemmas (the paper's per-caption set), in first-occurrence order. */
   nouns: string[];
-  /** Distinct surface forms and lemmas of all tokens, minus PHRASE_STOPWORDS (phrase candidates). */
+  /** Distinct surface forms and lemmas (phrase runs) of all tokens, minus PHRASE_STOPWORDS (phrase candidates). */
   terms: string[];
 }
 
@@ -100,12 +135,16 @@ function isNounTag(pos: string): boolean {
  */
 interface TokenForms {
   noun: boolean;
+  /** Letter runs of the lemma (the paper's rule). */
   lemmaRuns: string[];
-  surfaceRuns: string[];
+  /** The phrase tokens this token contributes: [] for a joiner, [PHRASE_BREAK] for punctuation. */
+  phrase: PhraseToken[];
   terms: string[];
   /** nouns' ids in NOUN_TERMS when `noun` (else empty) and terms' ids in PHRASE_TERMS (the index build's path). */
   nounIds: number[];
   termIds: number[];
+  /** phrase's ids in PHRASE_TOKENS. */
+  phraseIds: number[];
 }
 
 /** Interned terms: a dense id per distinct string (the index build accumulates postings by id). */
@@ -128,17 +167,40 @@ export class TermIds {
 }
 export const NOUN_TERMS = new TermIds();
 export const PHRASE_TERMS = new TermIds();
+/** Interned phrase tokens (phraseTokenKey; "" is the break): the index build's positions. */
+export const PHRASE_TOKENS = new TermIds();
+
+/**
+ * The phrase rule for one token, from its lemma and surface (normal) form: the one place that
+ * decides what phrase matching sees, for captions and concept names alike. Word runs are
+ * phraseRuns (letters and digits); a token with several runs ("t-shirt", "c-130" when the tokenizer
+ * keeps it whole) gives one phrase token per run (lemma and surface paired when they have as many
+ * runs, else the surface's runs); a joiner (isPhraseJoiner) gives none; other tokens without
+ * letters or digits (punctuation) give a break.
+ */
+export function phraseTokensOfToken(lemma: string, normal: string): PhraseToken[] {
+  const l = lemma.toLowerCase();
+  const n = normal.toLowerCase();
+  const lemmaRuns = phraseRuns(l);
+  const surfaceRuns = n === l ? lemmaRuns : phraseRuns(n);
+  if (lemmaRuns.length === 0 && surfaceRuns.length === 0) return isPhraseJoiner(n) ? [] : [PHRASE_BREAK];
+  if (lemmaRuns.length === surfaceRuns.length) return surfaceRuns.map((s, k) => ({ surface: s, lemma: lemmaRuns[k]! }));
+  return surfaceRuns.map((s) => ({ surface: s, lemma: s }));
+}
 
 function tokenForms(pos: string, lemma: string, normal: string): TokenForms {
   const lemmaRuns = letterRuns(lemma.toLowerCase());
-  const surfaceRuns = normal === lemma ? lemmaRuns : letterRuns(normal.toLowerCase());
+  const phrase = phraseTokensOfToken(lemma, normal);
   const terms: string[] = [];
-  for (const run of lemmaRuns) if (!PHRASE_STOPWORDS.has(run) && !terms.includes(run)) terms.push(run);
-  for (const run of surfaceRuns) if (!PHRASE_STOPWORDS.has(run) && !terms.includes(run)) terms.push(run);
+  const pLemmaRuns = phraseRuns(lemma.toLowerCase());
+  const pSurfaceRuns = normal === lemma ? pLemmaRuns : phraseRuns(normal.toLowerCase());
+  for (const run of pLemmaRuns) if (!PHRASE_STOPWORDS.has(run) && !terms.includes(run)) terms.push(run);
+  for (const run of pSurfaceRuns) if (!PHRASE_STOPWORDS.has(run) && !terms.includes(run)) terms.push(run);
   const noun = isNounTag(pos);
   const nounIds = noun ? [...new Set(lemmaRuns)].map((r) => NOUN_TERMS.id(r)) : [];
   const termIds = terms.map((r) => PHRASE_TERMS.id(r));
-  return { noun, lemmaRuns, surfaceRuns, terms, nounIds, termIds };
+  const phraseIds = phrase.map((t) => PHRASE_TOKENS.id(phraseTokenKey(t)));
+  return { noun, lemmaRuns, phrase, terms, nounIds, termIds, phraseIds };
 }
 
 /*
@@ -174,15 +236,17 @@ let formsIdPoolUsed = 0;
 function remember(forms: TokenForms): number {
   const id = formsById.length;
   formsById.push(forms);
-  // [start] -> nNouns, nTerms, nouns..., terms...
-  const need = 2 + forms.nounIds.length + forms.termIds.length;
+  // [start] -> nNouns, nTerms, nPhrase, nouns..., terms..., phrase tokens...
+  const need = 3 + forms.nounIds.length + forms.termIds.length + forms.phraseIds.length;
   if (id + 1 >= formsIdStart.length) formsIdStart = growInt32(formsIdStart, id + 2);
   if (formsIdPoolUsed + need > formsIdPool.length) formsIdPool = growInt32(formsIdPool, formsIdPoolUsed + need);
   formsIdStart[id] = formsIdPoolUsed;
   formsIdPool[formsIdPoolUsed++] = forms.nounIds.length;
   formsIdPool[formsIdPoolUsed++] = forms.termIds.length;
+  formsIdPool[formsIdPoolUsed++] = forms.phraseIds.length;
   for (const x of forms.nounIds) formsIdPool[formsIdPoolUsed++] = x;
   for (const x of forms.termIds) formsIdPool[formsIdPoolUsed++] = x;
+  for (const x of forms.phraseIds) formsIdPool[formsIdPoolUsed++] = x;
   return id;
 }
 
@@ -279,7 +343,7 @@ function renewTagger(): void {
  * tagger's lexicon added. It grows with the vocabulary met, so a long build resets it now and then.
  */
 export function analyzerMemorySize(): number {
-  return NOUN_TERMS.texts.length + PHRASE_TERMS.texts.length + learntWords();
+  return NOUN_TERMS.texts.length + PHRASE_TERMS.texts.length + PHRASE_TOKENS.texts.length + learntWords();
 }
 
 /** Words the tagger's lexicon has added to the model's (0 before it is made). */
@@ -295,6 +359,7 @@ function learntWords(): number {
 export function resetAnalyzerMemory(): void {
   NOUN_TERMS.clear();
   PHRASE_TERMS.clear();
+  PHRASE_TOKENS.clear();
   forgetAllForms();
   if (tagger) renewTagger();
 }
@@ -404,17 +469,20 @@ function taggedFormIds(t: WinkTagger, n: number): number {
 
 /**
  * What the index build keeps of a caption: distinct noun ids nouns[0..nNouns) and term ids
- * terms[0..nTerms), in first-occurrence order (the arrays grow as needed).
+ * terms[0..nTerms), in first-occurrence order, and its phrase-token sequence as PHRASE_TOKENS ids
+ * phrase[0..nPhrase) (the arrays grow as needed).
  */
 export interface CaptionTermIds {
   nouns: Int32Array;
   nNouns: number;
   terms: Int32Array;
   nTerms: number;
+  phrase: Int32Array;
+  nPhrase: number;
 }
 
 export function newCaptionTermIds(): CaptionTermIds {
-  return { nouns: new Int32Array(64), nNouns: 0, terms: new Int32Array(256), nTerms: 0 };
+  return { nouns: new Int32Array(64), nNouns: 0, terms: new Int32Array(256), nTerms: 0, phrase: new Int32Array(256), nPhrase: 0 };
 }
 
 let nounSeen: Int32Array = new Int32Array(1 << 12);
@@ -451,14 +519,18 @@ function collectTermIds(n: number, out: CaptionTermIds): void {
   const pool = formsIdPool;
   let nouns = out.nouns;
   let terms = out.terms;
+  let phrase = out.phrase;
   let nNouns = 0;
   let nTerms = 0;
+  let nPhrase = 0;
   for (let i = 0; i < n; i++) {
     let at = formsIdStart[formIds[i]!]!;
     const nn = pool[at++]!;
     const nt = pool[at++]!;
+    const np = pool[at++]!;
     if (nNouns + nn > nouns.length) nouns = out.nouns = growInt32(nouns, nNouns + nn);
     if (nTerms + nt > terms.length) terms = out.terms = growInt32(terms, nTerms + nt);
+    if (nPhrase + np > phrase.length) phrase = out.phrase = growInt32(phrase, nPhrase + np);
     for (const end = at + nn; at < end; at++) {
       const id = pool[at]!;
       if (nounSeen[id] !== stamp) {
@@ -473,9 +545,11 @@ function collectTermIds(n: number, out: CaptionTermIds): void {
         terms[nTerms++] = id;
       }
     }
+    for (const end = at + np; at < end; at++) phrase[nPhrase++] = pool[at]!;
   }
   out.nNouns = nNouns;
   out.nTerms = nTerms;
+  out.nPhrase = nPhrase;
 }
 
 
@@ -534,21 +608,13 @@ function addCaptionForms(forms: TokenForms, into: CaptionAnalysis): void {
 }
 
 /**
- * The token sequence phrase matching compares against. A token with several letter runs
- * ("t-shirt" when the tokenizer keeps it whole) contributes one entry per run.
+ * The token sequence phrase matching compares against (phraseTokensOfToken of every token, in
+ * order). The index keeps it for every caption (positions.bin); this is the reference it is
+ * tested against.
  */
 export function phraseTokens(text: string): PhraseToken[] {
   const out: PhraseToken[] = [];
-  for (const t of captionTokens(text)) {
-    const { lemmaRuns, surfaceRuns } = t;
-    if (lemmaRuns.length === 0 && surfaceRuns.length === 0) {
-      out.push({ surface: "", lemma: "" }); // punctuation or a number: breaks a phrase
-    } else if (lemmaRuns.length === surfaceRuns.length) {
-      for (let k = 0; k < lemmaRuns.length; k++) out.push({ surface: surfaceRuns[k]!, lemma: lemmaRuns[k]! });
-    } else {
-      for (const run of surfaceRuns) out.push({ surface: run, lemma: run });
-    }
-  }
+  for (const t of captionTokens(text)) for (const p of t.phrase) out.push(p);
   return out;
 }
 
@@ -560,21 +626,30 @@ export function phraseTokens(text: string): PhraseToken[] {
 const nounLemmaMemo = new Map<string, string[]>();
 
 export function lemmatizeAsNoun(word: string): string[] {
+  return nounLemmaForms(word).flatMap(letterRuns);
+}
+
+/**
+ * The lowercase forms (one per token) of a word tagged in the noun context, as lemmatizeAsNoun
+ * reads them before taking their letter runs: the lemma of a noun reading, else the word as
+ * written (the phrase rule takes their phraseRuns).
+ */
+export function nounLemmaForms(word: string): string[] {
   const w = word.toLowerCase();
   const known = nounLemmaMemo.get(w);
   if (known) return [...known];
-  const runs = lemmatizeAsNounUncached(w);
-  if (nounLemmaMemo.size < 100_000) nounLemmaMemo.set(w, runs);
-  return [...runs];
+  const forms = nounContextForms(nlp().readDoc(`the ${w} .`).tokens(), 1, -1);
+  if (nounLemmaMemo.size < 100_000) nounLemmaMemo.set(w, forms);
+  return [...forms];
 }
 
 /** lemmatizeAsNoun without the memo (the reference the batched path is tested against). */
 export function lemmatizeAsNounUncached(w: string): string[] {
-  return nounContextRuns(nlp().readDoc(`the ${w} .`).tokens(), 1, -1);
+  return nounContextForms(nlp().readDoc(`the ${w} .`).tokens(), 1, -1).flatMap(letterRuns);
 }
 
-/** The noun-context lemma runs of the tokens in [from, to) of a tagged "the WORD ." document. */
-function nounContextRuns(tokens: WinkTokens, from: number, toFromEnd: number, all?: { lemma: string[]; pos: string[]; value: string[] }): string[] {
+/** The noun-context lemma forms of the tokens in [from, to) of a tagged "the WORD ." document. */
+function nounContextForms(tokens: WinkTokens, from: number, toFromEnd: number, all?: { lemma: string[]; pos: string[]; value: string[] }): string[] {
   const lemma = all?.lemma ?? tokens.out(its.lemma);
   const pos = all?.pos ?? tokens.out(its.pos);
   const value = all?.value ?? tokens.out(its.value);
@@ -584,7 +659,7 @@ function nounContextRuns(tokens: WinkTokens, from: number, toFromEnd: number, al
     // Only a noun reading's lemma is trusted; otherwise the word stays as written
     // (wink reads "cd" as the contraction of "could": the concept "cd" must stay "cd").
     const form = isNounTag(pos[i]!) ? lemma[i]! : value[i]!;
-    out.push(...letterRuns(form.toLowerCase()));
+    out.push(form.toLowerCase());
   }
   return out;
 }
@@ -614,12 +689,12 @@ export function prepareNounLemmas(words: Iterable<string>): void {
       }
     }
     if (bounds.length !== chunk.length) {
-      for (const w of chunk) lemmatizeAsNoun(w); // unexpected tokenisation: fall back word by word
+      for (const w of chunk) nounLemmaForms(w); // unexpected tokenisation: fall back word by word
       continue;
     }
     chunk.forEach((w, k) => {
       const [b, e] = bounds[k]!;
-      if (nounLemmaMemo.size < 100_000) nounLemmaMemo.set(w, nounContextRuns(tokens, b + 1, e - 1, all));
+      if (nounLemmaMemo.size < 100_000) nounLemmaMemo.set(w, nounContextForms(tokens, b + 1, e - 1, all));
     });
   }
 }

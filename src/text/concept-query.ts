@@ -3,9 +3,13 @@
  * lowercase; alternates separated by "|" ("sea lion|sealion"); a parenthesised part is a
  * disambiguation, not a required word ("kite (bird of prey)" -> "kite"); words split on whitespace,
  * "_", "-" and "/"; each word lemmatised as a noun ("geese" -> "goose").
+ *
+ * Under the phrase rule (phraseAlternatesOf) an alternate is read by the captions' own tokenizer
+ * and phrase rule (analyzer.ts phraseTokens: letters and digits, joiners dropped, punctuation
+ * dropped), "_" read as a space; each word's lemma is its noun-context lemma ("geese" -> "goose").
  */
 import { UserError } from "../errors.js";
-import { lemmatizeAsNoun, letterRuns, prepareNounLemmas } from "./analyzer.js";
+import { lemmatizeAsNoun, letterRuns, nounLemmaForms, phraseRuns, phraseTokens, prepareNounLemmas, type PhraseToken } from "./analyzer.js";
 
 /**
  * The longest concept name accepted, in characters. A name is a few words; wink's tokenizer costs
@@ -81,4 +85,41 @@ export function parseConcepts(names: readonly string[]): ConceptQuery[] {
   for (const n of names) checkConceptName(n);
   prepareNounLemmas(names.flatMap((n) => n.split("|").flatMap(alternateWords)));
   return names.map(parseConcept);
+}
+
+/** An alternate's phrase tokens: the caption tokenizer and phrase rule over the alternate's text, breaks left out. */
+function alternatePhraseTokens(text: string): PhraseToken[] {
+  const t = text.toLowerCase().replace(DISAMBIGUATION, " ").replace(/_/g, " ");
+  return phraseTokens(t).filter((p) => p.surface !== "");
+}
+
+function phraseWord(t: PhraseToken): ConceptWord {
+  const lemmas = nounLemmaForms(t.surface).flatMap(phraseRuns);
+  return { lemma: lemmas.length === 1 ? lemmas[0]! : t.lemma, surface: t.surface };
+}
+
+const phraseAlternatesMemo = new WeakMap<ConceptQuery, ConceptWord[][]>();
+
+/**
+ * The query's alternates under the phrase rule (`--match phrase`): words are letters and digits
+ * ("boeing 717" -> boeing, 717; "c-130" -> c, 130; "t-shirt" and "t shirt" -> t, shirt).
+ * Alternates without a word are dropped.
+ */
+export function phraseAlternatesOf(query: ConceptQuery): ConceptWord[][] {
+  let alts = phraseAlternatesMemo.get(query);
+  if (!alts) {
+    alts = query.name
+      .split("|")
+      .map((a) => alternatePhraseTokens(a).map(phraseWord))
+      .filter((a) => a.length > 0);
+    phraseAlternatesMemo.set(query, alts);
+  }
+  return alts;
+}
+
+/** phraseAlternatesOf for many queries, their words lemmatised in one tagger pass first. */
+export function preparePhraseAlternates(queries: readonly ConceptQuery[]): void {
+  const todo = queries.filter((q) => !phraseAlternatesMemo.has(q));
+  prepareNounLemmas(todo.flatMap((q) => q.name.split("|").flatMap((a) => alternatePhraseTokens(a).map((t) => t.surface))));
+  for (const q of todo) phraseAlternatesOf(q);
 }

@@ -22,6 +22,13 @@ const CAPTIONS = [
   "a sealion sleeping", // 6
   "a kite flying over the beach", // 7
   "the sea at night with a lion statue", // 8
+  "a Boeing 717 landing next to an A320", // 9
+  "a C-130 Hercules and two F-16A/B jets", // 10
+  "close - up of a man in a t - shirt", // 11
+  "a close-up of a striped t-shirt", // 12
+  "a t shirt , close up", // 13
+  "a Boeing 747 at the gate , 717 passengers", // 14
+  "grade c : 130 points", // 15
 ];
 let index: TextIndex;
 
@@ -53,6 +60,20 @@ test("phrase rule: contiguous and in order, any part of speech", () => {
   assert.deepEqual(ids("hot dog", "phrase"), [1]);
   assert.deepEqual(ids("sea lion", "phrase"), [5]);
   assert.deepEqual(ids("dogs", "phrase"), [1, 2, 3]);
+});
+
+test("phrase rule: digits are words, a hyphen or dash joins words spaced or not (FGVC-Aircraft, CC-3M)", () => {
+  assert.deepEqual(ids("Boeing 717", "phrase"), [9]);
+  assert.deepEqual(ids("A320", "phrase"), [9]);
+  assert.deepEqual(ids("C-130", "phrase"), [10]); // not "c : 130": the colon breaks the phrase
+  assert.deepEqual(ids("F-16A/B", "phrase"), [10]);
+  assert.deepEqual(ids("t-shirt", "phrase"), [11, 12, 13]);
+  assert.deepEqual(ids("t shirt", "phrase"), [11, 12, 13]);
+  assert.deepEqual(ids("close-up", "phrase"), [11, 12, 13]);
+  assert.deepEqual(ids("717", "phrase"), [9, 14]);
+  // the paper's rule keeps letters only: "Boeing 717" is "boeing", "A320" is "a"
+  assert.deepEqual(ids("Boeing 717"), [9, 14]);
+  assert.equal(countConcepts(index, ["Boeing 717", "A320"], { match: "phrase" }).map((c) => c.count).join(), "1,1");
 });
 
 test("alternates: a caption matching any alternate counts once", () => {

@@ -94,7 +94,7 @@ function flip(path: string, at: number): void {
 test("an intact index verifies and counts", () => {
   const v = run("index", "verify", idx);
   assert.equal(v.code, 0, v.stderr);
-  assert.match(v.stderr, /^index .* is sound: 300 docs, 4 files/);
+  assert.match(v.stderr, /^index .* is sound: 300 docs, 7 files/);
   const c = run("count", "--index", idx, "--concepts", conceptsFile, "--verify");
   assert.equal(c.code, 0, c.stderr);
   assert.equal(c.stdout, expected);

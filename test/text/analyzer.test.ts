@@ -184,3 +184,39 @@ test("a tagger made anew after every caption analyses every caption the same", a
     setTaggerRenewal(2_000_000);
   }
 });
+
+test("phrase rule: digits are part of words, hyphens, dashes and slashes join words, punctuation breaks", async () => {
+  const { phraseRuns, isPhraseJoiner } = await import("../../src/text/analyzer.js");
+  const words = (s: string) => phraseTokens(s).map((t) => t.surface || "|");
+  assert.deepEqual(phraseRuns("a320"), ["a320"]);
+  assert.deepEqual(phraseRuns("c-130"), ["c", "130"]);
+  assert.deepEqual(words("a Boeing 717 and an A320"), ["a", "boeing", "717", "and", "an", "a320"]);
+  assert.deepEqual(words("C-130 Hercules"), ["c", "130", "hercules"]);
+  assert.deepEqual(words("F-16A/B jets"), ["f", "16a", "b", "jets"]);
+  // CC-3M writes hyphens spaced: a joiner between two words joins them, spaced or not
+  assert.deepEqual(words("a t - shirt"), ["a", "t", "shirt"]);
+  assert.deepEqual(words("a t-shirt"), ["a", "t", "shirt"]);
+  assert.deepEqual(words("close - up of a cat"), ["close", "up", "of", "a", "cat"]);
+  assert.deepEqual(words("cat \u2013 dog \u2014 bird"), ["cat", "dog", "bird"]);
+  // other punctuation still breaks a phrase
+  assert.deepEqual(words("a hot , dog"), ["a", "hot", "|", "dog"]);
+  assert.ok(isPhraseJoiner("-") && isPhraseJoiner("\u2014") && isPhraseJoiner("/") && !isPhraseJoiner(",") && !isPhraseJoiner("-a"));
+  // the paper's rule is unchanged: letters only
+  const paper = analyzeCaption("a Boeing 717 and an A320");
+  assert.ok(paper.includes("boeing") && paper.every((l) => /^\p{L}+$/u.test(l)));
+});
+
+test("phrase rule for concept names: the captions' tokenizer, letters and digits, noun lemmas", async () => {
+  const { phraseAlternatesOf } = await import("../../src/text/concept-query.js");
+  const words = (name: string) => phraseAlternatesOf(parseConcept(name)).map((a) => a.map((w) => w.surface).join(" "));
+  assert.deepEqual(words("Boeing 717"), ["boeing 717"]);
+  assert.deepEqual(words("A320"), ["a320"]);
+  assert.deepEqual(words("C-130"), ["c 130"]);
+  assert.deepEqual(words("F-16A/B"), ["f 16a b"]);
+  assert.deepEqual(words("t-shirt"), ["t shirt"]);
+  assert.deepEqual(words("t - shirt|t shirt"), ["t shirt", "t shirt"]);
+  assert.deepEqual(words("sea_lion (animal)|sealion"), ["sea lion", "sealion"]);
+  assert.deepEqual(phraseAlternatesOf(parseConcept("geese"))[0]![0], { lemma: "goose", surface: "geese" });
+  // paper mode keeps letters only: "A320" is the word "a"
+  assert.deepEqual(parseConcept("A320").alternates.map((a) => a.map((w) => w.lemma)), [["a"]]);
+});
