@@ -145,7 +145,14 @@ interface UnfinishedMarker {
 
 function writeMarker(dir: string, out: string): void {
   const marker: UnfinishedMarker = { format: UNFINISHED_FORMAT, pid: process.pid, host: hostname(), out: basename(out) };
-  namingPath(join(dir, UNFINISHED_MARKER), () => writeFileSync(join(dir, UNFINISHED_MARKER), JSON.stringify(marker) + "\n"));
+  // written whole or not at all (a rename): a marker cut short would read as "unknown", which marks
+  // even a complete output (moveIntoPlace marks the previous output before moving it aside) unfinished
+  const path = join(dir, UNFINISHED_MARKER);
+  const partial = `${path}.partial`;
+  namingPath(path, () => {
+    writeFileSync(partial, JSON.stringify(marker) + "\n");
+    renameSync(partial, path);
+  });
 }
 
 /** The directory's marker: undefined when it has none, null when it has one that cannot be read. */
