@@ -148,6 +148,14 @@ test("dashboard in headless Chromium: search, count, plot, tooltip, screenshot",
     await page.setViewportSize({ width: 400, height: 900 });
     await page.waitForTimeout(600);
     await page.waitForSelector("#plot svg");
+    // the redraw after a resize is debounced and slower on a loaded machine: wait until it has happened
+    await page
+      .waitForFunction(() => {
+        const box = document.getElementById("plot");
+        const svg = box.querySelector("svg");
+        return svg && svg.getBoundingClientRect().right <= box.getBoundingClientRect().right + 1;
+      }, undefined, { timeout: 10_000 })
+      .catch(() => undefined); // the assertions below say what is wrong
     const sizes = await page.evaluate(() => {
       const box = document.getElementById("plot")!;
       const svg = box.querySelector("svg")!;
