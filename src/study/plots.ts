@@ -45,6 +45,11 @@ function fileSafe(name: string): string {
   return s === "" || s === "." || s === ".." ? `_${s}` : s;
 }
 
+/** "18 datasets pooled" (the count of a figure's fit), for a figure plot's caption. */
+function pooledText(n: number): string {
+  return `${n} dataset${n === 1 ? "" : "s"} pooled`;
+}
+
 /** The plots the manifest asks for; sets each per-dataset fit's `plot`. */
 function plotJobs(manifest: StudyManifest, datasets: readonly DatasetInputs[], fits: StudyFits, counts: readonly StudyModeCounts[], tails: Partial<Record<CountMode, TailReport>>): PlotJob[] {
   const jobs: PlotJob[] = [];
@@ -56,7 +61,7 @@ function plotJobs(manifest: StudyManifest, datasets: readonly DatasetInputs[], f
         if (series.length === 0) continue;
         jobs.push({
           base: `plots/figures/${fig.name}/${corpusName}.${mode}`,
-          title: `${fig.title}: performance vs ${corpusName} frequency (${mode}), ${series[0]!.datasets?.length ?? 0}+ datasets pooled`,
+          title: `${fig.title}: performance vs ${corpusName} frequency (${mode}), ${pooledText(series[0]!.datasets?.length ?? 0)}`,
           spec: logLinearPlotSpec(seriesOf(series), { title: `${fig.title} — ${corpusName} (${mode} frequency)` }),
         });
       }

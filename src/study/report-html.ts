@@ -72,10 +72,12 @@ function multiplierText(f: StudyFit): Cell {
 }
 
 function resultsTable(fits: readonly StudyFit[]): string {
+  // the figure column only when the study has figures (an empty first column pushes the last one out of view)
+  const withFigure = fits.some((f) => f.figure !== null);
   return table(
     "results",
     [
-      { label: "figure", title: "a figure's fit pools the datasets of the figure" },
+      ...(withFigure ? [{ label: "figure", title: "a figure's fit pools the datasets of the figure" }] : []),
       { label: "dataset" },
       { label: "model" },
       { label: "corpus" },
@@ -89,7 +91,7 @@ function resultsTable(fits: readonly StudyFit[]): string {
       { label: "data for +10 pts", numeric: true, title: "how many times more data a 10-point gain costs under the fit" },
     ],
     fits.map((f) => [
-      cell(f.figure ?? ""),
+      ...(withFigure ? [cell(f.figure ?? "")] : []),
       cell(f.figure === null ? f.dataset : `${(f.datasets ?? []).length} pooled`, null, f.figure === null ? undefined : (f.datasets ?? []).join(", ")),
       cell(f.model),
       cell(f.corpus),
@@ -203,11 +205,11 @@ main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 64px; background: v
 h1 { font-size: 26px; margin: 0 0 4px; } h2 { font-size: 20px; margin: 36px 0 10px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
 h3 { font-size: 17px; margin: 22px 0 8px; } h4 { font-size: 15px; margin: 14px 0 6px; }
 .muted, figcaption { color: var(--muted); font-size: 13px; }
-nav a { margin-right: 14px; color: var(--accent); text-decoration: none; }
+nav { display: flex; flex-wrap: wrap; gap: 4px 14px; } nav a { color: var(--accent); text-decoration: none; white-space: nowrap; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 14px; margin: 6px 0 12px; }
-th, td { padding: 5px 9px; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; }
-th { background: #f1f3f7; position: sticky; top: 0; cursor: pointer; user-select: none; }
+th, td { padding: 5px 7px; border-bottom: 1px solid var(--line); text-align: left; white-space: nowrap; }
+th { background: #f1f3f7; position: sticky; top: 0; cursor: pointer; user-select: none; white-space: normal; vertical-align: bottom; }
 th.sorted-asc::after { content: " ▲"; font-size: 10px; } th.sorted-desc::after { content: " ▼"; font-size: 10px; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr:hover td { background: #f8fafc; }
@@ -215,6 +217,7 @@ figure { margin: 10px 0; } figure img { max-width: 100%; height: auto; border: 1
 .grid { display: grid; grid-template-columns: repeat(auto-fill, minmax(480px, 1fr)); gap: 14px; }
 .two { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 18px; align-items: start; }
 @media (max-width: 900px) { .two { grid-template-columns: 1fr; } .grid { grid-template-columns: 1fr; } }
+@media (max-width: 600px) { main { padding: 16px 12px 48px; } h1 { font-size: 22px; } th { white-space: nowrap; } }
 .cards { display: flex; flex-wrap: wrap; gap: 12px; } .card { border: 1px solid var(--line); border-radius: 6px; padding: 4px 14px; min-width: 220px; }
 .card ol { margin: 4px 0 10px; padding-left: 22px; }
 details { border: 1px solid var(--line); border-radius: 6px; padding: 6px 12px; margin: 8px 0; } summary { cursor: pointer; }

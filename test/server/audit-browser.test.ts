@@ -18,6 +18,10 @@ import { formatAuditCsv, parseAuditCsv } from "../../src/audit/audit-file.js";
 import { applyAudit } from "../../src/audit/apply.js";
 import { writePlantedCorpus } from "../audit/planted.js";
 
+// Functions passed to page.evaluate run in the browser; this file is compiled without the DOM library.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+declare const document: any;
+
 const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = new URL("../../test-artifacts", import.meta.url).pathname;
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
@@ -96,6 +100,19 @@ test("audit view in headless Chromium: keyboard labels, reload keeps them, expor
     assert.equal(exported, formatAuditCsv(expected), "byte for byte what the library writes");
     const result = applyAudit(parseAuditCsv(exported, "exported.csv"), new Map([["crane", 40], ["mouse", 24], ["zebra", 3]]));
     assert.deepEqual([result.adjusted.get("crane")!.audited, result.adjusted.get("crane")!.relevant, result.adjusted.get("mouse")!.audited], [4, 2, 1]);
+
+    // a narrow window: one column, nothing wider than the screen, the caption whole words on full lines
+    await page.setViewportSize({ width: 400, height: 820 });
+    await page.waitForTimeout(200);
+    const narrow = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      concepts: document.getElementById("audit-concepts-panel").getBoundingClientRect().toJSON(),
+      card: document.getElementById("audit-card").getBoundingClientRect().toJSON(),
+    }));
+    await page.screenshot({ path: join(ARTIFACTS, "audit-narrow.png"), fullPage: true });
+    assert.ok(narrow.scroll <= 400, `no horizontal scroll at 400 px (page is ${narrow.scroll} px wide)`);
+    assert.ok(narrow.card.top >= narrow.concepts.bottom, "the caption card sits below the concept list");
+    assert.ok(narrow.card.width > 300, `the caption card uses the width (${narrow.card.width} px)`);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

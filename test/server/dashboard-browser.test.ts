@@ -67,6 +67,16 @@ test("dashboard in headless Chromium: search, count, plot, tooltip, screenshot",
     const symbols = await page.locator("#plot svg .mark-symbol").first().locator("path").count();
     assert.equal(symbols, fit.points.length);
     assert.match((await page.textContent("#fit-stats")) ?? "", /slope/);
+    // binned ρ printed as the report and the legends print it: two decimals, ** when p < 0.05
+    if (fit.binned?.pearson.r != null) {
+      const rho = `${fit.binned.pearson.r.toFixed(2)}${fit.binned.pearson.p < 0.05 ? "**" : ""}`;
+      assert.ok(((await page.textContent("#fit-stats")) ?? "").includes(`binned ρ ${rho}`), `binned ρ shown as ${rho}`);
+    }
+    // scores that cannot be negative get no axis below 0
+    if (fit.points.every((p: { performance: number }) => p.performance >= 0)) {
+      const yMin = await page.evaluate("state.view.scale('y').domain()[0]");
+      assert.ok((yMin as number) >= 0, `the y axis starts at ${yMin}, not below 0`);
+    }
 
     // search a concept: the count shown is the study's count
     await page.fill("#search", "dog");
@@ -138,6 +148,14 @@ test("dashboard in headless Chromium: search, count, plot, tooltip, screenshot",
     await page.setViewportSize({ width: 400, height: 900 });
     await page.waitForTimeout(600);
     await page.waitForSelector("#plot svg");
+    // the redraw after a resize is debounced and slower on a loaded machine: wait until it has happened
+    await page
+      .waitForFunction(() => {
+        const box = document.getElementById("plot");
+        const svg = box.querySelector("svg");
+        return svg && svg.getBoundingClientRect().right <= box.getBoundingClientRect().right + 1;
+      }, undefined, { timeout: 10_000 })
+      .catch(() => undefined); // the assertions below say what is wrong
     const sizes = await page.evaluate(() => {
       const box = document.getElementById("plot")!;
       const svg = box.querySelector("svg")!;
@@ -145,6 +163,13 @@ test("dashboard in headless Chromium: search, count, plot, tooltip, screenshot",
     });
     await page.screenshot({ path: join(ARTIFACTS, "dashboard-narrow.png"), fullPage: true });
     assert.ok(sizes.svg <= sizes.box + 1, `the plot (right edge ${sizes.svg}) fits its box (${sizes.box})`);
+    // the page itself does not scroll sideways, and the header's links do not break inside
+    const layout = await page.evaluate(() => ({
+      scroll: document.documentElement.scrollWidth,
+      links: [...document.querySelectorAll("header nav a")].map((a) => (a as { getClientRects(): { length: number } }).getClientRects().length),
+    }));
+    assert.ok(layout.scroll <= 400, `no horizontal scroll at 400 px (page is ${layout.scroll} px wide)`);
+    assert.ok(layout.links.every((n: number) => n === 1), "each header link on one line");
     assert.ok(!sizes.text.some((t) => t.includes("…")), "no truncated text at 400 px");
     assert.ok(sizes.text.some((t) => t.startsWith("Pretraining concept frequency") && t.includes(`(${fit.mode}; 0 drawn at`)), `the axis title is whole (${sizes.text.filter((t) => t.length > 20).join(" | ")})`);
     assert.deepEqual(foreign, [], "the page requests nothing beyond the local server");

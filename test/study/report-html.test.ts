@@ -66,3 +66,17 @@ test("the report escapes every name from the study and fetches nothing", () => {
   assert.equal((html.match(/<script/g) ?? []).length, 1);
   assert.match(html, /<script>\n/);
 });
+
+test("the results table has a figure column only when the study has figure fits", () => {
+  const headers = (html: string) => [...html.match(/<table class="sortable" id="results"><thead><tr>(.*?)<\/tr>/)![1]!.matchAll(/<th [^>]*>([^<]*)<\/th>/g)].map((m) => m[1]);
+  const s = study();
+  const plain = renderStudyReport(s, new Map());
+  assert.deepEqual(headers(plain).slice(0, 2), ["dataset", "model"], "no empty figure column pushing the last column out of view");
+  assert.match(plain, /<tr><td[^>]*>d1<\/td><td>m1<\/td>/);
+  const fig = { ...s.fits[0]!, id: "figure:f/m1/c1/text", figure: "f", datasets: ["d1"] };
+  const withFigure = renderStudyReport({ ...s, fits: [...s.fits, fig] }, new Map());
+  const h = headers(withFigure);
+  assert.equal(h[0], "figure");
+  assert.equal(h.length, headers(plain).length + 1);
+  assert.match(withFigure, /<tr><td>f<\/td><td[^>]* title="d1">1 pooled<\/td>/);
+});

@@ -31,6 +31,8 @@ function fmt(v, digits = 3) {
   if (a >= 1e6 || a < 1e-3) return v.toExponential(digits - 1);
   return String(Number(v.toPrecision(digits)));
 }
+// as the report and the plot legends print ρ (src/report/plots.ts formatRho): two decimals, ** when p < 0.05
+const fmtRho = (c) => (c.r == null || c.p == null ? "n/a" : `${c.r.toFixed(2)}${c.p < 0.05 ? "**" : ""}`);
 const fmtP = (p) => (p == null ? "n/a" : p < 1e-4 ? p.toExponential(1) : p.toFixed(4));
 
 function fillSelect(select, values, keep) {
@@ -151,7 +153,7 @@ function showStats(fit) {
     parts.push(["slope", `${fmt(r.slope)}${ci} pts / 10× data`]);
     parts.push(["Pearson r", `${fmt(r.r)} (p ${fmtP(r.p)})`]);
     parts.push(["Spearman ρ", fmt(r.spearman)]);
-    if (fit.binned) parts.push(["binned ρ", `${fmt(fit.binned.pearson.r, 2)}${fit.binned.pearson.p != null && fit.binned.pearson.p < 0.05 ? "**" : ""}`]);
+    if (fit.binned) parts.push(["binned ρ", fmtRho(fit.binned.pearson)]);
     const dm = r.data_multiplier;
     if (dm.per_10_points != null) parts.push(["+10 pts needs", `${fmt(dm.per_10_points)}× data`]);
   }
@@ -168,6 +170,10 @@ function plotSpec(fit, width) {
     residual: p.residual,
   }));
   const xs = points.map((p) => p.x);
+  // a little room above and below the points, but no axis below 0 for scores that cannot be negative
+  const ys = points.map((p) => p.performance);
+  const yLo = Math.min(...ys), yHi = Math.max(...ys), room = (yHi - yLo) * 0.04 || 1;
+  const yDomain = [yLo >= 0 ? Math.max(0, yLo - room) : yLo - room, yHi + room];
   // a narrow plot gets the axis title on two lines rather than cut
   const xTitle = `Pretraining concept frequency in ${fit.corpus} (${fit.mode}; 0 drawn at ${zeroAs})`;
   const xAxisTitle = width < 520 ? ["Pretraining concept frequency", `in ${fit.corpus} (${fit.mode}; 0 drawn at ${zeroAs})`] : xTitle;
@@ -177,7 +183,7 @@ function plotSpec(fit, width) {
       mark: { type: "circle", size: 60, opacity: 0.75, stroke: "#fff", strokeWidth: 0.5 },
       encoding: {
         x: { field: "x", type: "quantitative", scale: { type: "log", nice: false, padding: 12 }, axis: { title: xAxisTitle, titleLimit: 0, format: "~s", grid: true, labelOverlap: true } },
-        y: { field: "performance", type: "quantitative", scale: { zero: false, nice: true, padding: 8 }, axis: { title: `${fit.model} performance`, grid: true } },
+        y: { field: "performance", type: "quantitative", scale: { zero: false, nice: true, domain: yDomain }, axis: { title: `${fit.model} performance`, grid: true } },
         color: { value: "#4c78a8" },
         tooltip: [
           { field: "concept", title: "concept" },
