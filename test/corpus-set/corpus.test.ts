@@ -78,6 +78,12 @@ test("build-shard builds one shard; a re-run does nothing and says so; status sh
   const bad = run(["corpus", "build-shard", corpus, "--shard", "3"]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /has shards 0 to 2; there is no shard 3/);
+  for (const k of ["-1", "x", "1.5"]) {
+    // a usage error (exit 2, one line), not the parser's UserError escaping as a stack trace
+    const neg = run(["corpus", "build-shard", corpus, "--shard", k]);
+    assert.equal(neg.code, 2, neg.stderr);
+    assert.equal(neg.stderr, `error: option '--shard <k>' argument '${k}' is invalid. expected a shard number (0, 1, ...).\n`);
+  }
 });
 
 test("finish refuses a corpus with shards not done, naming them", () => {
