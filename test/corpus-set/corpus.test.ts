@@ -163,6 +163,14 @@ test("a corpus of 3 shards counts and searches exactly as one index over the sam
       assert.equal(sa.code, 0, sa.stderr);
       assert.equal(sa.stdout, sb.stdout);
     }
+    // cooccur: each pair's counts summed over the shards, PMI over the corpus's doc count
+    for (const extra of [[], ["--top", "3", "--min-count", "1"]]) {
+      const ca = run(["cooccur", "--index", corpus, "--concepts", conceptsFile, "--match", match, "--format", "csv", ...extra]);
+      const cb = run(["cooccur", "--index", single, "--concepts", conceptsFile, "--match", match, "--format", "csv", ...extra]);
+      assert.equal(ca.code, 0, ca.stderr);
+      assert.equal(ca.stdout, cb.stdout);
+      assert.ok(ca.stdout.split("\n").length > 3, ca.stdout);
+    }
   }
   // a page that crosses a shard boundary: the first 5 examples after shard 0's docs
   const m = JSON.parse(readFileSync(join(corpus, "corpus.json"), "utf8"));
