@@ -180,6 +180,15 @@ test("a corpus of 3 shards counts and searches exactly as one index over the sam
   assert.match(csv.stdout, /^concept,count\ndog,\d+\n/);
 });
 
+test("a command that takes one text index names a corpus of shards as such (not 'no manifest.json')", () => {
+  for (const args of [["index", "verify", corpus], ["audit", "sample", "--index", corpus, "--concepts", conceptsFile], ["index", "merge", corpus, single, "--out", join(root, "merged")]]) {
+    const r = run(args);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^conceptfreq: .* is a corpus of shards, not one text index; this command takes one index \(count, search, cooccur, misalignment and study take a corpus\), e\.g\. one of its shards, .*shards\/0\.\n$/);
+  }
+});
+
 test("the library opens either kind with openTextSource", () => {
   const c = openTextSource(corpus);
   const i = openTextSource(single);
