@@ -111,7 +111,7 @@ export { runShardsLocally, type LocalRunOptions, type LocalRunResult } from "./c
 export { writeSlurmScripts, submitSlurm, type SlurmOptions, type SlurmScripts, type SlurmSubmission } from "./corpus-set/slurm.js";
 export { indexedJob, indexedJobYaml, parseVolume, type K8sOptions } from "./corpus-set/k8s.js";
 export { addShardImages, type CorpusImages, type CorpusShardImage } from "./corpus-set/image-shards.js";
-export { countCorpusByMode, corpusMisalignment, type CorpusCountOptions, type CorpusConceptCount, type CorpusMisalignment } from "./corpus-set/corpus-counts.js";
+export { countCorpusByMode, corpusMisalignment, corpusCooccurrence, type CorpusCountOptions, type CorpusConceptCount, type CorpusMisalignment } from "./corpus-set/corpus-counts.js";
 export { GlobalIds, deserializeRoaring64Portable, writeGlobalConceptIds } from "./corpus-set/global-ids.js";
 // --- synonyms (WordNet) ---
 export { WordNet, defaultWordNetDir, wordNetForm, stripSyntacticMarker, type NounSynset } from "./concepts/wordnet.js";

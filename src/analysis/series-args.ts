@@ -21,14 +21,18 @@ export interface SeriesPlan {
 
 /**
  * A name for a series given without --series: the last key of the performance spec's JSON pointer that
- * names something (a model, not `classwise`/`conceptwise`/`full`), else the file's name without its
- * extension; "pooled (N pairs)" for several pairs.
+ * names something (a model, not `classwise`/`conceptwise`/`full`), with the key before it when it is a
+ * number (a recall level), else the file's name without its extension; "pooled (N pairs)" for several
+ * pairs.
  */
 function defaultName(pairs: SeriesPlan["pairs"]): string {
   if (pairs.length === 1) {
     const { path, pointer } = parseValueMapSpec(pairs[0]!.perf);
     const keys = pointer ? parsePointer(pointer).filter((k) => !GENERIC_KEYS.has(k)) : [];
-    return keys.length > 0 ? keys[keys.length - 1]! : basename(path, extname(path));
+    if (keys.length === 0) return basename(path, extname(path));
+    const last = keys[keys.length - 1]!;
+    // a bare number is a level, not a name: eval retrieve's `#/i2t/5/conceptwise` is "i2t/5", not "5"
+    return /^\d+$/.test(last) && keys.length > 1 ? `${keys[keys.length - 2]}/${last}` : last;
   }
   return `pooled (${pairs.length} pairs)`;
 }

@@ -3,7 +3,8 @@ import { InvalidArgumentError } from "commander";
 import { readConceptList } from "../concepts/concept-list.js";
 import { conceptCooccurrence, conceptPairs, formatCooccurrence, readConceptPairs } from "../text-index/cooccur.js";
 import { formatRate } from "../text-index/sample.js";
-import { TextIndex } from "../text-index/text-index.js";
+import { IndexSource, openTextSource, type TextCorpus } from "../corpus-set/text-corpus.js";
+import { corpusCooccurrence } from "../corpus-set/corpus-counts.js";
 import type { MatchMode } from "../text-index/count.js";
 import { UserError } from "../errors.js";
 import { writeOutput } from "../io/atomic-write.js";
@@ -36,7 +37,7 @@ export function registerCooccur(program: Command): void {
   program
     .command("cooccur")
     .description("co-occurrence of concept pairs in a text index: captions matching both, each alone, the count independence predicts, PMI and normalised PMI")
-    .requiredOption("--index <dir>", "text index directory")
+    .requiredOption("--index <dir>", "text index directory, or a corpus of shards (corpus plan ... finish)")
     .option("--pairs <file>", "the pairs: lines a<TAB>b (or a,b), or a .json array of [a, b] / {a, b}")
     .option("--concepts <file|builtin:NAME>", "a concept list: every pair of it (--all-pairs, the default) or each concept with each of --with")
     .option("--with <file|builtin:NAME>", "pair each --concepts concept with each concept of this list")
@@ -76,21 +77,22 @@ export function registerCooccur(program: Command): void {
           pairs = conceptPairs(a, b);
           if (pairs.length === 0) throw new UserError(`the concept lists give no pair of two different concepts.`);
         }
-        const index = TextIndex.open(o.index, { verify: o.verify });
+        const source = openTextSource(o.index, { verify: o.verify }); // one index, or a corpus of shards
         try {
-          const sample = index.manifest.sample;
+          const sample = source instanceof IndexSource ? source.index.manifest.sample : undefined;
           if (sample) {
             process.stderr.write(
               `note: ${o.index} is a ${formatRate(sample.rate)} sample of ${sample.rowsSeen} rows: counts are the sample's (PMI estimates the full corpus's).\n`,
             );
           }
-          const result = conceptCooccurrence(index, pairs, { match: o.match, top: o.top, minCount: o.minCount });
+          const opts = { match: o.match, top: o.top, minCount: o.minCount };
+          const result = source instanceof IndexSource ? conceptCooccurrence(source.index, pairs, opts) : corpusCooccurrence(source as TextCorpus, pairs, opts);
           if (o.top !== undefined && result.length < Math.min(o.top, pairs.length)) {
             process.stderr.write(`note: ${result.length} of ${pairs.length} pairs are seen together at least ${o.minCount} times (--min-count), so --top ${o.top} lists ${result.length}.\n`);
           }
           writeOutput(o.out, formatCooccurrence(result, o.format));
         } finally {
-          index.close();
+          source.close();
         }
       }),
     );

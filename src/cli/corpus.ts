@@ -1,4 +1,4 @@
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
@@ -8,7 +8,8 @@ import { addReaderFlags, readerOptions, type ReaderFlagValues } from "./reader-f
 
 function shardNumber(v: string): number {
   const n = Number(v);
-  if (!Number.isInteger(n) || n < 0) throw new UserError(`--shard ${v} is not a shard number (0, 1, ...).`);
+  // commander's own error (usage, exit 2): thrown from a flag parser a UserError would escape action()
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError("expected a shard number (0, 1, ...).");
   return n;
 }
 

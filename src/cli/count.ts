@@ -11,7 +11,7 @@ import { countCorpusByMode } from "../corpus-set/corpus-counts.js";
 import { writeGlobalConceptIds } from "../corpus-set/global-ids.js";
 import { resolve } from "node:path";
 import { UserError } from "../errors.js";
-import { writeOutput } from "../io/atomic-write.js";
+import { refuseDirectoryOutput, writeOutput } from "../io/atomic-write.js";
 import { action } from "./action.js";
 import { formatCounts, formatEstimates, type CountFormat } from "../report/count-format.js";
 import { estimateConceptCounts } from "../text-index/sample-estimate.js";
@@ -82,6 +82,7 @@ export function registerCount(program: Command): void {
         const isCorpus = o.index !== undefined && hasCorpusManifest(o.index);
         if (o.index === undefined && o.mode !== "image") throw new UserError(`count --mode ${o.mode} needs the text index (--index).`);
         if (o.imageIndex === undefined && o.mode !== "text" && !isCorpus) throw new UserError(`count --mode ${o.mode} needs the image index (--image-index).`);
+        refuseDirectoryOutput(o.out, "--out");
         const list = readConceptList(o.concepts);
         if (list.duplicates > 0) process.stderr.write(`note: ${list.duplicates} duplicate concept name(s) in ${o.concepts} counted once.\n`);
         if (o.synonyms !== undefined && o.mode === "image") throw new UserError("--synonyms expands caption queries; --mode image counts the tagger's names as they are.");

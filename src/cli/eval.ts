@@ -66,7 +66,7 @@ export function registerEval(program: Command): void {
     .requiredOption("--image-embeddings <file>", "image embeddings, one row per image (.npy float16/float32, .safetensors, raw .f16/.f32 with --dim)")
     .requiredOption("--labels <file>", "true class per image: .npy integers, JSON array, or text (a class index or class name per line)")
     .requiredOption("--class-embeddings <file>", "text embeddings of the prompts, k rows per class, class-major (see `conceptfreq prompts`)")
-    .requiredOption("--classes <file>", "class names, one per line, in class-index order")
+    .requiredOption("--classes <file>", "class names, one per line, in class-index order, or builtin:cifar10, builtin:cifar100, builtin:imagenet")
     .option("--templates <k>", "prompt templates (rows) per class (default: rows ÷ classes)", positiveInt)
     .option("--dim <d>", "embedding dimension (required for raw .f16/.f32 files)", positiveInt)
     .option("--image-tensor <name>", "tensor name in a .safetensors image file")

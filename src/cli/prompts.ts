@@ -11,7 +11,7 @@ export function registerPrompts(program: Command): void {
       "write the zero-shot prompts for a class list, one per line, class-major: the row order " +
         "`conceptfreq eval classify --templates k` expects of their embeddings",
     )
-    .requiredOption("--classes <file>", "class names, one per line")
+    .requiredOption("--classes <file>", "class names, one per line, or builtin:cifar10, builtin:cifar100, builtin:imagenet")
     .addOption(
       new Option("--set <set>", 'simple = "a photo of a {}.", class = "{}", ensemble = the CLIP paper\'s 80 ImageNet templates')
         .choices([...PROMPT_SETS])

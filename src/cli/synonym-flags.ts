@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { expandFromFile, expandWithWordNet, expansionQuery, formatSynonymFile, type SenseChoice, type SynonymExpansion } from "../concepts/synonyms.js";
 import { UserError } from "../errors.js";
-import { writeOutput } from "../io/atomic-write.js";
+import { refuseDirectoryOutput, writeOutput } from "../io/atomic-write.js";
 
 export interface SynonymFlagValues {
   synonyms?: string;
@@ -33,6 +33,7 @@ export function resolveSynonyms(concepts: readonly string[], o: SynonymFlagValue
     if (o.explain !== undefined) throw new UserError("--explain writes the synonym expansion; add --synonyms wordnet (or --synonyms FILE).");
     return undefined;
   }
+  refuseDirectoryOutput(o.explain, "--explain");
   let expansion: SynonymExpansion;
   if (o.synonyms === "wordnet") {
     expansion = expandWithWordNet(concepts, { senses: o.senses ?? "first" });

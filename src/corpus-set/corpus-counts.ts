@@ -15,6 +15,7 @@ import { countConceptsByMode, type CountMode } from "../image/count-modes.js";
 import { ImageIndex } from "../image/image-index.js";
 import { computeMisalignment, type Misalignment } from "../image/misalignment.js";
 import type { MatchMode } from "../text-index/count.js";
+import { cooccurrenceCounts, cooccurrenceRows, type CooccurrenceOptions, type CooccurrencePair } from "../text-index/cooccur.js";
 import type { TextIndex } from "../text-index/text-index.js";
 import type { CorpusShard } from "./corpus-manifest.js";
 import { GlobalIds } from "./global-ids.js";
@@ -110,4 +111,21 @@ export function corpusMisalignment(corpus: TextCorpus, concepts: readonly string
     missing: concepts.filter((c) => missing.has(c)),
     misalignedIds,
   };
+}
+
+/**
+ * `cooccur` over a corpus of shards: each pair's counts summed over the shards (their docs are
+ * disjoint), then PMI over the corpus's doc count: exactly one index's output over the same inputs.
+ */
+export function corpusCooccurrence(corpus: TextCorpus, pairs: readonly (readonly [string, string])[], opts: CooccurrenceOptions = {}): CooccurrencePair[] {
+  const totals = pairs.map(() => ({ both: 0, countA: 0, countB: 0 }));
+  corpus.forEachShard((index) => {
+    cooccurrenceCounts(index, pairs, opts.match).forEach((c, i) => {
+      const t = totals[i]!;
+      t.both += c.both;
+      t.countA += c.countA;
+      t.countB += c.countB;
+    });
+  });
+  return cooccurrenceRows(pairs, totals, corpus.docCount, opts);
 }

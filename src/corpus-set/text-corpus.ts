@@ -140,8 +140,13 @@ export class TextCorpus implements TextSource {
  */
 export function openTextSource(dir: string, opts: OpenOptions = {}): TextSource {
   if (hasCorpusManifest(dir)) return TextCorpus.open(dir, opts);
+  refuseUnfinishedCorpus(dir);
+  return new IndexSource(TextIndex.open(dir, opts));
+}
+
+/** A planned corpus (plan.json, no corpus.json) given where an index is expected: one sentence saying how to finish it. */
+export function refuseUnfinishedCorpus(dir: string): void {
   if (existsSync(join(dir, PLAN_FILE)) && !existsSync(join(dir, "manifest.json"))) {
     throw new UserError(`corpus ${dir} is not finished (no corpus.json); see \`conceptfreq corpus status ${dir}\`, then run \`conceptfreq corpus finish ${dir}\`.`);
   }
-  return new IndexSource(TextIndex.open(dir, opts));
 }

@@ -212,7 +212,15 @@ export async function aggregateScoresFile(path: string, options: AggregateOption
   }
   const rl = createInterface({ input: stream, crlfDelay: Infinity });
   try {
-    return await aggregateScores(rl, { ...options, source: options.source ?? path });
+    const report = await aggregateScores(rl, { ...options, source: options.source ?? path });
+    if (report.used === 0) {
+      // nothing to write: an empty result file would only fail later, in fit, far from its cause
+      const why = report.malformedTotal > 0
+        ? `all ${report.malformedTotal} of its non-blank lines are malformed (${Object.entries(report.malformed).map(([k, v]) => `${k}: ${v}`).join(", ")}; first at line ${report.firstMalformedLine})`
+        : "it has no lines";
+      throw new UserError(`The scores file ${path} holds no score lines: ${why}.`);
+    }
+    return report;
   } finally {
     rl.close();
     stream.destroy();

@@ -2,7 +2,9 @@
  * Class names and ground-truth labels for zero-shot classification.
  *
  * Class names: a text file, one name per line, in class-index order (surrounding whitespace trimmed;
- * a blank line inside the list is an error, trailing blank lines are ignored).
+ * a blank line inside the list is an error, trailing blank lines are ignored), or `builtin:NAME`, a
+ * builtin concept list in its class-index order with its duplicate names kept (ImageNet's CLIP names
+ * list two classes twice: 1,000 names, as many as the classifier's rows).
  *
  * Labels, one per image, in image-embedding order:
  *   .npy   a 1-D (or n × 1) integer array of class indices
@@ -14,6 +16,7 @@ import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { UserError } from "../errors.js";
 import { readNpy } from "../matrix/npy.js";
+import { BUILTIN_CONCEPT_LISTS } from "../concepts/builtin/index.js";
 
 function readText(path: string, what: string): string {
   try {
@@ -35,8 +38,13 @@ function lines(path: string, what: string): string[] {
   return all;
 }
 
-/** Reads a class-names file (one name per line, in class-index order). */
+/** Reads a class-names file (one name per line, in class-index order), or a `builtin:NAME` list. */
 export function readClassNames(path: string): string[] {
+  if (path.startsWith("builtin:")) {
+    const list = BUILTIN_CONCEPT_LISTS[path.slice("builtin:".length)];
+    if (!list) throw new UserError(`unknown builtin class list "${path.slice("builtin:".length)}"; known: ${Object.keys(BUILTIN_CONCEPT_LISTS).join(", ")}.`);
+    return [...list];
+  }
   const names = lines(path, "class-names file");
   if (names.length === 0) throw new UserError(`The class-names file ${path} holds no class names.`);
   return names;

@@ -5,9 +5,12 @@
  * ids are not the image index's): that corpus leaves integrated out, with a warning.
  */
 import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { readTextManifest } from "../text-index/manifest.js";
 import { hasCorpusManifest } from "../corpus-set/corpus-manifest.js";
+import { refuseUnfinishedCorpus, TextCorpus } from "../corpus-set/text-corpus.js";
+import { shardsIdentity } from "./corpus-of-shards.js";
 import { resolveImageIndexDir } from "./counts.js";
 import { displayPath } from "./display-path.js";
 import { indexIdentity } from "./identity.js";
@@ -30,19 +33,35 @@ export function checkIndexes(m: StudyManifest, warn: (w: string) => void): Check
     const needText = modes.some((x) => x !== "image");
     const needImage = modes.some((x) => x !== "text");
     try {
+      // a corpus of shards (corpus.json) is checked as one: every shard's index, and its image shards
+      const shards = c.index !== undefined && hasCorpusManifest(c.index);
       if (needText && c.index !== undefined) {
         if (!existsSync(c.index) || !statSync(c.index).isDirectory()) throw new UserError(`corpus "${c.name}": the text index ${displayPath(c.index)} does not exist.`);
-        indexIdentity(c.index);
-        if (modes.includes("integrated") && !hasCorpusManifest(c.index) && readTextManifest(c.index).sample !== undefined) {
+        if (shards) shardsIdentity(c.index);
+        else {
+          refuseUnfinishedCorpus(c.index);
+          indexIdentity(c.index);
+        }
+        if (modes.includes("integrated") && !shards && readTextManifest(c.index).sample !== undefined) {
           warn(`corpus "${c.name}": the text index ${displayPath(c.index)} is a sample (index build --sample); its doc ids are not the image index's, so the corpus has no integrated counts.`);
           modes = modes.filter((x) => x !== "integrated");
         }
       }
       if (needImage && c.image) {
         if (!existsSync(c.image.index)) throw new UserError(`corpus "${c.name}": the image index ${displayPath(c.image.index)} does not exist.`);
-        const dir = resolveImageIndexDir(c.image, c.name);
-        indexIdentity(dir);
-        imageDirs.set(c.name, dir);
+        if (shards) {
+          if (resolve(c.image.index) !== resolve(c.index!)) {
+            throw new UserError(`corpus "${c.name}": ${displayPath(c.index!)} is a corpus of shards; its image index is the corpus itself (image shards, corpus add-images), not ${displayPath(c.image.index)}.`);
+          }
+          if (!TextCorpus.open(c.index!).manifest.images) {
+            throw new UserError(`corpus "${c.name}": the corpus ${displayPath(c.index!)} has no image shards; register one per shard with \`conceptfreq corpus add-images\`, then run \`conceptfreq corpus finish\` again.`);
+          }
+          imageDirs.set(c.name, c.index!);
+        } else {
+          const dir = resolveImageIndexDir(c.image, c.name);
+          indexIdentity(dir);
+          imageDirs.set(c.name, dir);
+        }
       }
     } catch (e) {
       if (!(e instanceof UserError)) throw e;

@@ -54,17 +54,34 @@ export function pointwiseMutualInformation(both: number, countA: number, countB:
 
 /** Co-occurrence counts and PMI of each pair, in the order given (or the top K by PMI). */
 export function conceptCooccurrence(index: TextIndex, pairs: readonly (readonly [string, string])[], opts: CooccurrenceOptions = {}): CooccurrencePair[] {
+  return cooccurrenceRows(pairs, cooccurrenceCounts(index, pairs, opts.match), index.docCount, opts);
+}
+
+/** The raw counts (both, countA, countB) of each pair in one index: what a corpus of shards sums. */
+export interface PairCounts {
+  both: number;
+  countA: number;
+  countB: number;
+}
+
+export function cooccurrenceCounts(index: TextIndex, pairs: readonly (readonly [string, string])[], match: MatchMode = "paper"): PairCounts[] {
   const names = [...new Set(pairs.flat())];
   const queries = parseConcepts(names);
   const docsOf = new Map<string, RoaringBitmap32>();
-  names.forEach((n, i) => docsOf.set(n, matchConcept(index, queries[i]!, opts.match ?? "paper")));
-  const N = index.docCount;
-  let out = pairs.map(([a, b]): CooccurrencePair => {
+  names.forEach((n, i) => docsOf.set(n, matchConcept(index, queries[i]!, match)));
+  return pairs.map(([a, b]) => {
     const da = docsOf.get(a)!;
     const db = docsOf.get(b)!;
     const countA = da.size;
     const countB = db.size;
-    const both = countA === 0 || countB === 0 ? 0 : a === b ? countA : da.andCardinality(db);
+    return { both: countA === 0 || countB === 0 ? 0 : a === b ? countA : da.andCardinality(db), countA, countB };
+  });
+}
+
+/** The output rows from each pair's counts over N docs: expected, PMI, NPMI; the top K by PMI with `top`. */
+export function cooccurrenceRows(pairs: readonly (readonly [string, string])[], counts: readonly PairCounts[], N: number, opts: CooccurrenceOptions = {}): CooccurrencePair[] {
+  let out = pairs.map(([a, b], i): CooccurrencePair => {
+    const { both, countA, countB } = counts[i]!;
     return { a, b, both, countA, countB, docs: N, expected: N === 0 ? 0 : (countA * countB) / N, ...pointwiseMutualInformation(both, countA, countB, N) };
   });
   if (opts.top !== undefined) {

@@ -59,7 +59,13 @@ export interface TextIndexManifest {
 
 export function readTextManifest(dir: string): TextIndexManifest {
   const path = join(dir, MANIFEST_FILE);
-  if (!existsSync(path)) throw new UserError(`${dir} is not a conceptfreq index (no ${MANIFEST_FILE}).`);
+  if (!existsSync(path)) {
+    // a corpus of shards (corpus.json, plan.json: corpus-set/) where this command takes one index
+    if (existsSync(join(dir, "corpus.json")) || existsSync(join(dir, "plan.json"))) {
+      throw new UserError(`${dir} is a corpus of shards, not one text index; this command takes one index (count, search, cooccur, misalignment and study take a corpus), e.g. one of its shards, ${join(dir, "shards", "0")}.`);
+    }
+    throw new UserError(`${dir} is not a conceptfreq index (no ${MANIFEST_FILE}).`);
+  }
   refuseUnfinished(dir, "index");
   let m: TextIndexManifest;
   try {

@@ -22,6 +22,8 @@ test("fit's default legend names the model from the pointer, not the raw pointer
   assert.equal(name("out/results.json#/RN50~1cc3m/classwise"), "RN50/cc3m");
   assert.equal(name("runs/vit.csv"), "vit");
   assert.equal(name("scores.json#/score/mean"), "score");
+  assert.equal(name("ret.json#/i2t/5/conceptwise"), "i2t/5"); // eval retrieve's recall level is not a name
+  assert.equal(name("ret.json#/5/conceptwise"), "5");
 });
 
 test("tail text says '1 concept', not '1 concepts'", () => {

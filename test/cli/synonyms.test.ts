@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -91,4 +91,19 @@ test("a bad sense pin, or --senses without --synonyms, is one sentence and exit 
   const m = run("count", "--index", idx, "--concepts", concepts, "--synonyms", join(dir, "missing.json"));
   assert.equal(m.code, 2);
   assert.match(m.stderr, /^conceptfreq: cannot read synonym file /);
+});
+
+test("--explain or --out naming a directory is refused before anything is printed (no counts on stdout, then an error)", () => {
+  const d = join(dir, "a-directory");
+  mkdirSync(d, { recursive: true });
+  const r = run("count", "--index", idx, "--concepts", concepts, "--synonyms", "wordnet", "--explain", d);
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, "");
+  assert.equal(r.stderr, `conceptfreq: --explain ${d} is a directory; give a file name.\n`);
+  const s = run("search", "--index", idx, "couch", "--synonyms", "wordnet", "--explain", d);
+  assert.equal(s.code, 2);
+  assert.equal(s.stdout, "");
+  const o = run("count", "--index", idx, "--concepts", concepts, "--out", d);
+  assert.equal(o.code, 2);
+  assert.equal(o.stderr, `conceptfreq: --out ${d} is a directory; give a file name.\n`);
 });

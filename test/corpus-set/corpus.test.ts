@@ -78,6 +78,12 @@ test("build-shard builds one shard; a re-run does nothing and says so; status sh
   const bad = run(["corpus", "build-shard", corpus, "--shard", "3"]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /has shards 0 to 2; there is no shard 3/);
+  for (const k of ["-1", "x", "1.5"]) {
+    // a usage error (exit 2, one line), not the parser's UserError escaping as a stack trace
+    const neg = run(["corpus", "build-shard", corpus, "--shard", k]);
+    assert.equal(neg.code, 2, neg.stderr);
+    assert.equal(neg.stderr, `error: option '--shard <k>' argument '${k}' is invalid. expected a shard number (0, 1, ...).\n`);
+  }
 });
 
 test("finish refuses a corpus with shards not done, naming them", () => {
@@ -157,6 +163,14 @@ test("a corpus of 3 shards counts and searches exactly as one index over the sam
       assert.equal(sa.code, 0, sa.stderr);
       assert.equal(sa.stdout, sb.stdout);
     }
+    // cooccur: each pair's counts summed over the shards, PMI over the corpus's doc count
+    for (const extra of [[], ["--top", "3", "--min-count", "1"]]) {
+      const ca = run(["cooccur", "--index", corpus, "--concepts", conceptsFile, "--match", match, "--format", "csv", ...extra]);
+      const cb = run(["cooccur", "--index", single, "--concepts", conceptsFile, "--match", match, "--format", "csv", ...extra]);
+      assert.equal(ca.code, 0, ca.stderr);
+      assert.equal(ca.stdout, cb.stdout);
+      assert.ok(ca.stdout.split("\n").length > 3, ca.stdout);
+    }
   }
   // a page that crosses a shard boundary: the first 5 examples after shard 0's docs
   const m = JSON.parse(readFileSync(join(corpus, "corpus.json"), "utf8"));
@@ -164,6 +178,15 @@ test("a corpus of 3 shards counts and searches exactly as one index over the sam
   assert.ok(all.examples.some((e: { doc: number }) => e.doc >= m.shards[2].firstDoc), "examples from the last shard, with global ids");
   const csv = run(["count", "--index", corpus, "--concepts", conceptsFile, "--format", "csv"]);
   assert.match(csv.stdout, /^concept,count\ndog,\d+\n/);
+});
+
+test("a command that takes one text index names a corpus of shards as such (not 'no manifest.json')", () => {
+  for (const args of [["index", "verify", corpus], ["audit", "sample", "--index", corpus, "--concepts", conceptsFile], ["index", "merge", corpus, single, "--out", join(root, "merged")]]) {
+    const r = run(args);
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stdout, "");
+    assert.match(r.stderr, /^conceptfreq: .* is a corpus of shards, not one text index; this command takes one index \(count, search, cooccur, misalignment and study take a corpus\), e\.g\. one of its shards, .*shards\/0\.\n$/);
+  }
 });
 
 test("the library opens either kind with openTextSource", () => {

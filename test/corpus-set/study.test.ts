@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { addShardImages, buildShard, countStudyCorpus, finishCorpus, planCorpus } from "conceptfreq";
+import { addShardImages, buildShard, countStudyCorpus, finishCorpus, planCorpus, readStudyManifest, runStudy } from "conceptfreq";
 import { buildTextIndex } from "../../src/text-index/build.js";
 import { importImageTags } from "../../src/image/tag-import.js";
 import { writeCaptionFiles } from "./fixtures.js";
@@ -65,4 +65,37 @@ test("study counts over a corpus of shards (every mode, with examples) equal tho
   const wrongImage = { name: "x", index: dir, match: "paper" as const, examples: 0, image: { index: join(root, "single.img") }, counts: {} };
   assert.throws(() => countStudyCorpus(wrongImage, CONCEPTS, ["image"], { cacheDir: join(root, "cache-w") }), /is a corpus of shards; its image index is the corpus itself/);
   assert.ok(readFileSync(join(dir, "corpus.json"), "utf8").includes('"images"'));
+});
+
+test("a study manifest naming a corpus of shards (and the corpus as its image index) runs: its checks take the corpus, not only a text index", async () => {
+  const inputs = writeCaptionFiles(join(root, "in-run"), 4, 25);
+  const dir = join(root, "c-run");
+  planCorpus(inputs, { shards: 2, out: dir });
+  let first = 0;
+  for (const k of [0, 1]) {
+    const r = await buildShard(dir, k, { workers: 1 });
+    writeTags(join(root, `run${k}.jsonl`), first, r.docCount);
+    await importImageTags({ tags: [join(root, `run${k}.jsonl`)], threshold: 0.5, concepts: vocabulary, textIndex: join(dir, "shards", String(k)), out: join(dir, "images", String(k)) });
+    addShardImages(dir, k, join(dir, "images", String(k)));
+    first += r.docCount;
+  }
+  finishCorpus(dir);
+  const single = join(root, "single-run.idx");
+  await buildTextIndex(inputs, { out: single, workers: 1 });
+  const concepts = join(root, "run-concepts.txt");
+  writeFileSync(concepts, "dog\ncat\nhorse\nbeach\n");
+  writeFileSync(join(root, "run-results.json"), JSON.stringify({ m: { classwise: { dog: 50, cat: 40, horse: 30, beach: 20 } } }));
+  const manifest = (corpora: unknown[]) => {
+    const path = join(root, "run-study.json");
+    writeFileSync(path, JSON.stringify({ name: "s", corpora, datasets: [{ name: "d", concepts: "run-concepts.txt", results: [{ model: "m", file: "run-results.json", pointer: "/m/classwise" }] }], analyses: { plots: false, report: false } }));
+    return readStudyManifest(path);
+  };
+  const summary = await runStudy(manifest([{ name: "shards", index: "c-run", image: { index: "c-run" } }, { name: "one", index: "single-run.idx" }]), { out: join(root, "run-out") });
+  assert.ok(summary);
+  assert.equal(readFileSync(join(root, "run-out", "counts", "shards", "text.json"), "utf8"), readFileSync(join(root, "run-out", "counts", "one", "text.json"), "utf8"));
+  assert.ok(JSON.parse(readFileSync(join(root, "run-out", "counts", "shards", "integrated.json"), "utf8")).dog >= 0);
+  // another image index beside a corpus of shards, and a corpus planned but not finished: one sentence each, before any work
+  await assert.rejects(runStudy(manifest([{ name: "shards", index: "c-run", image: { index: "single-run.idx" } }]), { out: join(root, "run-out2") }), /is a corpus of shards; its image index is the corpus itself/);
+  planCorpus(inputs, { shards: 2, out: join(root, "c-unfinished") });
+  await assert.rejects(runStudy(manifest([{ name: "u", index: "c-unfinished" }]), { out: join(root, "run-out3") }), /is not finished \(no corpus\.json\)/);
 });

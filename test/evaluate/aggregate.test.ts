@@ -86,3 +86,15 @@ test("aggregateScoresFile streams a file; a missing file is a UserError", async 
   assert.deepEqual(r.result.score, { mean: { dog: 1 }, max: { dog: 1.5 } });
   await assert.rejects(aggregateScoresFile(join(dir, "none.jsonl")), (e: unknown) => e instanceof UserError && /does not exist/.test(e.message));
 });
+
+test("aggregateScoresFile refuses a file with no score lines (empty, or every line malformed) instead of writing an empty result", async () => {
+  const empty = join(dir, "empty.jsonl");
+  writeFileSync(empty, "\n\n");
+  await assert.rejects(aggregateScoresFile(empty), (e: unknown) => e instanceof UserError && /holds no score lines: it has no lines\./.test(e.message));
+  const bad = join(dir, "bad.jsonl");
+  writeFileSync(bad, "not json\n" + line({ prompt: "p", score: 1 }) + "\n");
+  await assert.rejects(
+    aggregateScoresFile(bad),
+    (e: unknown) => e instanceof UserError && /all 2 of its non-blank lines are malformed \(.*first at line 1\)\./.test(e.message),
+  );
+});

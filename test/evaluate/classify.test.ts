@@ -201,3 +201,14 @@ test("larger synthetic case (several blocks, planted ties) equals the reference;
   });
   assert.deepEqual(fromFiles.result, reference(float16ToFloat32(half), n, w, classes, k, d, labels));
 });
+
+test("readClassNames takes builtin:NAME in class-index order, duplicates kept (prompts --classes builtin:imagenet, eval classify --classes)", () => {
+  const cifar = readClassNames("builtin:cifar10");
+  assert.equal(cifar.length, 10);
+  assert.deepEqual(cifar.slice(0, 3), ["airplane", "automobile", "bird"]);
+  const imagenet = readClassNames("builtin:imagenet");
+  assert.equal(imagenet.length, 1000); // the classifier's 1,000 rows, although two names repeat
+  assert.equal(new Set(imagenet).size, 999);
+  assert.equal(imagenet[0], "tench");
+  assert.throws(() => readClassNames("builtin:nosuch"), (e: unknown) => e instanceof UserError && /unknown builtin class list "nosuch"; known: cifar10, cifar100, imagenet\./.test(e.message));
+});
