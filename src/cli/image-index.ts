@@ -103,7 +103,7 @@ export function registerImageIndex(program: Command): void {
       .command("import")
       .description("import an image tagger's output (e.g. RAM++): JSONL tag probabilities or a probability matrix")
       .requiredOption("--tags <files...>", 'JSONL ({"row": n, "tags": {"concept": prob}} per line, or "key" with --keys) or a .npy/.safetensors probability matrix (images × concepts)')
-      .requiredOption("--threshold <p[,p...]>", "probability at or above which a concept tags an image; a comma list builds one index per threshold")
+      .requiredOption("--threshold <p[,p...]>", "probability (0..1) at or above which a concept tags an image; a comma list builds one index per threshold")
       .requiredOption("--out <dir>", "image index directory to create")
       .option("--concepts <file|builtin:NAME>", "the tagger's vocabulary (JSONL: other tags are ignored) or the matrix columns' names (required for a matrix)")
       .option("--docs <n>", "JSONL rows: number of docs (default: one per record)", nonNegativeInt)

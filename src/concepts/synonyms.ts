@@ -196,7 +196,7 @@ export function readSynonymFile(path: string): Map<string, string[]> & { senses:
   try {
     text = readFileSync(path, "utf8");
   } catch {
-    throw new UserError(`cannot read synonym file ${path}.`);
+    throw new UserError(`cannot read synonym file ${path} (--synonyms takes "wordnet" or a file that --explain wrote).`);
   }
   let v: unknown;
   try {

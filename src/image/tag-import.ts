@@ -52,6 +52,8 @@ export async function importImageTags(opts: TagImportOptions): Promise<TagImport
   const kinds = new Set(opts.tags.map(isJsonl));
   if (kinds.size > 1) throw new UserError("--tags mixes JSONL files and matrix files; import one form at a time.");
   const thresholds = parseThresholds(opts.threshold);
+  const outside = thresholds.find((t) => t < 0 || t > 1);
+  if (outside !== undefined) throw new UserError(`--threshold ${outside} is outside 0..1: a tagger's probabilities lie in 0..1, so it would tag ${outside > 1 ? "nothing" : "everything"}.`);
   if (opts.topK !== undefined && (!Number.isInteger(opts.topK) || opts.topK < 1)) throw new UserError(`--top-k must be a positive integer, not ${opts.topK}.`);
   if (opts.docs !== undefined && (!Number.isInteger(opts.docs) || opts.docs < 0)) throw new UserError(`--docs must be a non-negative integer, not ${opts.docs}.`);
   checkOutput(opts.out, opts.force);

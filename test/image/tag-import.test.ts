@@ -134,6 +134,7 @@ test("errors: bad lines, repeated rows, rows beyond the docs, column mismatch, m
     [{ tags: [bad("b5.jsonl", '{"row": 0, "tags": {"dog": "high"}}\n')], threshold: 0.5, out: join(dir, "x5") }, /probability of "dog" is not a finite number/],
     [{ tags: [npy], threshold: 0.5, out: join(dir, "x6"), concepts: vocabTxt }, /has 4 columns but the concept list .* has 5 concepts/],
     [{ tags: [npy], threshold: 0.5, out: join(dir, "x7") }, /needs its column names/],
+    [{ tags: [bad("b6.jsonl", '{"row": 0, "tags": {"dog": 1}}\n')], threshold: 1.5, out: join(dir, "x8") }, /--threshold 1\.5 is outside 0\.\.1: .* tag nothing/],
   ];
   for (const [opts, re] of cases) {
     await assert.rejects(importImageTags(opts), (e: unknown) => e instanceof UserError && re.test(e.message), String(re));
