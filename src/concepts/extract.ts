@@ -2,7 +2,7 @@
  * Retrieval concepts from caption files, by the rule of image-concepts.ts. An image's captions are
  * K consecutive rows, or the rows sharing a key (`keyColumn`).
  */
-import { openCorpus } from "../corpus/open.js";
+import { corpusInputKind, openCorpus } from "../corpus/open.js";
 import type { ReaderOptions } from "../corpus/record.js";
 import { UserError } from "../errors.js";
 import { DEFAULT_MIN_IMAGES, ImageConceptTally } from "./image-concepts.js";
@@ -34,6 +34,7 @@ export async function extractRetrievalConcepts(paths: string[], opts: ExtractOpt
   let inGroup = 0;
   let captions = 0;
 
+  for (const path of paths) corpusInputKind(path); // a missing file or a directory: one sentence, before any work
   for (const path of paths) {
     for await (const rows of openCorpus(path, opts)) {
       for (const row of rows) {

@@ -85,6 +85,7 @@ test("gzipped newlines: stops after 10,000 rows; an empty file or /dev/null: not
 test("a directory gets its own sentence; a missing file says so", () => {
   refused(run(["index", "build", ".", "--out", "d.idx"]), /^conceptfreq: \. is a directory, not a corpus file/, "d.idx");
   refused(run(["index", "build", "nothere.tsv", "--out", "d.idx"]), /cannot read nothere\.tsv: no such file\./, "d.idx");
+  refused(run(["concepts", "extract", ".", "--out", "c.txt"]), /^conceptfreq: \. is a directory, not a corpus file/, "c.txt");
 });
 
 test("standard input (-) is read with --format, and only with it", () => {
