@@ -9,7 +9,8 @@
  * change ANALYZER.version whenever a change here can change an index.
  */
 import { createRequire } from "node:module";
-import { createWinkTagger, growInt32, MAX_PIECE_BYTES, type WinkCache, type WinkTagger } from "./wink-tagger.js";
+import { createWinkTagger, MAX_PIECE_BYTES, type WinkCache, type WinkTagger } from "./wink-tagger.js";
+import { growInt32 } from "./grow-int32.js";
 import { packageModel, taggerModel, type TaggerModel } from "./wink-model.js";
 
 // wink-nlp and its model are CommonJS. Each is required on first use: the tagger needs only parts
