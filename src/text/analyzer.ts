@@ -5,8 +5,12 @@
  * (the paper's rule), plus — for `--match phrase` — the sequence of all its tokens' surface forms and
  * lemmas. Concept names go through the same tokenizer, tagger and lemmatizer (see concept-query.ts).
  *
+ * Its parts, one idea each: word-rule.ts (what a word is), phrase-tokens.ts, forms-memo.ts (each
+ * token's forms, memoised, through the tagger wink-tagger.ts or wink's readDoc, wink-doc.ts),
+ * term-interning.ts (ids for the build) and concept-lemmas.ts (concept words as nouns).
+ *
  * The analyzer's name and version (analyzer-version.ts) are recorded in every index manifest;
- * change ANALYZER.version whenever a change here can change an index.
+ * change ANALYZER.version whenever a change in any of them can change an index.
  */
 import { captionTokens, type TokenForms } from "./forms-memo.js";
 import type { PhraseToken } from "./phrase-tokens.js";

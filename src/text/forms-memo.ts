@@ -6,7 +6,7 @@
  */
 import { createRequire } from "node:module";
 import { growInt32 } from "./grow-int32.js";
-import { PHRASE_BREAK, phraseTokenKey, phraseTokensOfToken, type PhraseToken } from "./phrase-tokens.js";
+import { phraseTokenKey, phraseTokensOfToken, type PhraseToken } from "./phrase-tokens.js";
 import { NOUN_TERMS, PHRASE_TERMS, PHRASE_TOKENS } from "./term-interning.js";
 import { its, nlp, type Rdd, type WinkTokens } from "./wink-doc.js";
 import { packageModel, taggerModel, type TaggerModel } from "./wink-model.js";
