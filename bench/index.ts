@@ -143,7 +143,7 @@ export async function main(): Promise<void> {
       `build with wink-nlp's readDoc instead of the tagger: ${buildWink.seconds.toFixed(2)} s, ${Math.round(captions.length / buildWink.seconds)} captions/s; ` +
         `postings byte-identical to the tagger's: ${same ? "yes" : "NO"}`,
     );
-    const { taggerAgrees } = await import("../src/text/analyzer.js");
+    const { taggerAgrees } = await import("../src/text/forms-memo.js");
     const differ = lines.filter((l) => !taggerAgrees(l)).length;
     console.log(`tagger vs wink-nlp readDoc on the ${lines.length} real captions: ${differ} differ in any token's tag, lemma or form`);
 

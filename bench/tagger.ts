@@ -7,7 +7,9 @@
  * Also the worst case for the tagger's memo: captions whose words were never seen before.
  */
 import { createRequire } from "node:module";
-import { analyzeCaptionForIndex, analyzeCaptionTermIds, letterRuns, newCaptionTermIds, PHRASE_STOPWORDS, taggerAgrees } from "../src/text/analyzer.js";
+import { analyzeCaptionForIndex } from "../src/text/analyzer.js";
+import { analyzeCaptionTermIds, newCaptionTermIds, taggerAgrees } from "../src/text/forms-memo.js";
+import { letterRuns, PHRASE_STOPWORDS } from "../src/text/word-rule.js";
 import { mulberry32 } from "../src/analysis/random.js";
 
 const require = createRequire(import.meta.url);

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import { UserError } from "../errors.js";
-import { lemmatizeAsNoun, prepareNounLemmas } from "../text/analyzer.js";
+import { lemmatizeAsNoun, prepareNounLemmas } from "../text/concept-lemmas.js";
 import { WordNet, wordNetForm, type NounSynset } from "./wordnet.js";
 
 export type SenseChoice = "first" | "all";

@@ -9,7 +9,8 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { join } from "node:path";
-import { analyzeCaptionBytesTermIds, analyzerMemorySize, NOUN_TERMS, PHRASE_TERMS, PHRASE_TOKENS, resetAnalyzerMemory, newCaptionTermIds, type CaptionTermIds } from "../text/analyzer.js";
+import { analyzeCaptionBytesTermIds, analyzerMemorySize, resetAnalyzerMemory, newCaptionTermIds, type CaptionTermIds } from "../text/forms-memo.js";
+import { NOUN_TERMS, PHRASE_TERMS, PHRASE_TOKENS } from "../text/term-interning.js";
 import { PostingsAccumulator, type MemoryRun } from "../postings/postings-accumulator.js";
 import { mergePostingRuns } from "../postings/merge-runs.js";
 

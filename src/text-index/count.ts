@@ -10,7 +10,9 @@
  *          slash between two words joins them (analyzer.ts phraseTokensOfToken).
  * A concept's count is the number of captions matching ANY of its alternates ("sea lion|sealion").
  */
-import { phraseTokens, PHRASE_STOPWORDS, type PhraseToken } from "../text/analyzer.js";
+import { phraseTokens } from "../text/analyzer.js";
+import { PHRASE_STOPWORDS } from "../text/word-rule.js";
+import { type PhraseToken } from "../text/phrase-tokens.js";
 import { parseConcepts, phraseAlternatesOf, preparePhraseAlternates, wordForms, type ConceptQuery, type ConceptWord } from "../text/concept-query.js";
 import { RoaringBitmap32 } from "../postings/roaring-bitmap.js";
 import type { TextIndex } from "./text-index.js";

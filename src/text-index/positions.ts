@@ -13,7 +13,7 @@
 import { openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { closeFiles, namingPath } from "../io/file-system.js";
 import { DamagedFileError } from "../postings/posting-file.js";
-import { phraseTokenOfKey, type PhraseToken } from "../text/analyzer.js";
+import { phraseTokenOfKey, type PhraseToken } from "../text/phrase-tokens.js";
 
 export const POSITIONS_BLOCK = 128;
 

@@ -9,7 +9,10 @@
  * dropped), "_" read as a space; each word's lemma is its noun-context lemma ("geese" -> "goose").
  */
 import { UserError } from "../errors.js";
-import { lemmatizeAsNoun, letterRuns, nounLemmaForms, phraseRuns, phraseTokens, prepareNounLemmas, type PhraseToken } from "./analyzer.js";
+import { phraseTokens } from "./analyzer.js";
+import { letterRuns, phraseRuns } from "./word-rule.js";
+import { lemmatizeAsNoun, nounLemmaForms, prepareNounLemmas } from "./concept-lemmas.js";
+import type { PhraseToken } from "./phrase-tokens.js";
 
 /**
  * The longest concept name accepted, in characters. A name is a few words; wink's tokenizer costs

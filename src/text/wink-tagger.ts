@@ -13,7 +13,7 @@
  *  - a token's tagging inputs (default tag, posHint, normal form) are a function of its lexeme and
  *    are read from wink's cache once per distinct token;
  *  - the POS rule automata from the model are compiled to dense transition tables and run by a
- *    transcription of wink's greedy `recognize()`, followed by wink's updater and setter rules.
+ *    transcription of wink's greedy `recognize()` (automaton.ts), followed by wink's updater and setter rules.
  *
  * The result is wink's token array (lexeme, contraction pointer, POS + lemma) for the text, so
  * every downstream reader (`its.pos`, `its.lemma`, `its.normal`) sees exactly what `readDoc`
@@ -24,6 +24,9 @@
 import { createRequire } from "node:module";
 import type { TaggerModel } from "./wink-model.js";
 import { guardCompiledTRex, linearFeatures } from "./wink-linear.js";
+import { compileMachine, newMatchBuffer, recognize, SKIP, type Machine } from "./automaton.js";
+import { FNV_OFFSET, FNV_PRIME, PIECE_STRIDE, PIECE_TOKENS, PieceTable } from "./byte-hash-table.js";
+import { growInt32 } from "./grow-int32.js";
 
 const require = createRequire(import.meta.url);
 
@@ -41,92 +44,14 @@ export interface WinkCache {
   intrinsicSize(): number;
 }
 
-
 /** wink's token layout: 4 numbers per token. */
 const TK = 4;
 const BITS4LEMMA = 20;
 const POS_MASK = 0x3f00000;
-/** wink's automaton symbols (automaton.js) and the posHint offset (the model's pos-transformers.js). */
-const EOS_TOKEN = 2070000;
-const OTHERWISE = 2070003;
+/** The posHint offset (the model's pos-transformers.js). */
 const HINT_DELTA = 1080000;
 /** What the default tag falls back to (tokens-mappers.js). */
 const DEFAULT_POS = 8;
-const MAX_TAG = 64;
-/** A token the automata pass over (a line break not marked as a name). */
-const SKIP = -3;
-
-interface Machine {
-  nSym: number;
-  /** Next state for (state, symbol): trans[state * nSym + sym]; 0 (root) when absent. */
-  trans: Int32Array;
-  /** The "otherwise" state of a state (0 when none). */
-  otherwise: Int32Array;
-  /** Terminal states: index into names, -1 when not terminal. */
-  terminal: Int32Array;
-  /** Marked states: how far a match's start moves right (the end is not used by the updater). */
-  markStart: Int32Array;
-  /** Pattern names: target tags (negative: force; positive: only when the word can take the tag). */
-  names: number[];
-  nameIsZero: boolean[];
-  /** Symbol of a tag value (-1: no transition). */
-  tagSym: Int32Array;
-  eosSym: number;
-  symOf: Map<string, number>;
-}
-
-function compileMachine(json: string): Machine | undefined {
-  const m = JSON.parse(json) as [number, number, Record<string, Record<string, number>>, Record<string, string>, Record<string, [number, number]>, Record<string, unknown>];
-  const [, lastUsedState, fsm, terminalStates, markedStates, custom] = m;
-  if (Object.keys(custom).length > 0) return undefined; // custom properties feed a callback wink's POS pipe never sets
-  const symOf = new Map<string, number>();
-  for (const state of Object.keys(fsm)) {
-    for (const key of Object.keys(fsm[state]!)) if (key !== String(OTHERWISE) && !symOf.has(key)) symOf.set(key, symOf.size);
-  }
-  let maxState = lastUsedState;
-  for (const s of [...Object.keys(fsm), ...Object.keys(terminalStates), ...Object.keys(markedStates)]) {
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < 0 || String(n) !== s) return undefined;
-    maxState = Math.max(maxState, n);
-  }
-  const nStates = maxState + 1;
-  const nSym = Math.max(1, symOf.size);
-  const trans = new Int32Array(nStates * nSym);
-  const otherwise = new Int32Array(nStates);
-  for (const s of Object.keys(fsm)) {
-    const state = Number(s);
-    for (const [key, next] of Object.entries(fsm[s]!)) {
-      if (!Number.isInteger(next) || next < 0 || next >= nStates) return undefined;
-      if (key === String(OTHERWISE)) otherwise[state] = next;
-      else trans[state * nSym + symOf.get(key)!] = next;
-    }
-  }
-  const names: number[] = [];
-  const nameIsZero: boolean[] = [];
-  const nameIndex = new Map<string, number>();
-  const terminal = new Int32Array(nStates).fill(-1);
-  for (const [s, name] of Object.entries(terminalStates)) {
-    // A name is a target tag written as an integer; "" would not count as terminal in wink.
-    const value = Number(name);
-    if (name === "" || !Number.isInteger(value) || String(value) !== name || Math.abs(value) >= MAX_TAG) return undefined;
-    let k = nameIndex.get(name);
-    if (k === undefined) {
-      k = names.length;
-      nameIndex.set(name, k);
-      names.push(value);
-      nameIsZero.push(name === "0");
-    }
-    terminal[Number(s)] = k;
-  }
-  const markStart = new Int32Array(nStates);
-  for (const [s, mark] of Object.entries(markedStates)) {
-    if (!Array.isArray(mark) || !Number.isInteger(mark[0])) return undefined;
-    markStart[Number(s)] = mark[0];
-  }
-  const tagSym = new Int32Array(MAX_TAG).fill(-1);
-  for (let t = 0; t < MAX_TAG; t++) tagSym[t] = symOf.get(String(t)) ?? -1;
-  return { nSym, trans, otherwise, terminal, markStart, names, nameIsZero, tagSym, eosSym: symOf.get(String(EOS_TOKEN)) ?? -1, symOf };
-}
 
 /**
  * Tags texts: `tag()` returns the number of tokens n, and token k's record and third slot in
@@ -219,103 +144,7 @@ function spaceWidth(bytes: Uint8Array, i: number): number {
 }
 const utf8 = new TextDecoder();
 const encoder = new TextEncoder();
-const FNV_OFFSET = 0x811c9dc5 | 0;
-const FNV_PRIME = 0x01000193;
 
-/**
- * Distinct pieces and their tokens (record ids), found by hashing the piece's UTF-8 bytes in the
- * caption, so a known piece costs no string. Open addressing with linear probing, the entries in
- * the table itself: a piece's fields and, up to INLINE_BYTES, its bytes lie together in 32 bytes,
- * so finding a known word reads one memory line of the table.
- */
-class PieceTable {
-  size = 0;
-  /** Entry of slot s: table[s * PIECE_STRIDE + PIECE_*]; an empty slot has length 0. */
-  table: Int32Array = new Int32Array(PIECE_STRIDE << 14);
-  /** The bytes of pieces longer than INLINE_BYTES, one after another. */
-  private chars: Uint8Array = new Uint8Array(1 << 12);
-  private charsUsed = 0;
-  /** The token counts and records of pieces of other than one token. */
-  pool: Int32Array = new Int32Array(1 << 12);
-  private poolUsed = 0;
-
-  /** The slot holding bytes[at, at + length) (whose hash is `hash`), or -1. */
-  find(bytes: Uint8Array, at: number, length: number, hash: number): number {
-    const table = this.table;
-    const mask = table.length / PIECE_STRIDE - 1;
-    for (let s = hash & mask; ; s = (s + 1) & mask) {
-      const e = s * PIECE_STRIDE;
-      const len = table[e + PIECE_LENGTH]!;
-      if (len === 0) return -1;
-      if (len === length && table[e + PIECE_HASH] === hash) {
-        let q = 0;
-        if (length <= INLINE_BYTES) {
-          while (q < length && ((table[e + PIECE_BYTES + (q >> 2)]! >>> ((q & 3) << 3)) & 0xff) === bytes[at + q]) q++;
-        } else {
-          const chars = this.chars;
-          const from = table[e + PIECE_BYTES]!;
-          while (q < length && chars[from + q] === bytes[at + q]) q++;
-        }
-        if (q === length) return s;
-      }
-    }
-  }
-
-  /** Adds bytes[at, at + length), hashing to `hash`, with its tokens' records; returns its slot. */
-  add(bytes: Uint8Array, at: number, length: number, hash: number, records: number[]): number {
-    if ((this.size + 1) * 4 > 3 * (this.table.length / PIECE_STRIDE)) this.rehash((2 * this.table.length) / PIECE_STRIDE);
-    this.size++;
-    const table = this.table;
-    const mask = table.length / PIECE_STRIDE - 1;
-    let s = hash & mask;
-    while (table[s * PIECE_STRIDE + PIECE_LENGTH] !== 0) s = (s + 1) & mask;
-    const e = s * PIECE_STRIDE;
-    table[e + PIECE_HASH] = hash;
-    table[e + PIECE_LENGTH] = length;
-    if (length <= INLINE_BYTES) {
-      for (let q = 0; q < length; q++) table[e + PIECE_BYTES + (q >> 2)]! |= bytes[at + q]! << ((q & 3) << 3);
-    } else {
-      if (this.charsUsed + length > this.chars.length) {
-        const c = new Uint8Array(Math.max(this.chars.length * 2, this.charsUsed + length));
-        c.set(this.chars);
-        this.chars = c;
-      }
-      table[e + PIECE_BYTES] = this.charsUsed;
-      this.chars.set(bytes.subarray(at, at + length), this.charsUsed);
-      this.charsUsed += length;
-    }
-    if (records.length === 1) {
-      table[e + PIECE_TOKENS] = records[0]!;
-    } else {
-      if (this.poolUsed + records.length + 1 > this.pool.length) this.pool = growInt32(this.pool, this.poolUsed + records.length + 1);
-      table[e + PIECE_TOKENS] = ~this.poolUsed;
-      this.pool[this.poolUsed++] = records.length;
-      for (const r of records) this.pool[this.poolUsed++] = r;
-    }
-    return s;
-  }
-
-  clear(): void {
-    this.size = 0;
-    this.table = new Int32Array(PIECE_STRIDE << 14);
-    this.charsUsed = 0;
-    this.poolUsed = 0;
-  }
-
-  /** Moves every entry to a table of `capacity` slots. */
-  private rehash(capacity: number): void {
-    const old = this.table;
-    const table = new Int32Array(capacity * PIECE_STRIDE);
-    const mask = capacity - 1;
-    for (let e = 0; e < old.length; e += PIECE_STRIDE) {
-      if (old[e + PIECE_LENGTH] === 0) continue;
-      let s = old[e + PIECE_HASH]! & mask;
-      while (table[s * PIECE_STRIDE + PIECE_LENGTH] !== 0) s = (s + 1) & mask;
-      table.set(old.subarray(e, e + PIECE_STRIDE), s * PIECE_STRIDE);
-    }
-    this.table = table;
-  }
-}
 /** A record's fields: wink's three token slots, its default tag, its normal form and the tags it can take, then its posHint symbol per machine (-2: none). */
 const REC_LEX = 0;
 const REC_SLOT1 = 1;
@@ -325,27 +154,6 @@ const REC_NORMAL = 4;
 /** Bit t set when the normal form can take tag t < 32 (cache.isMemberPOS, per POS cluster). */
 const REC_MEMBER = 5;
 const REC_HINT = 6;
-/**
- * A piece's entry (32 bytes): hash, length, its token: the record id of a one-token piece, or ~p
- * for another, whose token count is pool[p] and records follow it; then its bytes, four to an
- * int (little end first, zeros after the last), or where its bytes start in `chars` when it is
- * longer than INLINE_BYTES.
- */
-const PIECE_STRIDE = 8;
-const PIECE_HASH = 0;
-const PIECE_LENGTH = 1;
-const PIECE_TOKENS = 2;
-const PIECE_BYTES = 3;
-const INLINE_BYTES = 4 * (PIECE_STRIDE - PIECE_BYTES);
-
-/** `a` copied into an array of at least `need` slots (its size doubled as often as needed). */
-export function growInt32(a: Int32Array, need: number): Int32Array {
-  let size = Math.max(1, a.length);
-  while (size < need) size *= 2;
-  const b = new Int32Array(size);
-  b.set(a);
-  return b;
-}
 
 /**
  * Builds a tagger for `model` with its own lexicon cache, made as wink-nlp makes its own, or
@@ -463,8 +271,7 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
   let isName = new Uint8Array(cap);
   /** A machine's input symbol per token (recognize), SKIP for a token it passes over. */
   let syms = new Int32Array(cap);
-  let matchFirst = new Int32Array(cap);
-  let matchName = new Int32Array(cap);
+  const matches = newMatchBuffer();
 
   function ensure(n: number): void {
     if (n <= cap) return;
@@ -478,30 +285,9 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
     syms = new Int32Array(cap);
   }
 
-  /** automaton.js pushMatch2Patterns(): keeps a match's (marked) first token and name; returns the new count. */
-  function pushMatch(m: Machine, np: number, first: number, state: number): number {
-    const name = m.terminal[state]!;
-    if (m.nameIsZero[name]) return np;
-    if (np === matchFirst.length) {
-      const f = new Int32Array(np * 2);
-      f.set(matchFirst);
-      matchFirst = f;
-      const g = new Int32Array(np * 2);
-      g.set(matchName);
-      matchName = g;
-    }
-    matchFirst[np] = first + m.markStart[state]!;
-    matchName[np] = name;
-    return np + 1;
-  }
-
-  /**
-   * automaton.js recognize() for one machine; returns the number of matches (first token, name).
-   * Each token's input symbol is worked out once, before the run: the greedy search goes back over
-   * tokens after a failed partial match.
-   */
-  function recognize(m: Machine, rec: Int32Array, hintAt: number, n: number): number {
-    const { trans, otherwise, terminal, tagSym, nSym } = m;
+  /** The automaton's input symbol of each of the n tokens (tags[], isName[]) for machine m, into syms[0..n). */
+  function inputSymbols(m: Machine, hintAt: number, n: number): void {
+    const tagSym = m.tagSym;
     for (let j = 0; j < n; j++) {
       const tag = tags[j]!;
       if (isName[j] === 0 && tag === keyLF) {
@@ -511,44 +297,6 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
         syms[j] = h !== -2 ? h : tagSym[tag]!;
       }
     }
-    syms[n] = m.eosSym;
-    let np = 0;
-    let first = 0;
-    let state = 0;
-    let ns = 0;
-    let lastOtherwiseIndex = 0;
-    let lastOtherwiseState = 0;
-    for (let i = 0; i <= n; i++) {
-      for (let j = i; j <= n; j++) {
-        const sym = syms[j]!;
-        if (sym === SKIP) continue;
-        ns = sym < 0 ? 0 : trans[state * nSym + sym]!;
-        if (state === 0 && ns !== 0) first = j;
-        if (terminal[ns]! >= 0) {
-          np = pushMatch(m, np, first, ns);
-          i = j;
-          j = n + 100;
-          ns = 0;
-          lastOtherwiseState = 0;
-        } else if (ns === 0) {
-          if (lastOtherwiseState !== 0) {
-            np = pushMatch(m, np, first, lastOtherwiseState);
-            i = lastOtherwiseIndex;
-            j = n + 100;
-            ns = 0;
-            lastOtherwiseState = 0;
-          } else {
-            j = n + 100;
-          }
-        }
-        state = ns;
-        if (otherwise[state] !== 0) {
-          lastOtherwiseIndex = j;
-          lastOtherwiseState = otherwise[state]!;
-        }
-      }
-    }
-    return np;
   }
 
   const tagger: WinkTagger = {
@@ -611,7 +359,10 @@ export function createWinkTagger(model: TaggerModel): WinkTagger | undefined {
       }
       for (let mi = 0; mi < machines.length; mi++) {
         const m = machines[mi]!;
-        const np = recognize(m, rec, REC_HINT + mi, n);
+        inputSymbols(m, REC_HINT + mi, n);
+        const np = recognize(m, syms, n, matches);
+        const matchFirst = matches.first;
+        const matchName = matches.name;
         // pos-updater.js
         for (let q = 0; q < np; q++) {
           const target = m.names[matchName[q]!]!;

@@ -1,6 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { analyzeCaption, analyzeCaptionForIndex, lemmatizeAsNoun, phraseTokens, letterRuns } from "../../src/text/analyzer.js";
+import { analyzeCaption, analyzeCaptionForIndex, phraseTokens } from "../../src/text/analyzer.js";
+import { lemmatizeAsNoun } from "../../src/text/concept-lemmas.js";
+import { letterRuns } from "../../src/text/word-rule.js";
 import { parseConcept } from "../../src/text/concept-query.js";
 
 test("a caption becomes its sorted set of noun and proper-noun lemmas", () => {
@@ -54,7 +56,7 @@ test("a concept word the tagger does not read as a noun keeps its written form",
 });
 
 test("the tagger gives exactly wink-nlp's readDoc tokens, tags and lemmas", async () => {
-  const { taggerAgrees } = await import("../../src/text/analyzer.js");
+  const { taggerAgrees } = await import("../../src/text/forms-memo.js");
   const samples = [
     "Two geese don't fly over the T-shirt shop; they're in N.Y. at 3pm!",
     "a hot dog on a plate",
@@ -103,7 +105,7 @@ test("a caption's analysis does not depend on the captions analysed before it", 
 });
 
 test("lemmatising many concept words in one pass gives the word-by-word lemmas", async () => {
-  const { prepareNounLemmas, lemmatizeAsNounUncached } = await import("../../src/text/analyzer.js");
+  const { prepareNounLemmas, lemmatizeAsNounUncached } = await import("../../src/text/concept-lemmas.js");
   const words = ["Geese", "leaves", "cd", "mice", "running", "o'", "jeans", "species", "sealions", "don't", "t", "shirts", "people", "glasses", "\u00e9clairs"];
   prepareNounLemmas(words);
   for (const w of words) assert.deepEqual(lemmatizeAsNoun(w), lemmatizeAsNounUncached(w.toLowerCase()), w);
@@ -111,7 +113,8 @@ test("lemmatising many concept words in one pass gives the word-by-word lemmas",
 });
 
 test("forgetting what the analyzer learnt does not change any caption's analysis", async () => {
-  const { analyzeCaptionTermIds, analyzerMemorySize, newCaptionTermIds, resetAnalyzerMemory, NOUN_TERMS, PHRASE_TERMS } = await import("../../src/text/analyzer.js");
+  const { analyzeCaptionTermIds, analyzerMemorySize, newCaptionTermIds, resetAnalyzerMemory } = await import("../../src/text/forms-memo.js");
+  const { NOUN_TERMS, PHRASE_TERMS } = await import("../../src/text/term-interning.js");
   const captions = [
     "Two geese don't fly over the T-shirt shop; they're in N.Y. at 3pm!",
     "a zyxwvut and a qwertyuiop on the \u00abdog's\u00bb mat",
@@ -141,7 +144,8 @@ test("forgetting what the analyzer learnt does not change any caption's analysis
 });
 
 test("the index build's byte path gives the string path's term ids, for captions anywhere in a batch", async () => {
-  const { analyzeCaptionBytesTermIds, analyzeCaptionTermIds, newCaptionTermIds, NOUN_TERMS, PHRASE_TERMS } = await import("../../src/text/analyzer.js");
+  const { analyzeCaptionBytesTermIds, analyzeCaptionTermIds, newCaptionTermIds } = await import("../../src/text/forms-memo.js");
+  const { NOUN_TERMS, PHRASE_TERMS } = await import("../../src/text/term-interning.js");
   const captions = [
     "Two geese don't fly over the T-shirt shop; they're in N.Y. at 3pm!",
     "caf\u00e9 na\u00efve Z\u00fcrich \u6771\u4eac dog \u{1F600} cat",
@@ -173,7 +177,7 @@ test("a lone surrogate is read as U+FFFD, as the caption store keeps it", () => 
 });
 
 test("a tagger made anew after every caption analyses every caption the same", async () => {
-  const { setTaggerRenewal } = await import("../../src/text/analyzer.js");
+  const { setTaggerRenewal } = await import("../../src/text/forms-memo.js");
   const captions = ["a zyxwvut on the qwertyuiop", "\u00abdog's\u00bb bone", "a dog's bone", "Two geese don't fly over N.Y.!", "a zyxwvut again"];
   const before = captions.map((c) => analyzeCaptionForIndex(c));
   setTaggerRenewal(0);
@@ -186,7 +190,7 @@ test("a tagger made anew after every caption analyses every caption the same", a
 });
 
 test("phrase rule: digits are part of words, hyphens, dashes and slashes join words, punctuation breaks", async () => {
-  const { phraseRuns, isPhraseJoiner } = await import("../../src/text/analyzer.js");
+  const { phraseRuns, isPhraseJoiner } = await import("../../src/text/word-rule.js");
   const words = (s: string) => phraseTokens(s).map((t) => t.surface || "|");
   assert.deepEqual(phraseRuns("a320"), ["a320"]);
   assert.deepEqual(phraseRuns("c-130"), ["c", "130"]);
