@@ -1,8 +1,7 @@
 // What `npm pack` puts in the tarball is a package that works once installed: the entry points exist,
 // every module the built code imports is packed or is a declared runtime dependency, and npm runs
-// in this repository without a warning. (The full install of the packed tarball into a new project
-// needs every dependency fetched and roaring compiled, minutes, not a test: docs/internals.md gives
-// the manual check.) Needs `npm run build` first.
+// in this repository without a warning. (The install of the packed tarball into a new project is
+// test/package/install.test.ts.) Needs `npm run build` first.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
