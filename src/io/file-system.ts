@@ -187,9 +187,10 @@ export function refuseUnfinished(dir: string, what: string): void {
   }
 }
 
-function isEmptyDir(dir: string): boolean {
+/** Whether `dir` is a directory holding nothing but (some of) `names`. */
+function holdsOnly(dir: string, names: readonly string[]): boolean {
   try {
-    return statSync(dir).isDirectory() && readdirSync(dir).length === 0;
+    return statSync(dir).isDirectory() && readdirSync(dir).every((n) => names.includes(n));
   } catch {
     return false;
   }
@@ -231,9 +232,11 @@ export function removeStaleTempDirs(out: string): string[] {
     if (marker && marker.pid === pid && marker.out === base && marker.host === hostname()) {
       rmSync(dir, { recursive: true, force: true });
       removed.push(dir);
-    } else if (marker === undefined && isEmptyDir(dir)) {
-      // killed between making the directory and writing its marker: removing an empty directory loses nothing
+    } else if (marker === undefined && holdsOnly(dir, [`${UNFINISHED_MARKER}.partial`])) {
+      // killed between making the directory and writing its marker (perhaps while writing it): removing
+      // an empty directory, or one holding only our half-written marker, loses nothing
       try {
+        rmSync(join(dir, `${UNFINISHED_MARKER}.partial`), { force: true });
         rmdirSync(dir);
         removed.push(dir);
       } catch {

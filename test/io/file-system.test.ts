@@ -75,8 +75,9 @@ test("removeStaleTempDirs removes only conceptfreq's leftovers of dead processes
     make(`idx.tmp-${dead + 5}`, { [UNFINISHED_MARKER]: marker(dead + 5, "idx", "another-host") }); // a process elsewhere
     make(`idx.tmp-${process.ppid}`, { [UNFINISHED_MARKER]: marker(process.ppid) }); // alive
     make(`idxx.tmp-${dead}`, { [UNFINISHED_MARKER]: marker(dead, "idxx") }); // another output
+    make(`idx.tmp-${dead + 6}`, { [`${UNFINISHED_MARKER}.partial`]: '{"form' }); // killed while writing its marker
     const removed = removeStaleTempDirs(out).map((p) => p.slice(dir.length + 1)).sort();
-    assert.deepEqual(removed, [`idx.old-${dead + 1}`, `idx.tmp-${dead + 2}`, `idx.tmp-${dead}`].sort());
+    assert.deepEqual(removed, [`idx.old-${dead + 1}`, `idx.tmp-${dead + 2}`, `idx.tmp-${dead}`, `idx.tmp-${dead + 6}`].sort());
     assert.deepEqual(
       readdirSync(dir).sort(),
       [`idx.tmp-${dead + 3}`, `idx.tmp-${dead + 4}`, `idx.tmp-${dead + 5}`, `idx.tmp-${process.ppid}`, `idxx.tmp-${dead}`].sort(),
