@@ -5,7 +5,7 @@
  * Malformed rows are stored as empty captions so ids stay dense.
  */
 import { closeSync, fstatSync, openSync, writeSync } from "node:fs";
-import { closeFiles, namingPath } from "../io/file-system.js";
+import { closeFiles, namingPath, openFilesForWriting } from "../io/file-system.js";
 import { DamagedFileError, readExact } from "../postings/posting-file.js";
 
 export class CaptionStoreWriter {
@@ -20,13 +20,7 @@ export class CaptionStoreWriter {
     private readonly textPath: string,
     private readonly offsetsPath: string,
   ) {
-    this.textFd = namingPath(textPath, () => openSync(textPath, "w"));
-    try {
-      this.offsetFd = namingPath(offsetsPath, () => openSync(offsetsPath, "w"));
-    } catch (e) {
-      closeFiles([{ fd: this.textFd, path: textPath }], false);
-      throw e;
-    }
+    [this.textFd, this.offsetFd] = openFilesForWriting([textPath, offsetsPath]) as [number, number];
     this.pushOffset(0);
   }
 

@@ -10,8 +10,8 @@
  *                      ceil(docCount / 128) - 1, then positions.bin's size
  * A reader finds doc d by its block's offset and skips the records before it by their lengths.
  */
-import { openSync, readFileSync, statSync, writeSync } from "node:fs";
-import { closeFiles, namingPath } from "../io/file-system.js";
+import { readFileSync, statSync, writeSync } from "node:fs";
+import { closeFiles, namingPath, openFilesForWriting } from "../io/file-system.js";
 import { DamagedFileError } from "../postings/posting-file.js";
 import { phraseTokenOfKey, type PhraseToken } from "../text/phrase-tokens.js";
 
@@ -38,13 +38,7 @@ export class PositionsWriter {
     private readonly binPath: string,
     private readonly offsetsPath: string,
   ) {
-    this.binFd = namingPath(binPath, () => openSync(binPath, "w"));
-    try {
-      this.offsetsFd = namingPath(offsetsPath, () => openSync(offsetsPath, "w"));
-    } catch (e) {
-      closeFiles([{ fd: this.binFd, path: binPath }], false);
-      throw e;
-    }
+    [this.binFd, this.offsetsFd] = openFilesForWriting([binPath, offsetsPath]) as [number, number];
   }
 
   /** Appends the next doc's sequence: ids[from, to). */
