@@ -188,7 +188,7 @@ function rankAxis(): object {
 }
 
 /** The tail plots' colour: one per corpus, in the order given, the legend below. */
-function corpusColor(labels: string[]): object {
+function corpusColor(labels: readonly string[]): object {
   return { field: "corpus", type: "nominal", scale: { domain: labels, scheme: "tableau10" }, legend: { title: null, orient: "bottom", direction: "vertical", labelFontSize: 12 } };
 }
 
@@ -208,6 +208,23 @@ export function tailPlotSpec(corpora: readonly TailPlotCorpus[], opts: TailPlotO
     for (const i of drawnRanks(positive.length, maxPoints)) values.push({ corpus: label, rank: i + 1, count: positive[i]! });
   }
   const ticks = decadesOf(values.map((v) => v.count));
+  return tailSpec(opts, values, labels, {
+    field: "count",
+    type: "quantitative",
+    scale: ticks.length > 1 ? { type: "log", domain: [ticks[0], ticks[ticks.length - 1]] } : { type: "log" },
+    axis: {
+      title: "Occurrences in the pretraining data",
+      format: "~s",
+      grid: true,
+      labelFontSize: 12,
+      titleFontSize: 14,
+      ...(ticks.length > 1 ? { values: ticks } : {}),
+    },
+  });
+}
+
+/** A tail plot: one step line per corpus over rank, with the given y encoding. */
+function tailSpec(opts: TailPlotOptions, values: readonly object[], labels: readonly string[], y: object): object {
   return {
     $schema: SCHEMA,
     ...(opts.title ? { title: { text: opts.title, fontSize: 15 } } : {}),
@@ -215,23 +232,7 @@ export function tailPlotSpec(corpora: readonly TailPlotCorpus[], opts: TailPlotO
     height: opts.height ?? 340,
     data: { values },
     mark: { type: "line", strokeWidth: 2, interpolate: "step-after" },
-    encoding: {
-      x: rankAxis(),
-      y: {
-        field: "count",
-        type: "quantitative",
-        scale: ticks.length > 1 ? { type: "log", domain: [ticks[0], ticks[ticks.length - 1]] } : { type: "log" },
-        axis: {
-          title: "Occurrences in the pretraining data",
-          format: "~s",
-          grid: true,
-          labelFontSize: 12,
-          titleFontSize: 14,
-          ...(ticks.length > 1 ? { values: ticks } : {}),
-        },
-      },
-      color: corpusColor(labels),
-    },
+    encoding: { x: rankAxis(), y, color: corpusColor(labels) },
   };
 }
 
@@ -246,22 +247,10 @@ function linearTailPlotSpec(corpora: readonly TailPlotCorpus[], opts: TailPlotOp
     labels.push(label);
     for (const i of drawnRanks(counts.length, maxPoints)) values.push({ corpus: label, rank: i + 1, frequency: top > 0 ? counts[i]! / top : 0 });
   }
-  return {
-    $schema: SCHEMA,
-    ...(opts.title ? { title: { text: opts.title, fontSize: 15 } } : {}),
-    width: opts.width ?? 520,
-    height: opts.height ?? 340,
-    data: { values },
-    mark: { type: "line", strokeWidth: 2, interpolate: "step-after" },
-    encoding: {
-      x: rankAxis(),
-      y: {
-        field: "frequency",
-        type: "quantitative",
-        scale: { domain: [0, 1] },
-        axis: { title: "Normalised frequency (count / the largest count)", grid: true, labelFontSize: 12, titleFontSize: 14 },
-      },
-      color: corpusColor(labels),
-    },
-  };
+  return tailSpec(opts, values, labels, {
+    field: "frequency",
+    type: "quantitative",
+    scale: { domain: [0, 1] },
+    axis: { title: "Normalised frequency (count / the largest count)", grid: true, labelFontSize: 12, titleFontSize: 14 },
+  });
 }
