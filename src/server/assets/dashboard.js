@@ -300,14 +300,17 @@ function frequencyColumns() {
 }
 
 const PAGE = 25;
+let searchSeq = 0;
 
 async function search(opts = {}) {
+  const seq = ++searchSeq;
   const q = $("search").value;
   const status = $("search-status");
   const table = $("search-results");
   const offset = opts.more ? table.tBodies[0].rows.length : 0;
   try {
     const r = await api(`/api/concepts?${query({ q, limit: PAGE, offset })}`);
+    if (seq !== searchSeq) return; // a newer search was started while this one was in flight
     const cols = frequencyColumns();
     table.tHead.replaceChildren(el("tr", {}, el("th", {}, "concept"), ...cols.map((c) => el("th", { class: "num" }, `${c.corpus} (${c.mode})`))));
     const rows =
@@ -333,6 +336,7 @@ async function search(opts = {}) {
       if (exact || r.concepts.length === 1) showConcept((exact || r.concepts[0]).concept);
     }
   } catch (e) {
+    if (seq !== searchSeq) return;
     status.textContent = e.message;
     table.tBodies[0].replaceChildren();
   }
