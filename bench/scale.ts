@@ -12,7 +12,7 @@
  * - SQLite FTS5 (porter tokenizer, on-disk DB in the temp dir): build time, DB size, the same
  *   concepts as an AND of their words and as phrase queries; the ratios ours/FTS5.
  *
- * The temp dir is removed at the end.
+ * The temp dir is removed at the end (env SCALE_KEEP=1 keeps it, with the TSV and the index, and prints its path: for profiling).
  */
 import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeSync } from "node:fs";
@@ -244,6 +244,7 @@ export async function main(): Promise<void> {
         `paper/AND ${(tPaper / tAnd).toFixed(2)}x, phrase/phrase ${(tPhrase / tPhr).toFixed(2)}x`,
     );
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.SCALE_KEEP === "1") console.log(`kept: ${dir} (captions.tsv, idx/, fts.sqlite)`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }

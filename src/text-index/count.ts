@@ -35,11 +35,32 @@ export function matchConcept(index: TextIndex, query: ConceptQuery, match: Match
   return parts.length === 1 ? parts[0]! : RoaringBitmap32.orMany(parts);
 }
 
-function wordPostings(file: TextIndex["nouns"], w: ConceptWord): RoaringBitmap32 {
+/**
+ * While countConcepts runs: the postings of frequent words, read once and shared by the concepts
+ * that hold them (never mutated; at most MEMO_IDS ids in all). Words of fewer than MEMO_MIN_IDS
+ * docs are read each time (cheap).
+ */
+let memo: { files: WeakMap<object, Map<string, RoaringBitmap32>>; ids: number } | undefined;
+const MEMO_MIN_IDS = 4096;
+const MEMO_IDS = 32_000_000;
+
+/** The docs holding any of the word's forms; `shared` when it came from the memo (not to be mutated). */
+function wordPostings(file: TextIndex["nouns"], w: ConceptWord): { ids: RoaringBitmap32; shared: boolean } {
   const forms = wordForms(w).filter((f) => file.has(f));
-  if (forms.length === 0) return new RoaringBitmap32();
-  if (forms.length === 1) return file.get(forms[0]!);
-  return RoaringBitmap32.orMany(forms.map((f) => file.get(f)));
+  if (forms.length === 0) return { ids: new RoaringBitmap32(), shared: false };
+  const read = () => (forms.length === 1 ? file.get(forms[0]!) : RoaringBitmap32.orMany(forms.map((f) => file.get(f))));
+  let n = 0;
+  for (const f of forms) n += file.cardinality(f);
+  if (!memo || n < MEMO_MIN_IDS || memo.ids + n > MEMO_IDS) return { ids: read(), shared: false };
+  let byForms = memo.files.get(file);
+  if (!byForms) memo.files.set(file, (byForms = new Map()));
+  const key = forms.join("\0");
+  let ids = byForms.get(key);
+  if (!ids) {
+    byForms.set(key, (ids = read()));
+    memo.ids += n;
+  }
+  return { ids, shared: true };
 }
 
 /** Intersects word postings, rarest first, stopping early when empty. */
@@ -48,12 +69,16 @@ function intersectWords(file: TextIndex["nouns"], words: ConceptWord[]): Roaring
     (a, b) => sumCard(file, a) - sumCard(file, b),
   );
   let acc: RoaringBitmap32 | undefined;
+  let shared = false;
   for (const w of ordered) {
     const p = wordPostings(file, w);
-    acc = acc === undefined ? p : acc.andInPlace(p);
+    if (acc === undefined) [acc, shared] = [p.ids, p.shared];
+    else if (shared) [acc, shared] = [RoaringBitmap32.and(acc, p.ids), false];
+    else acc.andInPlace(p.ids);
     if (acc.isEmpty) break;
   }
-  return acc ?? new RoaringBitmap32();
+  if (acc === undefined) return new RoaringBitmap32();
+  return shared ? acc.clone() : acc;
 }
 
 function sumCard(file: TextIndex["nouns"], w: ConceptWord): number {
@@ -80,22 +105,9 @@ function matchPhraseFromPositions(index: TextIndex, words: ConceptWord[]): Roari
   if (words.length === 1 || candidates.isEmpty) return candidates;
   const p = index.positions;
   // per word, the token ids it matches (tokenMatches: lemma or surface equal to either form)
-  const wordIds = words.map((w) => new Set([...p.idsOfForm(w.lemma), ...(w.surface === w.lemma ? [] : p.idsOfForm(w.surface))]));
-  if (wordIds.some((s) => s.size === 0)) return new RoaringBitmap32();
-  const first = wordIds[0]!;
-  const k = words.length;
-  const out: number[] = [];
-  let seq: Int32Array<ArrayBufferLike> = new Int32Array(256);
-  for (const doc of candidates) {
-    const [s, n] = p.sequence(doc, seq);
-    seq = s;
-    outer: for (let i = 0; i + k <= n; i++) {
-      if (!first.has(s[i]!)) continue;
-      for (let j = 1; j < k; j++) if (!wordIds[j]!.has(s[i + j]!)) continue outer;
-      out.push(doc);
-      break;
-    }
-  }
+  const wordIds = words.map((w) => [...new Set([...p.idsOfForm(w.lemma), ...(w.surface === w.lemma ? [] : p.idsOfForm(w.surface))])]);
+  if (wordIds.some((s) => s.length === 0)) return new RoaringBitmap32();
+  const out = p.docsWithSequence(candidates.toUint32Array(), wordIds);
   return new RoaringBitmap32(out);
 }
 
@@ -160,6 +172,16 @@ export function countConcepts(index: TextIndex, concepts: readonly string[], opt
   if (opts.queries && opts.queries.length !== concepts.length) throw new Error(`countConcepts: ${opts.queries.length} queries for ${concepts.length} concepts`);
   const queries = parseConcepts(opts.queries ?? concepts);
   if (opts.match === "phrase") preparePhraseAlternates(queries);
+  const outer = memo;
+  memo ??= { files: new WeakMap(), ids: 0 };
+  try {
+    return countEach(index, concepts, queries, opts);
+  } finally {
+    memo = outer;
+  }
+}
+
+function countEach(index: TextIndex, concepts: readonly string[], queries: ConceptQuery[], opts: CountOptions): ConceptCount[] {
   return concepts.map((concept, i) => {
     const query = queries[i]!;
     if (!opts.keepIds) {

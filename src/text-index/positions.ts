@@ -4,11 +4,16 @@
  *   phrase-tokens.txt  the phrase-token dictionary: one token a line (analyzer.ts phraseTokenKey:
  *                      "surface" or "surface\tlemma"); the token on line k (from 0) has id k + 1,
  *                      id 0 is the phrase break (punctuation)
- *   positions.bin      per doc, in doc order: a varint byte length L, then L bytes of varint token ids
- *                      (LEB128, 7 bits a byte, low bits first); a malformed row's sequence is empty
- *   positions.offsets  u64 little-endian: the byte offset of doc 128k's record for k = 0, 1, ...,
+ *   positions.bin      blocks of 128 docs (the last one the rest), in doc order; a block is a byte W
+ *                      (2 or 4: 2 when its records take less than 64 KiB), then for each of its docs
+ *                      the byte offset where that doc's record ends, counted from the first record, as
+ *                      a W-byte little-endian integer, then the records one after another; a record is
+ *                      its doc's token ids as varints (LEB128, 7 bits a byte, low bits first); a
+ *                      malformed row's record is empty
+ *   positions.offsets  u64 little-endian: the byte offset of block k for k = 0, 1, ...,
  *                      ceil(docCount / 128) - 1, then positions.bin's size
- * A reader finds doc d by its block's offset and skips the records before it by their lengths.
+ * A reader finds doc d from its block's offset and the two record ends before and at d at the
+ * block's head: two loads, not a chain of loads through the records before d.
  */
 import { readFileSync, statSync, writeSync } from "node:fs";
 import { closeFiles, namingPath, openFilesForWriting } from "../io/file-system.js";
@@ -16,6 +21,8 @@ import { DamagedFileError } from "../postings/posting-file.js";
 import { phraseTokenOfKey, type PhraseToken } from "../text/phrase-tokens.js";
 
 export const POSITIONS_BLOCK = 128;
+/** Candidates whose records docsWithSequence locates together before reading them. */
+const GROUP = 16;
 
 /** The dictionary's text: one key a line (no key holds a line break: keys are letters, digits and one tab). */
 export function dictionaryText(keys: readonly string[]): string {
@@ -32,7 +39,6 @@ export class PositionsWriter {
   private size = 0;
   private offsets: number[] = [];
   docs = 0;
-  private seq = Buffer.allocUnsafe(1024);
 
   constructor(
     private readonly binPath: string,
@@ -41,13 +47,23 @@ export class PositionsWriter {
     [this.binFd, this.offsetsFd] = openFilesForWriting([binPath, offsetsPath]) as [number, number];
   }
 
+  /** The open block's records (their bytes) and each record's byte length. */
+  private blockBytes = Buffer.allocUnsafe(1 << 16);
+  private blockUsed = 0;
+  private readonly blockLengths = new Uint32Array(POSITIONS_BLOCK);
+  private blockDocs = 0;
+
   /** Appends the next doc's sequence: ids[from, to). */
   add(ids: ArrayLike<number>, from = 0, to = ids.length): void {
-    if (this.docs % POSITIONS_BLOCK === 0) this.offsets.push(this.size);
     this.docs++;
-    if (this.seq.length < 5 * (to - from)) this.seq = Buffer.allocUnsafe(5 * (to - from) * 2);
-    const seq = this.seq;
-    let n = 0;
+    if (this.blockBytes.length < this.blockUsed + 5 * (to - from)) {
+      const grown = Buffer.allocUnsafe(2 * (this.blockUsed + 5 * (to - from)));
+      this.blockBytes.copy(grown, 0, 0, this.blockUsed);
+      this.blockBytes = grown;
+    }
+    const seq = this.blockBytes;
+    const start = this.blockUsed;
+    let n = start;
     for (let i = from; i < to; i++) {
       let v = ids[i]!;
       while (v >= 0x80) {
@@ -56,19 +72,34 @@ export class PositionsWriter {
       }
       seq[n++] = v;
     }
-    if (this.used + n + 5 > this.buf.length) this.flush();
-    if (n + 5 > this.buf.length) this.buf = Buffer.allocUnsafe(2 * (n + 5));
+    this.blockUsed = n;
+    this.blockLengths[this.blockDocs++] = n - start;
+    if (this.blockDocs === POSITIONS_BLOCK) this.endBlock();
+  }
+
+  /** Writes the open block (its lengths, then its records) to the buffer. */
+  private endBlock(): void {
+    if (this.blockDocs === 0) return;
+    this.offsets.push(this.size);
+    const width = this.blockUsed < 0x10000 ? 2 : 4;
+    const need = 1 + width * this.blockDocs + this.blockUsed;
+    if (this.used + need > this.buf.length) this.flush();
+    if (need > this.buf.length) this.buf = Buffer.allocUnsafe(2 * need);
     const buf = this.buf;
     const start = this.used;
-    let v = n;
-    while (v >= 0x80) {
-      buf[this.used++] = (v & 0x7f) | 0x80;
-      v >>>= 7;
+    buf[this.used++] = width;
+    let recordEnd = 0;
+    for (let k = 0; k < this.blockDocs; k++) {
+      recordEnd += this.blockLengths[k]!;
+      if (width === 2) buf.writeUInt16LE(recordEnd, this.used);
+      else buf.writeUInt32LE(recordEnd, this.used);
+      this.used += width;
     }
-    buf[this.used++] = v;
-    seq.copy(buf, this.used, 0, n);
-    this.used += n;
+    this.blockBytes.copy(buf, this.used, 0, this.blockUsed);
+    this.used += this.blockUsed;
     this.size += this.used - start;
+    this.blockUsed = 0;
+    this.blockDocs = 0;
   }
 
   /** Appends empty sequences until `docs` docs are written. */
@@ -94,6 +125,7 @@ export class PositionsWriter {
 
   close(): void {
     try {
+      this.endBlock();
       this.flush();
       const o = new BigUint64Array(this.offsets.length + 1);
       this.offsets.forEach((x, k) => (o[k] = BigInt(x)));
@@ -117,8 +149,8 @@ export class PositionsWriter {
 /**
  * The positions, read by doc id. On open the offsets are checked (count, ascending, within
  * positions.bin); positions.bin and the dictionary are read into memory on first use (a paper-rule
- * count never reads them), the dictionary checked against the expected token count; each record
- * read checks its own bounds and ids.
+ * count never reads them), the dictionary checked against the expected token count; a block's
+ * record ends are checked on its first read, and each record read checks its bounds and ids.
  */
 export class Positions {
   private binBytes: Buffer | undefined;
@@ -126,9 +158,6 @@ export class Positions {
   private readonly blockStarts: Float64Array;
   private keyList: string[] | undefined;
   private byForm: Map<string, number[]> | undefined;
-  /** Where the last read record ended, and its doc (sequential reads skip from there). */
-  private cursorDoc = -1;
-  private cursorAt = 0;
 
   constructor(
     binPath: string,
@@ -213,13 +242,13 @@ export class Positions {
     return this.byForm.get(form) ?? [];
   }
 
-  /** Reads a varint at `at` (bounds checked); returns [value, next]. */
-  private varint(at: number, end: number, doc: number): number {
+  /** Reads a varint at `at` (bounds checked: not past `end`, at most 5 bytes); its end is left in varintEnd. */
+  private varint(bin: Uint8Array, at: number, end: number, doc: number): number {
     let v = 0;
     let shift = 0;
     for (;;) {
       if (at >= end || shift > 28) throw this.damaged(this.binPath, `doc ${doc}'s record is cut short or malformed`);
-      const b = this.bin[at++]!;
+      const b = bin[at++]!;
       v += (b & 0x7f) * 2 ** shift;
       if (b < 0x80) break;
       shift += 7;
@@ -228,52 +257,192 @@ export class Positions {
     return v;
   }
   private varintEnd = 0;
+  private recordEnd = 0;
 
-  /** The byte range [start, end) of doc's sequence of varints. */
-  private record(doc: number): [number, number] {
+  /** One bit a block: its record ends were checked (ascending, the last at the block's end). */
+  private checkedBlocks = new Uint8Array(0);
+
+  /** Checks a block's record ends once, on its first read. */
+  private checkBlock(bin: Uint8Array, block: number, head: number, width: number, docs: number, records: number, blockEnd: number): void {
+    if (this.checkedBlocks.length === 0) this.checkedBlocks = new Uint8Array(Math.ceil(this.blockStarts.length / 8));
+    let prev = 0;
+    for (let j = 0; j < docs; j++) {
+      const p = head + width * j;
+      const e = width === 2 ? bin[p]! | (bin[p + 1]! << 8) : (bin[p]! | (bin[p + 1]! << 8) | (bin[p + 2]! << 16)) + bin[p + 3]! * 0x1000000;
+      if (e < prev) throw this.damaged(this.binPath, `in block ${block}, doc ${block * POSITIONS_BLOCK + j}'s record ends at ${e}, before the one before it (${prev})`);
+      prev = e;
+    }
+    if (records + prev !== blockEnd) throw this.damaged(this.binPath, `block ${block}'s records end at byte ${records + prev}, not at the block's end ${blockEnd}`);
+    this.checkedBlocks[block >>> 3]! |= 1 << (block & 7);
+  }
+
+  /** Where doc's sequence of varints starts; it ends at recordEnd. */
+  private record(bin: Uint8Array, doc: number): number {
     if (!Number.isInteger(doc) || doc < 0 || doc >= this.docCount) throw new RangeError(`doc ${doc} out of range`);
     const block = Math.floor(doc / POSITIONS_BLOCK);
-    let d: number;
-    let at: number;
-    if (this.cursorDoc >= 0 && this.cursorDoc < doc && Math.floor(this.cursorDoc / POSITIONS_BLOCK) === block) {
-      d = this.cursorDoc + 1;
-      at = this.cursorAt;
+    const first = block * POSITIONS_BLOCK;
+    const k = doc - first;
+    const blockStart = this.blockStarts[block]!;
+    const blockEnd = this.blockStarts[block + 1]!;
+    const width = blockStart < blockEnd ? bin[blockStart]! : 0;
+    const docs = Math.min(POSITIONS_BLOCK, this.docCount - first);
+    if (width !== 2 && width !== 4) throw this.damaged(this.binPath, `block ${block} starts with offset width ${width}, not 2 or 4`);
+    const head = blockStart + 1;
+    const records = head + width * docs;
+    if (records > blockEnd) throw this.damaged(this.binPath, `block ${block}'s ${docs} record offsets run past its end`);
+    if (this.checkedBlocks[block >>> 3]! & (1 << (block & 7))) {
+      // checked before
+    } else this.checkBlock(bin, block, head, width, docs, records, blockEnd);
+    let at = records;
+    let end = records;
+    if (width === 2) {
+      const p = head + 2 * k;
+      if (k > 0) at += bin[p - 2]! | (bin[p - 1]! << 8);
+      end += bin[p]! | (bin[p + 1]! << 8);
     } else {
-      d = block * POSITIONS_BLOCK;
-      at = this.blockStarts[block]!;
+      const p = head + 4 * k;
+      if (k > 0) at += (bin[p - 4]! | (bin[p - 3]! << 8) | (bin[p - 2]! << 16)) + bin[p - 1]! * 0x1000000;
+      end += (bin[p]! | (bin[p + 1]! << 8) | (bin[p + 2]! << 16)) + bin[p + 3]! * 0x1000000;
     }
-    const end = this.blockStarts[block + 1]!;
-    for (;;) {
-      const len = this.varint(at, end, d);
-      const start = this.varintEnd;
-      if (start + len > end) throw this.damaged(this.binPath, `doc ${d}'s record runs past its block`);
-      if (d === doc) {
-        this.cursorDoc = doc;
-        this.cursorAt = start + len;
-        return [start, start + len];
-      }
-      at = start + len;
-      d++;
+    if (end < at || end > blockEnd || (k === docs - 1 && end !== blockEnd)) {
+      throw this.damaged(this.binPath, `doc ${doc}'s record runs from byte ${at} to ${end}, not within (or to the end of) its block, which ends at ${blockEnd}`);
     }
+    this.recordEnd = end;
+    return at;
   }
 
   /** Writes doc's token ids into `out` (grown as needed) and returns [out, their number]. */
   sequence(doc: number, out: Int32Array<ArrayBufferLike>): [Int32Array<ArrayBufferLike>, number] {
-    const [start, end] = this.record(doc);
-    if (out.length < end - start) out = new Int32Array(2 * (end - start));
     const bin = this.bin;
+    const start = this.record(bin, doc);
+    const end = this.recordEnd;
+    if (out.length < end - start) out = new Int32Array(2 * (end - start));
+    return [out, this.decode(bin, start, end, doc, out)];
+  }
+
+  /** Decodes the varints in [start, end) into out (long enough: one id per byte at most), checking each id. */
+  private decode(bin: Uint8Array, start: number, end: number, doc: number, out: Int32Array<ArrayBufferLike>): number {
     const max = this.keys.length;
     let n = 0;
-    for (let at = start; at < end; ) {
+    let at = start;
+    while (at < end) {
       let v = bin[at++]!;
       if (v >= 0x80) {
-        v = this.varint(at - 1, end, doc);
-        at = this.varintEnd;
+        // up to 4 bytes inline (ids below 2^28); longer ones, or one cut short, through varint()
+        let b = bin[at]!;
+        if (at < end && b < 0x80) {
+          v = (v & 0x7f) | (b << 7);
+          at++;
+        } else if (at + 1 < end && (b = bin[at + 1]!) < 0x80) {
+          v = (v & 0x7f) | ((bin[at]! & 0x7f) << 7) | (b << 14);
+          at += 2;
+        } else if (at + 2 < end && (b = bin[at + 2]!) < 0x80) {
+          v = (v & 0x7f) | ((bin[at]! & 0x7f) << 7) | ((bin[at + 1]! & 0x7f) << 14) | (b << 21);
+          at += 3;
+        } else {
+          v = this.varint(bin, at - 1, end, doc);
+          at = this.varintEnd;
+        }
       }
       if (v > max) throw this.damaged(this.binPath, `doc ${doc} holds token id ${v}, beyond the dictionary's ${max}`);
       out[n++] = v;
     }
-    return [out, n];
+    if (at !== end) throw this.damaged(this.binPath, `doc ${doc}'s record is cut short or malformed`);
+    return n;
+  }
+
+  /**
+   * The docs of `candidates` (ascending) whose sequence holds, at consecutive positions, a token of
+   * wordIds[0], then one of wordIds[1], ... (each a set of token ids). Shift-And over each record as
+   * it is decoded (bit j of the state: the last j + 1 tokens match words 0..j; a bit mask per token
+   * id), stopping at the first match; phrases of more than 8 words decode the record and compare sets.
+   */
+  docsWithSequence(candidates: Uint32Array, wordIds: readonly (readonly number[])[]): Uint32Array {
+    const k = wordIds.length;
+    if (k === 0 || candidates.length === 0) return new Uint32Array(0);
+    if (k > 8) return this.docsWithLongSequence(candidates, wordIds);
+    const out = new Uint32Array(candidates.length);
+    let found = 0;
+    const bin = this.bin;
+    const max = this.keys.length;
+    const masks = this.maskArray();
+    const goal = 1 << (k - 1);
+    try {
+      for (let j = 0; j < k; j++) for (const id of wordIds[j]!) masks[id] = masks[id]! | (1 << j);
+      const starts = this.groupStarts;
+      const ends = this.groupEnds;
+      for (let c = 0; c < candidates.length; c++) {
+        // In groups: the record bounds of GROUP candidates, then a byte of each record, then the
+        // records: independent loads, so their cache misses overlap instead of coming one by one.
+        const g = c % GROUP;
+        if (g === 0) {
+          let touched = 0;
+          const n = Math.min(GROUP, candidates.length - c);
+          for (let i = 0; i < n; i++) {
+            starts[i] = this.record(bin, candidates[c + i]!);
+            ends[i] = this.recordEnd;
+          }
+          for (let i = 0; i < n; i++) touched |= bin[starts[i]!] ?? 0;
+          this.touched = touched;
+        }
+        const doc = candidates[c]!;
+        let at = starts[g]!;
+        const end = ends[g]!;
+        let state = 0;
+        while (at < end) {
+          let v = bin[at++]!;
+          if (v >= 0x80) {
+            let b = bin[at]!;
+            if (at < end && b < 0x80) {
+              v = (v & 0x7f) | (b << 7);
+              at++;
+            } else if (at + 1 < end && (b = bin[at + 1]!) < 0x80) {
+              v = (v & 0x7f) | ((bin[at]! & 0x7f) << 7) | (b << 14);
+              at += 2;
+            } else {
+              v = this.varint(bin, at - 1, end, doc);
+              at = this.varintEnd;
+            }
+          }
+          if (v > max) throw this.damaged(this.binPath, `doc ${doc} holds token id ${v}, beyond the dictionary's ${max}`);
+          state = ((state << 1) | 1) & masks[v]!;
+          if (state & goal) {
+            out[found++] = doc;
+            break;
+          }
+        }
+      }
+    } finally {
+      for (const ids of wordIds) for (const id of ids) masks[id] = 0;
+    }
+    return out.subarray(0, found);
+  }
+
+  private docsWithLongSequence(candidates: Uint32Array, wordIds: readonly (readonly number[])[]): Uint32Array {
+    const sets = wordIds.map((ids) => new Set(ids));
+    const out: number[] = [];
+    let seq: Int32Array<ArrayBufferLike> = this.scratch;
+    for (const doc of candidates) {
+      const [s, n] = this.sequence(doc, seq);
+      seq = this.scratch = s;
+      outer: for (let i = 0; i + sets.length <= n; i++) {
+        for (let j = 0; j < sets.length; j++) if (!sets[j]!.has(s[i + j]!)) continue outer;
+        out.push(doc);
+        break;
+      }
+    }
+    return Uint32Array.from(out);
+  }
+
+  private readonly groupStarts = new Float64Array(GROUP);
+  private readonly groupEnds = new Float64Array(GROUP);
+  /** A sink for the bytes read ahead (so the reads are not dropped as dead code). */
+  touched = 0;
+  private scratch: Int32Array<ArrayBufferLike> = new Int32Array(256);
+  private masks: Uint8Array | undefined;
+  /** One byte a token id (0, the break, included; bit j: word j), all zero between uses. */
+  private maskArray(): Uint8Array {
+    return (this.masks ??= new Uint8Array(this.keys.length + 1));
   }
 
   /** Reads every record (for `index verify`). */

@@ -80,6 +80,66 @@ test("a damaged positions file is an error naming it, never a wrong count", () =
   writeFileSync(p, good);
 });
 
+test("a positions block over 64 KiB (4-byte record ends) and phrases of up to 12 words read back exactly", async () => {
+  // 130 captions of ~700 words: the first block's records take well over 64 KiB
+  const long = "the quick brown fox jumps over a lazy dog near the old mill by the river bank";
+  const words = long.split(" ");
+  const caps = Array.from({ length: 130 }, (_, i) => Array.from({ length: 45 }, (_, k) => ((i + k) % 3 === 0 ? long : words.slice(k % 5).join(" "))).join(" , ") + ` w${i}`);
+  const tsv = join(dir, "long.tsv");
+  writeFileSync(tsv, caps.map((c, i) => `${c}\tl${i}`).join("\n") + "\n");
+  const out = join(dir, "long");
+  await buildTextIndex([tsv], { out, workers: 2 });
+  const bin = readFileSync(join(out, "positions.bin"));
+  assert.equal(bin[0], 4, "the first block's record ends are 4-byte integers");
+  const idx = TextIndex.open(out);
+  try {
+    const concepts = [long, words.slice(0, 9).join(" "), words.slice(3, 11).join(" "), words.slice(1, 3).join(" "), "lazy dog w7", "mill fox"];
+    const fromPositions = counts(idx, "positions", concepts);
+    assert.deepEqual(fromPositions, counts(idx, "captions", concepts));
+    assert.equal(fromPositions[0], 130, "the 16-word phrase is in every caption");
+    assert.equal(fromPositions[4], 0, "words in another order are no phrase");
+    let seq: Int32Array<ArrayBufferLike> = new Int32Array(8);
+    for (const d of [0, 64, 127, 128, 129]) {
+      const [s, n] = idx.positions.sequence(d, seq);
+      seq = s;
+      assert.deepEqual([...s.subarray(0, n)].map((id) => idx.positions.token(id)), phraseTokens(idx.captions.caption(d)), `doc ${d}`);
+    }
+  } finally {
+    idx.close();
+  }
+});
+
+test("a positions.bin damaged inside (a block's offset width, a record end) is an error naming it, never a wrong count", async () => {
+  const tsv = join(dir, "dmg.tsv");
+  writeFileSync(tsv, corpus(300, 3).map((c, i) => `${c}\td${i}`).join("\n") + "\n");
+  const out = join(dir, "dmg");
+  await buildTextIndex([tsv], { out, workers: 1 });
+  const p = join(out, "positions.bin");
+  const good = readFileSync(p);
+  const phrase = () => {
+    const idx = TextIndex.open(out);
+    try {
+      return countConcepts(idx, ["hot dog", "sea lion", "great white shark"], { match: "phrase" }).map((c) => c.count);
+    } finally {
+      idx.close();
+    }
+  };
+  const right = phrase();
+  assert.equal(good[0], 2, "a block of short records has 2-byte record ends");
+  for (const [what, at, value] of [
+    ["offset width", 0, 3],
+    ["first record end", 1, 0xff],
+    ["last record end", 1 + 2 * 127, 0],
+  ] as const) {
+    const bad = Buffer.from(good);
+    bad[at] = value;
+    writeFileSync(p, bad);
+    assert.throws(phrase, /positions\.bin/, what);
+  }
+  writeFileSync(p, good);
+  assert.deepEqual(phrase(), right);
+});
+
 test("on the CC-3M validation captions, phrase counts from positions equal re-analysis", { skip: !existsSync(CC3M) && "no CC-3M captions here" }, async () => {
   const lines = readFileSync(CC3M, "utf8").split("\n").filter(Boolean).map((l) => l.split("\t")[0]!);
   const bigrams = new Map<string, number>();
