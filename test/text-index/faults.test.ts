@@ -135,7 +135,7 @@ test("a build killed at any point leaves the old index or the new one, never a p
   const points: [string, (ms: number) => boolean][] = [
     ["at once", () => true],
     ["once the temporary directory exists", () => leftovers().length > 0],
-    ["while the captions are written", tmpHas("captions.txt")],
+    ["while the captions are written", tmpHas("captions.blocks")],
     ["once the postings exist", tmpHas("nouns.postings")],
     ["once the manifest is written", tmpHas("manifest.json")],
     ["while the old index is moved aside", () => leftovers().some((n) => /\.old-\d+$/.test(n))],
