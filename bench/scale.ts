@@ -187,6 +187,17 @@ export async function main(): Promise<void> {
       nouns = index.nouns.terms().length;
       [paper, tPaper] = seconds(() => countConcepts(index, uniq, { match: "paper" }));
       [phrase, tPhrase] = seconds(() => countConcepts(index, uniq, { match: "phrase" }));
+      // Caption reads: 100k random doc ids (seeded), then 100k consecutive ones (a search page's way).
+      const reads = Math.min(100_000, N);
+      const ids = Array.from({ length: reads }, () => Math.floor(rand() * N));
+      const [randomBytes, tRandom] = seconds(() => ids.reduce((s, d) => s + index.captions.caption(d).length, 0));
+      const from = Math.floor(rand() * (N - reads + 1));
+      const [, tSeq] = seconds(() => {
+        let s = 0;
+        for (let d = from; d < from + reads; d++) s += index.captions.caption(d).length;
+        return s;
+      });
+      console.log(`caption reads: ${reads.toLocaleString("en")} random docs ${tRandom.toFixed(2)} s (${(tRandom / reads * 1e6).toFixed(1)} µs each, ${randomBytes.toLocaleString("en")} chars), ${reads.toLocaleString("en")} consecutive docs ${tSeq.toFixed(2)} s (${(tSeq / reads * 1e6).toFixed(1)} µs each)`);
     } finally {
       index.close();
     }

@@ -309,9 +309,14 @@ export function moveIntoPlace(tmp: string, out: string): void {
   if (old) removeTempDir(old);
 }
 
-/** Removes a temporary directory on the way out of a failed run, never masking the run's own error. */
+/**
+ * Removes a temporary directory on the way out of a failed run (or an old output moved aside), never
+ * masking the run's own error. Its unfinished marker goes last: killed halfway, what is left (a
+ * manifest without some of its files) still reads as unfinished, never as a damaged index.
+ */
 export function removeTempDir(tmp: string): void {
   try {
+    for (const name of readdirSync(tmp)) if (name !== UNFINISHED_MARKER) rmSync(join(tmp, name), { recursive: true, force: true });
     rmSync(tmp, { recursive: true, force: true });
   } catch {
     // a later run reclaims it (see removeStaleTempDirs)

@@ -79,7 +79,7 @@ const BYTES_PER_POSTING = 16;
 export const FILES = {
   nouns: "nouns.postings",
   terms: "terms.postings",
-  captions: "captions.txt",
+  captions: "captions.blocks",
   offsets: "captions.offsets",
   phraseTokens: "phrase-tokens.txt",
   positions: "positions.bin",
@@ -290,7 +290,8 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
 
   /** Stores a batch of rows read as bytes and sends its captions to the least busy worker. */
   async function flushBytes(b: CaptionBytes, summary: InputSummary): Promise<void> {
-    store.addBytes(b.bytes, b.ends);
+    // (copied: the bytes move on to a worker; the blocks are compressed on the thread pool)
+    await store.addBytesInBackground(b.bytes, b.ends);
     let batchDocs: Uint32Array;
     let ends: Uint32Array;
     if (!b.malformed) {
@@ -313,7 +314,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
     }
     addRows(summary, b.rows);
     if (batchDocs.length > 0) {
-      // (the caption store has written the bytes: they move to the worker, not copied)
+      // (the caption store has copied the bytes: they move to the worker, not copied)
       await dispatch({ type: "batch", docs: batchDocs, bytes: b.bytes, ends }, [batchDocs.buffer, ends.buffer, b.bytes.buffer] as ArrayBuffer[]);
     }
   }
@@ -393,8 +394,9 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
       bytesInFile = 0;
     }
     checkSomeCaption(inputs, doc, totalSkipped, opts.maxMalformed);
-    store.close();
+    await store.flushed();
     storeClosed = true;
+    store.close();
 
     const runs: WorkerRuns = { nouns: [], terms: [], memoryNouns: [], memoryTerms: [] };
     if (failure) throw failure;

@@ -1,27 +1,165 @@
 /**
- * The captions kept beside an index, addressable by doc id:
- *   captions.txt     every caption as UTF-8, one after another (no separators)
- *   captions.offsets u64 little-endian byte offsets, docCount + 1 of them (caption d is [o[d], o[d+1]))
- * Malformed rows are stored as empty captions so ids stay dense.
+ * The captions kept beside an index, addressable by doc id, compressed in blocks:
+ *   captions.blocks  the dictionary (the first DICTIONARY_BYTES bytes of the captions' UTF-8, or all
+ *                    the text of the first 65,536 captions when shorter), then block after block: block k holds docs
+ *                    [k * CAPTIONS_PER_BLOCK, (k + 1) * CAPTIONS_PER_BLOCK) (the last one fewer), raw
+ *                    DEFLATE (RFC 1951, level 6) with the dictionary as preset dictionary, of: each
+ *                    caption's byte length as an unsigned LEB128 varint, then the captions' UTF-8, one
+ *                    after another
+ *   captions.offsets u64 little-endian byte offsets, blockCount + 1 of them: block k is [o[k], o[k+1]);
+ *                    o[0] is the dictionary's size and o[blockCount] the file's size
+ * Malformed rows are stored as empty captions so ids stay dense. The blocks depend only on the
+ * captions in doc order: the same inputs give the same bytes, whatever the worker count.
  */
 import { closeSync, fstatSync, openSync, writeSync } from "node:fs";
+import { deflateRaw, deflateRawSync, inflateRawSync, type ZlibOptions } from "node:zlib";
 import { closeFiles, namingPath, openFilesForWriting } from "../io/file-system.js";
 import { DamagedFileError, readExact } from "../postings/posting-file.js";
 
+/** Captions per block (format version 4): a random read decompresses one block of about 4 KiB of text. */
+export const CAPTIONS_PER_BLOCK = 32;
+/** The preset dictionary's size at most: the first this many bytes of the captions (deflate's window). */
+export const DICTIONARY_BYTES = 32768;
+const LEVEL = 6;
+/** Captions held at most before the dictionary is taken (bounds the wait on a corpus of almost no text). */
+const DICTIONARY_MAX_CAPTIONS = 65536;
+/** Blocks being compressed on the thread pool at most (then addBytesInBackground waits for the oldest). */
+const MAX_IN_FLIGHT = 256;
+
+/** Number of blocks holding docCount captions. */
+export function blockCount(docCount: number): number {
+  return Math.ceil(docCount / CAPTIONS_PER_BLOCK);
+}
+
 export class CaptionStoreWriter {
-  private readonly textFd: number;
+  private readonly blocksFd: number;
   private readonly offsetFd: number;
   /** u64 offsets as (low, high) u32 pairs: little-endian u64 without BigInt on the hot path. */
   private offsets = new Uint32Array(2 * 65536);
   private nOffsets = 0;
   private position = 0;
+  /** Captions held, not yet in a block: their bytes one after another and their lengths. */
+  private held = new Uint8Array(1 << 16);
+  private heldBytes = 0;
+  private lengths = new Uint32Array(1024);
+  private heldCount = 0;
+  /** The preset dictionary, once the first DICTIONARY_BYTES of text (or all of it, at close) are held. */
+  private dictionary: Buffer | undefined;
+  private zlibOptions: ZlibOptions = { level: LEVEL };
+  /** Blocks compressing on the thread pool, oldest first: written in this order. */
+  private readonly inFlight: Promise<Buffer>[] = [];
 
   constructor(
-    private readonly textPath: string,
+    private readonly blocksPath: string,
     private readonly offsetsPath: string,
   ) {
-    [this.textFd, this.offsetFd] = openFilesForWriting([textPath, offsetsPath]) as [number, number];
-    this.pushOffset(0);
+    [this.blocksFd, this.offsetFd] = openFilesForWriting([blocksPath, offsetsPath]) as [number, number];
+  }
+
+  /**
+   * Adds captions given as UTF-8 bytes: caption k is bytes[ends[k - 1] (0 for k = 0), ends[k])
+   * (empty for a malformed row), compressing every block they complete now. The bytes are copied,
+   * so the caller may hand them on.
+   */
+  addBytes(bytes: Uint8Array, ends: Uint32Array): void {
+    if (this.inFlight.length > 0) throw new Error("CaptionStoreWriter.addBytes after addBytesInBackground: await flushed() first");
+    this.hold(bytes, ends);
+    this.cutBlocks((raw) => this.writeBlock(deflateRawSync(raw, this.zlibOptions)));
+  }
+
+  /**
+   * As addBytes, but the blocks are compressed on libuv's thread pool (other cores than the
+   * caller's) and written in order as they come back; resolves when few enough are still in flight.
+   */
+  async addBytesInBackground(bytes: Uint8Array, ends: Uint32Array): Promise<void> {
+    this.hold(bytes, ends);
+    this.cutBlocks((raw) => {
+      const p = new Promise<Buffer>((res, rej) => deflateRaw(raw, this.zlibOptions, (e, out) => (e ? rej(e) : res(out))));
+      p.catch(() => {}); // (awaited in order below or in flushed(); an abort leaves it unawaited)
+      this.inFlight.push(p);
+    });
+    while (this.inFlight.length > MAX_IN_FLIGHT) this.writeBlock(await this.inFlight.shift()!);
+  }
+
+  /** Waits for the blocks still compressing and writes them. */
+  async flushed(): Promise<void> {
+    while (this.inFlight.length > 0) this.writeBlock(await this.inFlight.shift()!);
+  }
+
+  private hold(bytes: Uint8Array, ends: Uint32Array): void {
+    if (this.heldBytes + bytes.length > this.held.length) {
+      const grown = new Uint8Array(Math.max(2 * this.held.length, this.heldBytes + bytes.length));
+      grown.set(this.held.subarray(0, this.heldBytes));
+      this.held = grown;
+    }
+    this.held.set(bytes, this.heldBytes);
+    this.heldBytes += bytes.length;
+    if (this.heldCount + ends.length > this.lengths.length) {
+      const grown = new Uint32Array(Math.max(2 * this.lengths.length, this.heldCount + ends.length));
+      grown.set(this.lengths.subarray(0, this.heldCount));
+      this.lengths = grown;
+    }
+    for (let k = 0, at = 0; k < ends.length; at = ends[k++]!) this.lengths[this.heldCount++] = ends[k]! - at;
+  }
+
+  /** Takes the dictionary from the text held (the first DICTIONARY_BYTES bytes, or all of it) and writes it. */
+  private takeDictionary(): void {
+    this.dictionary = Buffer.from(this.held.subarray(0, Math.min(DICTIONARY_BYTES, this.heldBytes)));
+    if (this.dictionary.length > 0) this.zlibOptions = { level: LEVEL, dictionary: this.dictionary };
+    this.writeBytes(this.dictionary);
+    this.pushOffset(this.position);
+  }
+
+  /** Cuts the full blocks held (and with `all`, the rest as the last block), handing each raw block to `compress`. */
+  private cutBlocks(compress: (raw: Buffer) => void, all = false): void {
+    if (!this.dictionary) {
+      if (this.heldBytes < DICTIONARY_BYTES && this.heldCount < DICTIONARY_MAX_CAPTIONS && !all) return;
+      this.takeDictionary();
+    }
+    let from = 0;
+    let at = 0;
+    while (this.heldCount - from >= CAPTIONS_PER_BLOCK || (all && from < this.heldCount)) {
+      const n = Math.min(CAPTIONS_PER_BLOCK, this.heldCount - from);
+      let textBytes = 0;
+      let varintBytes = 0;
+      for (let j = from; j < from + n; j++) {
+        const len = this.lengths[j]!;
+        textBytes += len;
+        varintBytes += varintSize(len);
+      }
+      const raw = Buffer.allocUnsafe(varintBytes + textBytes);
+      let p = 0;
+      for (let j = from; j < from + n; j++) {
+        for (let v = this.lengths[j]!; ; v >>>= 7) {
+          if (v < 0x80) {
+            raw[p++] = v;
+            break;
+          }
+          raw[p++] = (v & 0x7f) | 0x80;
+        }
+      }
+      raw.set(this.held.subarray(at, at + textBytes), p);
+      compress(raw);
+      from += n;
+      at += textBytes;
+    }
+    // keep what is left (less than a block) at the front
+    this.held.copyWithin(0, at, this.heldBytes);
+    this.heldBytes -= at;
+    this.lengths.copyWithin(0, from, this.heldCount);
+    this.heldCount -= from;
+  }
+
+  private writeBytes(bytes: Uint8Array): void {
+    namingPath(this.blocksPath, () => {
+      for (let written = 0; written < bytes.length; ) written += writeSync(this.blocksFd, bytes, written);
+    });
+    this.position += bytes.length;
+  }
+
+  private writeBlock(block: Buffer): void {
+    this.writeBytes(block);
+    this.pushOffset(this.position);
   }
 
   private pushOffset(o: number): void {
@@ -36,28 +174,18 @@ export class CaptionStoreWriter {
     this.nOffsets = 0;
   }
 
-  /**
-   * Adds captions given as UTF-8 bytes: caption k is bytes[ends[k - 1] (0 for k = 0), ends[k])
-   * (empty for a malformed row). The bytes are written now, so the caller may hand them on.
-   */
-  addBytes(bytes: Uint8Array, ends: Uint32Array): void {
-    for (let k = 0; k < ends.length; k++) this.pushOffset(this.position + ends[k]!);
-    this.position += bytes.length;
-    namingPath(this.textPath, () => {
-      for (let written = 0; written < bytes.length; ) written += writeSync(this.textFd, bytes, written);
-    });
-  }
-
   private get files(): { fd: number; path: string }[] {
     return [
-      { fd: this.textFd, path: this.textPath },
+      { fd: this.blocksFd, path: this.blocksPath },
       { fd: this.offsetFd, path: this.offsetsPath },
     ];
   }
 
-  /** Writes the offsets still held and closes both files (both closed, whatever fails). */
+  /** Writes the last block and the offsets still held and closes both files (both closed, whatever fails). */
   close(): void {
+    if (this.inFlight.length > 0) throw new Error("CaptionStoreWriter.close with blocks in flight: await flushed() first");
     try {
+      this.cutBlocks((raw) => this.writeBlock(deflateRawSync(raw, this.zlibOptions)), true);
       this.flushOffsets();
     } catch (e) {
       closeFiles(this.files, false);
@@ -68,43 +196,68 @@ export class CaptionStoreWriter {
 
   /** Closes both files after a failure, writing nothing more and throwing nothing. */
   abort(): void {
+    this.inFlight.length = 0;
     closeFiles(this.files, false);
   }
 }
 
+function varintSize(v: number): number {
+  return v < 0x80 ? 1 : v < 0x4000 ? 2 : v < 0x200000 ? 3 : v < 0x10000000 ? 4 : 5;
+}
+
+/** One block's captions, decompressed: caption j is text[starts[j], starts[j + 1]). */
+export interface CaptionBlock {
+  text: Buffer;
+  starts: Uint32Array;
+}
+
 /**
- * The captions, read by doc id. On open: the offsets file holds docCount + 1 offsets, the first 0
- * and the last the text's size; each caption read checks its own bounds. A DamagedFileError
- * otherwise, naming the file in the words `where` gives (a function of the file's name).
+ * The captions, read by doc id. On open: the offsets file holds blockCount + 1 offsets, the first
+ * the dictionary's size (at most DICTIONARY_BYTES) and the last the blocks file's size; each block
+ * read checks its own bounds, that it decompresses and that its caption lengths add up to its text.
+ * A DamagedFileError otherwise, naming the file in the words `where` gives (a function of the file's
+ * name). The last block read is kept, so reading consecutive docs decompresses each block once.
  */
 export class CaptionStore {
-  private readonly textFd: number;
+  private readonly blocksFd: number;
   private readonly offsetFd: number;
-  private readonly textBytes: number;
+  private readonly fileBytes: number;
+  private readonly blocks: number;
+  private readonly dictionaryBytes: number;
+  private readonly zlibOptions: ZlibOptions;
+  private cachedBlock = -1;
+  private cached: CaptionBlock | undefined;
 
   constructor(
-    private readonly textPath: string,
+    private readonly blocksPath: string,
     private readonly offsetsPath: string,
     readonly docCount: number,
     private readonly where: (path: string) => string = (path) => `caption file ${path} is damaged`,
   ) {
-    this.textFd = openSync(textPath, "r");
+    this.blocksFd = openSync(blocksPath, "r");
     try {
       this.offsetFd = openSync(offsetsPath, "r");
     } catch (e) {
-      closeSync(this.textFd);
+      closeSync(this.blocksFd);
       throw e;
     }
     try {
-      this.textBytes = fstatSync(this.textFd).size;
+      this.blocks = blockCount(docCount);
+      this.fileBytes = fstatSync(this.blocksFd).size;
       const offsetBytes = fstatSync(this.offsetFd).size;
-      const expected = (docCount + 1) * 8;
-      if (offsetBytes !== expected) throw this.damaged(offsetsPath, `it is ${offsetBytes} bytes, not ${expected} (${docCount + 1} offsets for ${docCount} docs)`);
-      const first = this.offset(0);
-      const last = this.offset(docCount);
-      if (first !== 0 || last !== this.textBytes) {
-        throw this.damaged(offsetsPath, `its offsets run from ${first} to ${last}, not from 0 to ${this.textBytes} (the size of the captions)`);
+      const expected = (this.blocks + 1) * 8;
+      if (offsetBytes !== expected) {
+        throw this.damaged(offsetsPath, `it is ${offsetBytes} bytes, not ${expected} (${this.blocks + 1} offsets for ${this.blocks} blocks of ${CAPTIONS_PER_BLOCK} of the ${docCount} docs)`);
       }
+      const first = this.offset(0);
+      const last = this.offset(this.blocks);
+      if (first > DICTIONARY_BYTES || first > last || last !== this.fileBytes) {
+        throw this.damaged(offsetsPath, `its offsets run from ${first} to ${last}, not from the dictionary's size (at most ${DICTIONARY_BYTES}) to ${this.fileBytes} (the size of the captions)`);
+      }
+      this.dictionaryBytes = first;
+      const dictionary = Buffer.alloc(first);
+      readExact(this.blocksFd, dictionary, first, 0, (p) => this.damaged(this.blocksPath, p));
+      this.zlibOptions = first > 0 ? { dictionary } : {};
     } catch (e) {
       this.close();
       throw e;
@@ -124,34 +277,80 @@ export class CaptionStore {
 
   caption(doc: number): string {
     if (!Number.isInteger(doc) || doc < 0 || doc >= this.docCount) throw new RangeError(`doc ${doc} out of range`);
-    const o = Buffer.alloc(16);
-    readExact(this.offsetFd, o, 16, doc * 8, (p) => this.damaged(this.offsetsPath, p));
-    const start = Number(o.readBigUInt64LE(0));
-    const end = Number(o.readBigUInt64LE(8));
-    if (start > end || end > this.textBytes) throw this.damaged(this.offsetsPath, `doc ${doc}'s caption runs from byte ${start} to ${end}, outside the captions' ${this.textBytes} bytes`);
-    const b = Buffer.alloc(end - start);
-    readExact(this.textFd, b, b.length, start, (p) => this.damaged(this.textPath, p));
-    return b.toString("utf8");
+    const k = Math.floor(doc / CAPTIONS_PER_BLOCK);
+    if (k !== this.cachedBlock) {
+      this.cachedBlock = -1;
+      this.cached = this.block(k);
+      this.cachedBlock = k;
+    }
+    const { text, starts } = this.cached!;
+    const j = doc - k * CAPTIONS_PER_BLOCK;
+    return text.toString("utf8", starts[j], starts[j + 1]);
   }
 
-  /** Checks that all offsets ascend (reads the whole offsets file; for `index verify`). */
-  checkOffsets(): void {
+  /** Block k, decompressed and checked (for reads, `index verify` and merges). */
+  block(k: number): CaptionBlock {
+    if (!Number.isInteger(k) || k < 0 || k >= this.blocks) throw new RangeError(`block ${k} out of range`);
+    const o = Buffer.alloc(16);
+    readExact(this.offsetFd, o, 16, k * 8, (p) => this.damaged(this.offsetsPath, p));
+    const start = Number(o.readBigUInt64LE(0));
+    const end = Number(o.readBigUInt64LE(8));
+    return this.decode(k, start, end);
+  }
+
+  private decode(k: number, start: number, end: number): CaptionBlock {
+    const firstDoc = k * CAPTIONS_PER_BLOCK;
+    const n = Math.min(CAPTIONS_PER_BLOCK, this.docCount - firstDoc);
+    const docs = `block ${k} (docs ${firstDoc} to ${firstDoc + n - 1})`;
+    if (start < this.dictionaryBytes || start > end || end > this.fileBytes) {
+      throw this.damaged(this.offsetsPath, `${docs} runs from byte ${start} to ${end}, outside the blocks' bytes ${this.dictionaryBytes} to ${this.fileBytes}`);
+    }
+    const packed = Buffer.alloc(end - start);
+    readExact(this.blocksFd, packed, packed.length, start, (p) => this.damaged(this.blocksPath, p));
+    let raw: Buffer;
+    try {
+      raw = inflateRawSync(packed, this.zlibOptions);
+    } catch {
+      throw this.damaged(this.blocksPath, `${docs} does not decompress`);
+    }
+    const starts = new Uint32Array(n + 1);
+    let p = 0;
+    let total = 0;
+    for (let j = 0; j < n; j++) {
+      let len = 0;
+      for (let shift = 0; ; shift += 7) {
+        if (p >= raw.length || shift > 28) throw this.damaged(this.blocksPath, `${docs}'s caption lengths are cut short or malformed`);
+        const b = raw[p++]!;
+        len += (b & 0x7f) * 2 ** shift;
+        if (b < 0x80) break;
+      }
+      total += len;
+      starts[j + 1] = total;
+    }
+    if (total !== raw.length - p) throw this.damaged(this.blocksPath, `${docs}'s caption lengths add up to ${total} bytes, but it holds ${raw.length - p}`);
+    return { text: raw.subarray(p), starts };
+  }
+
+  /** Checks every block: offsets ascend, each decompresses and its lengths add up (for `index verify`). */
+  checkAll(): void {
     const buf = Buffer.alloc(1 << 20);
-    let prev = 0;
-    for (let k = 0; k <= this.docCount; ) {
-      const n = Math.min(buf.length / 8, this.docCount + 1 - k);
-      readExact(this.offsetFd, buf, n * 8, k * 8, (p) => this.damaged(this.offsetsPath, p));
+    let prev = this.dictionaryBytes;
+    for (let k = 0; k < this.blocks; ) {
+      const n = Math.min(buf.length / 8 - 1, this.blocks - k);
+      readExact(this.offsetFd, buf, (n + 1) * 8, k * 8, (p) => this.damaged(this.offsetsPath, p));
       for (let j = 0; j < n; j++) {
-        const o = Number(buf.readBigUInt64LE(j * 8));
-        if (o < prev) throw this.damaged(this.offsetsPath, `offset ${k + j} (${o}) is below the one before it (${prev})`);
-        prev = o;
+        const start = Number(buf.readBigUInt64LE(j * 8));
+        const end = Number(buf.readBigUInt64LE(j * 8 + 8));
+        if (start < prev) throw this.damaged(this.offsetsPath, `offset ${k + j} (${start}) is below the one before it (${prev})`);
+        this.decode(k + j, start, end);
+        prev = start;
       }
       k += n;
     }
   }
 
   close(): void {
-    closeSync(this.textFd);
+    closeSync(this.blocksFd);
     closeSync(this.offsetFd);
   }
 }

@@ -12,7 +12,11 @@ import { badChecksumEntry, fileChecksums as checksumsOf, type FileCheck } from "
 import { SAMPLE_DOC_IDS, SAMPLE_METHOD, type SampleInfo } from "./sample.js";
 
 export const TEXT_INDEX_FORMAT = "conceptfreq-text-index";
-/** 3: each caption's phrase-token sequence (phrase-tokens.txt, positions.bin, positions.offsets; issue 15). */
+/**
+ * 3: each caption's phrase-token sequence (phrase-tokens.txt, positions.bin, positions.offsets; issue 15).
+ * 4: the captions compressed in blocks (captions.blocks, captions.offsets per block), and each
+ *    positions block's record ends at its head (issue 15).
+ */
 export const TEXT_INDEX_FORMAT_VERSION = 4;
 export const MANIFEST_FILE = "manifest.json";
 

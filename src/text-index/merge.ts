@@ -2,7 +2,6 @@
  * Appends text indexes: the docs of index k get ids offset by the doc counts of indexes 0..k-1.
  * All inputs must share the format and analyzer versions (checked on open).
  */
-import { closeSync, openSync, readSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
@@ -10,10 +9,11 @@ import { FILES } from "./build.js";
 import { TextIndex } from "./text-index.js";
 import { MANIFEST_FILE, fileChecksums, type MalformedCounts, type TextIndexManifest } from "./manifest.js";
 import { mergePostingRuns } from "../postings/merge-runs.js";
-import { closeFiles, freshTempDirBeside, moveIntoPlace, namingPath, removeTempDir } from "../io/file-system.js";
+import { freshTempDirBeside, moveIntoPlace, removeTempDir } from "../io/file-system.js";
 import { checkReplaceable } from "../io/replace-output.js";
 import { TEXT_INDEX_OUTPUT } from "./build.js";
 import { Positions, PositionsWriter, dictionaryText } from "./positions.js";
+import { CaptionStore, CaptionStoreWriter, blockCount } from "./caption-store.js";
 
 
 export interface MergeOptions {
@@ -77,51 +77,31 @@ export function mergeTextIndexes(dirs: string[], opts: MergeOptions): TextIndexM
   }
 }
 
+/**
+ * Appends the inputs' captions, re-blocked: blocks hold CAPTIONS_PER_BLOCK docs of the merged ids, so
+ * each input's blocks are decompressed and their captions written again (the same bytes a build
+ * over all the inputs would write).
+ */
 function concatCaptions(dirs: string[], manifests: TextIndexManifest[], tmp: string): void {
-  const text = { path: join(tmp, FILES.captions), fd: -1 };
-  const offsets = { path: join(tmp, FILES.offsets), fd: -1 };
-  const write = (f: { path: string; fd: number }, data: Uint8Array, length = data.length) => namingPath(f.path, () => writeSync(f.fd, data, 0, length));
-  let done = false;
+  const writer = new CaptionStoreWriter(join(tmp, FILES.captions), join(tmp, FILES.offsets));
   try {
-    text.fd = openSync(text.path, "w");
-    offsets.fd = openSync(offsets.path, "w");
-    let base = 0n;
-    write(offsets, new Uint8Array(new BigUint64Array([0n]).buffer));
-    const buf = Buffer.allocUnsafe(1 << 22);
     for (let i = 0; i < dirs.length; i++) {
       const m = manifests[i]!;
-      const tf = openSync(join(dirs[i]!, m.files.captions), "r");
+      const where = (p: string) => `index ${dirs[i]} is damaged: ${p.slice(p.lastIndexOf("/") + 1)}`;
+      const store = new CaptionStore(join(dirs[i]!, m.files.captions), join(dirs[i]!, m.files.offsets), m.docCount, where);
       try {
-        for (;;) {
-          const n = readSync(tf, buf, 0, buf.length, null);
-          if (n === 0) break;
-          write(text, buf, n);
+        for (let k = 0; k < blockCount(m.docCount); k++) {
+          const { text, starts } = store.block(k);
+          writer.addBytes(text, starts.subarray(1));
         }
       } finally {
-        closeSync(tf);
+        store.close();
       }
-      const of = openSync(join(dirs[i]!, m.files.offsets), "r");
-      // skip the leading 0 of each input's offsets; shift the rest by the bytes before it
-      let pos = 8;
-      let last = base;
-      try {
-        for (;;) {
-          const n = readSync(of, buf, 0, buf.length - (buf.length % 8), pos);
-          if (n === 0) break;
-          pos += n;
-          const arr = new BigUint64Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + n));
-          for (let k = 0; k < arr.length; k++) arr[k] = arr[k]! + base;
-          last = arr[arr.length - 1]!;
-          write(offsets, new Uint8Array(arr.buffer));
-        }
-      } finally {
-        closeSync(of);
-      }
-      base = last;
     }
-    done = true;
-  } finally {
-    closeFiles([text, offsets].filter((f) => f.fd >= 0), done);
+    writer.close();
+  } catch (e) {
+    writer.abort();
+    throw e;
   }
 }
 

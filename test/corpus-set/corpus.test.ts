@@ -100,7 +100,7 @@ test("a killed build (stale lock, leftover temp dir) and a failed build are retr
   const host = (await import("node:os")).hostname().split(".")[0];
   writeFileSync(join(corpus, "shards", "0.lock"), JSON.stringify({ pid, host, started: "2020-01-01T00:00:00Z" }));
   mkdirSync(join(corpus, "shards", "0.tmp-killed"));
-  writeFileSync(join(corpus, "shards", "0.tmp-killed", "captions.txt"), "partial");
+  writeFileSync(join(corpus, "shards", "0.tmp-killed", "captions.blocks"), "partial");
   assert.match(run(["corpus", "status", corpus]).stdout, /shard 0: pending \(stale lock of pid \d+/);
 
   // a live lock (this test's process) makes build-shard refuse

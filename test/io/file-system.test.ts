@@ -67,7 +67,7 @@ test("removeStaleTempDirs removes only conceptfreq's leftovers of dead processes
       mkdirSync(join(dir, name));
       for (const [f, text] of Object.entries(files)) writeFileSync(join(dir, name, f), text);
     };
-    make(`idx.tmp-${dead}`, { [UNFINISHED_MARKER]: marker(dead), "captions.txt": "x" });
+    make(`idx.tmp-${dead}`, { [UNFINISHED_MARKER]: marker(dead), "captions.blocks": "x" });
     make(`idx.old-${dead + 1}`, { [UNFINISHED_MARKER]: marker(dead + 1), "manifest.json": "{}" });
     make(`idx.tmp-${dead + 2}`, {}); // killed before its marker was written
     make(`idx.tmp-${dead + 3}`, { "thesis.tex": "mine" }); // not ours
@@ -91,7 +91,7 @@ test("namingPath names the file in a system error that has none; closeFiles clos
   const enospc = () => {
     throw Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", syscall: "write" });
   };
-  assert.throws(() => namingPath("/data/idx.tmp-1/captions.txt", enospc), (e: unknown) => systemErrorSentence(e) === "cannot write to /data/idx.tmp-1/captions.txt: no space left on the device.");
+  assert.throws(() => namingPath("/data/idx.tmp-1/captions.blocks", enospc), (e: unknown) => systemErrorSentence(e) === "cannot write to /data/idx.tmp-1/captions.blocks: no space left on the device.");
   const dir = mkdtempSync(join(tmpdir(), "cf-fs-"));
   try {
     const a = { fd: openSync(join(dir, "a"), "w"), path: join(dir, "a") };

@@ -33,7 +33,7 @@ test("doc ids and postings do not depend on the worker count or on spilling", as
   await buildTextIndex([tsv], { out: b, workers: 2, spillPostings: 1000, analyzerMemoryLimit: 0 });
   await buildTextIndex([tsv], { out: c, workers: 3 });
   // every file, the phrase-token dictionary and positions included (their ids are given in doc order)
-  for (const f of ["nouns.postings", "terms.postings", "captions.txt", "captions.offsets", "phrase-tokens.txt", "positions.bin", "positions.offsets"]) {
+  for (const f of ["nouns.postings", "terms.postings", "captions.blocks", "captions.offsets", "phrase-tokens.txt", "positions.bin", "positions.offsets"]) {
     assert.deepEqual(readFileSync(join(a, f)), readFileSync(join(b, f)), f);
     assert.deepEqual(readFileSync(join(a, f)), readFileSync(join(c, f)), f);
   }
@@ -77,7 +77,7 @@ test("several inputs continue the doc ids; merge equals one build over both", as
   await buildTextIndex([p2], { out: join(dir, "i2"), workers: 1 });
   mergeTextIndexes([join(dir, "i1"), join(dir, "i2")], { out: join(dir, "merged") });
   // every file, the phrase-token dictionary and positions included (their ids are given in doc order)
-  for (const f of ["nouns.postings", "terms.postings", "captions.txt", "captions.offsets", "phrase-tokens.txt", "positions.bin", "positions.offsets"]) {
+  for (const f of ["nouns.postings", "terms.postings", "captions.blocks", "captions.offsets", "phrase-tokens.txt", "positions.bin", "positions.offsets"]) {
     assert.deepEqual(readFileSync(join(both, f)), readFileSync(join(dir, "merged", f)), f);
   }
   const merged = TextIndex.open(join(dir, "merged"));

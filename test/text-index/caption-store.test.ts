@@ -1,33 +1,139 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CaptionStore, CaptionStoreWriter } from "../../src/text-index/caption-store.js";
+import { CAPTIONS_PER_BLOCK, DICTIONARY_BYTES, CaptionStore, CaptionStoreWriter } from "../../src/text-index/caption-store.js";
+import { DamagedFileError } from "../../src/postings/posting-file.js";
 import { encodeJoined } from "../../src/io/utf8.js";
 
-test("captions encoded in joined batches and stored read back by doc id, ASCII or not, malformed rows empty", () => {
-  const dir = mkdtempSync(join(tmpdir(), "cf-store-"));
-  try {
-    const batches = [
-      ["a dog on a hot day", "", "two cats"], // ASCII, with a malformed (empty) row
-      ["caf\u00e9 na\u00efve", "\u6771\u4eac tower", "emoji \u{1F600} here", "", "lone \ud800 surrogate", "plain"], // UTF-8 of 2, 3, 4 bytes
-      [""], // a batch of malformed rows only
-      ["ends high \ud83d", "\ude00 starts low", "\u00e9"], // lone surrogates that the joined batch would pair
-      ["last"],
-    ];
-    const writer = new CaptionStoreWriter(join(dir, "c.txt"), join(dir, "c.off"));
-    for (const b of batches) {
-      const { bytes, ends } = encodeJoined(b);
-      writer.addBytes(bytes, ends);
+const B = CAPTIONS_PER_BLOCK;
+
+function withDir(f: (dir: string) => void | Promise<void>): () => Promise<void> {
+  return async () => {
+    const dir = mkdtempSync(join(tmpdir(), "cf-store-"));
+    try {
+      await f(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    writer.close();
-    const all = batches.flat();
-    const store = new CaptionStore(join(dir, "c.txt"), join(dir, "c.off"), all.length);
-    // what a caption reads back as: its UTF-8 encoding decoded (a lone surrogate becomes U+FFFD)
-    all.forEach((t, doc) => assert.equal(store.caption(doc), Buffer.from(t, "utf8").toString("utf8"), `doc ${doc}`));
-    store.close();
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  };
+}
+
+/** Writes the batches with addBytes (or addBytesInBackground) and returns the two files' bytes. */
+async function write(dir: string, name: string, batches: string[][], background = false): Promise<[Buffer, Buffer]> {
+  const writer = new CaptionStoreWriter(join(dir, `${name}.blocks`), join(dir, `${name}.offsets`));
+  for (const b of batches) {
+    const { bytes, ends } = encodeJoined(b);
+    if (background) await writer.addBytesInBackground(bytes, ends);
+    else writer.addBytes(bytes, ends);
   }
-});
+  await writer.flushed();
+  writer.close();
+  return [readFileSync(join(dir, `${name}.blocks`)), readFileSync(join(dir, `${name}.offsets`))];
+}
+
+const open = (dir: string, name: string, docs: number) => new CaptionStore(join(dir, `${name}.blocks`), join(dir, `${name}.offsets`), docs);
+
+/** What a caption reads back as: its UTF-8 encoding decoded (a lone surrogate becomes U+FFFD). */
+const stored = (t: string) => Buffer.from(t, "utf8").toString("utf8");
+
+test("captions encoded in joined batches and stored read back by doc id, ASCII or not, malformed rows empty", withDir(async (dir) => {
+  const batches = [
+    ["a dog on a hot day", "", "two cats"], // ASCII, with a malformed (empty) row
+    ["caf\u00e9 na\u00efve", "\u6771\u4eac tower", "emoji \u{1F600} here", "", "lone \ud800 surrogate", "plain"], // UTF-8 of 2, 3, 4 bytes
+    [""], // a batch of malformed rows only
+    ["ends high \ud83d", "\ude00 starts low", "\u00e9"], // lone surrogates that the joined batch would pair
+    ["last"],
+  ];
+  await write(dir, "c", batches);
+  const all = batches.flat();
+  const store = open(dir, "c", all.length);
+  all.forEach((t, doc) => assert.equal(store.caption(doc), stored(t), `doc ${doc}`));
+  store.checkAll();
+  store.close();
+}));
+
+test("captions across many blocks: batches cut anywhere, blocks full or not, read in any order; the same bytes however the batches fall", withDir(async (dir) => {
+  // past the dictionary's size, with runs of empty captions, long ones and multi-byte text across block edges
+  const all: string[] = [];
+  for (let i = 0; i < 40 * B + 5; i++) {
+    all.push(i % 11 === 0 ? "" : i % 37 === 0 ? `long ${"\u00e9t\u00e9 ".repeat(400)} ${i}` : `caption ${i} of a \u{1F415} in the \u6771\u4eac park`);
+  }
+  assert.ok(Buffer.byteLength(all.join("")) > 2 * DICTIONARY_BYTES);
+  const cuts = (sizes: number[]) => {
+    const out: string[][] = [];
+    for (let at = 0, k = 0; at < all.length; k++) {
+      const n = sizes[k % sizes.length]!;
+      out.push(all.slice(at, at + n));
+      at += n;
+    }
+    return out;
+  };
+  const one = await write(dir, "one", [all]);
+  for (const [name, sizes, background] of [["small", [1, 2, 3], false], ["edges", [B, B - 1, B + 1, 0], true], ["big", [7 * B + 3], true]] as const) {
+    assert.deepEqual(await write(dir, name, cuts([...sizes]), background), one, name);
+  }
+  // exactly a whole number of blocks, and fewer captions than one block
+  for (const n of [2 * B, B - 1, 1, 0]) {
+    await write(dir, `n${n}`, [all.slice(0, n)]);
+    const s = open(dir, `n${n}`, n);
+    for (let d = n - 1; d >= 0; d--) assert.equal(s.caption(d), stored(all[d]!), `${n} docs, doc ${d}`);
+    s.checkAll();
+    s.close();
+  }
+  const store = open(dir, "one", all.length);
+  assert.throws(() => store.caption(all.length), RangeError);
+  // consecutive, backwards, and random (seeded) doc ids
+  for (let d = 0; d < all.length; d++) assert.equal(store.caption(d), stored(all[d]!), `doc ${d}`);
+  for (let d = all.length - 1; d >= 0; d -= 3) assert.equal(store.caption(d), stored(all[d]!), `doc ${d}`);
+  for (let i = 0, x = 12345; i < 500; i++) {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    const d = x % all.length;
+    assert.equal(store.caption(d), stored(all[d]!), `doc ${d}`);
+  }
+  store.checkAll();
+  store.close();
+  // compressed: well below the text's size
+  assert.ok(one[0].length < Buffer.byteLength(all.join("")) / 2, `${one[0].length} bytes`);
+}));
+
+test("a damaged block, offsets or size is refused with one sentence naming the file", withDir(async (dir) => {
+  const all = Array.from({ length: 10 * B }, (_, i) => `a photo ${i} of a dog on the beach at sunset`);
+  const [blocks, offsets] = await write(dir, "c", [all]);
+  const where = (p: string) => `index X is damaged: ${p.slice(p.lastIndexOf("/") + 1)}`;
+  const refused = (label: string, make: (blocks: Buffer, offsets: Buffer) => void, read: (s: CaptionStore) => void, file: RegExp) => {
+    const b = Buffer.from(blocks);
+    const o = Buffer.from(offsets);
+    make(b, o);
+    writeFileSync(join(dir, "d.blocks"), b);
+    writeFileSync(join(dir, "d.offsets"), o);
+    assert.throws(() => {
+      const s = new CaptionStore(join(dir, "d.blocks"), join(dir, "d.offsets"), all.length, where);
+      try {
+        read(s);
+      } finally {
+        s.close();
+      }
+    }, (e: unknown) => {
+      assert.ok(e instanceof DamagedFileError, `${label}: ${String(e)}`);
+      assert.match(e.message, file, label);
+      assert.match(e.message, /^[^\n]+\.$/, label);
+      return true;
+    });
+  };
+  const third = Number(offsets.readBigUInt64LE(3 * 8));
+  // a block that does not decompress (its deflate header's block type made invalid: 0b11)
+  refused("bad block", (b) => (b[third] = b[third]! | 0x06), (s) => s.caption(3 * B + 1), /^index X is damaged: d\.blocks: block 3 \(docs 96 to 127\) does not decompress\.$/);
+  refused("bad block, index verify", (b) => (b[third] = b[third]! | 0x06), (s) => s.checkAll(), /d\.blocks: block 3 .* does not decompress/);
+  refused("dictionary too big", (_, o) => o.writeBigUInt64LE(BigInt(DICTIONARY_BYTES + 1), 0), () => {}, /d\.offsets: its offsets run from 32769 to \d+, not from the dictionary's size/);
+  refused("dictionary shorter than it was", (_, o) => o.writeBigUInt64LE(o.readBigUInt64LE(0) - 1n, 0), (s) => s.caption(0), /d\.blocks: block 0 .* does not decompress|d\.blocks: block 0/);
+  refused("offset beyond the file", (_, o) => o.writeBigUInt64LE(BigInt(blocks.length + 5), 4 * 8), (s) => s.caption(3 * B), /d\.offsets: block 3 \(docs 96 to 127\) runs from byte \d+ to \d+, outside/);
+  refused("offsets descend", (_, o) => o.writeBigUInt64LE(o.readBigUInt64LE(2 * 8), 3 * 8), (s) => s.checkAll(), /d\.(blocks: block 2 .* does not decompress|offsets: )/);
+  refused("blocks swapped", (_, o) => {
+    // block 2's bytes given as block 3's: another block's compressed text, with a lengths mismatch or wrong count
+    o.writeBigUInt64LE(o.readBigUInt64LE(2 * 8), 3 * 8);
+    o.writeBigUInt64LE(o.readBigUInt64LE(3 * 8), 4 * 8);
+  }, (s) => s.caption(3 * B), /d\.(blocks|offsets): /);
+  refused("docCount beyond the blocks", () => {}, () => new CaptionStore(join(dir, "d.blocks"), join(dir, "d.offsets"), all.length + B, where).close(), /d\.offsets: it is \d+ bytes, not \d+/);
+}));

@@ -10,7 +10,7 @@ import { join } from "node:path";
 
 const CLI = new URL("../../dist/cli/main.js", import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), "cf-damage-"));
-const FILES = ["nouns.postings", "terms.postings", "captions.txt", "captions.offsets"];
+const FILES = ["nouns.postings", "terms.postings", "captions.blocks", "captions.offsets"];
 
 function run(...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: 20_000 });

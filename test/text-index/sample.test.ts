@@ -22,7 +22,7 @@ const tsv = join(dir, "corpus.tsv");
 writeFileSync(tsv, Array.from({ length: N }, (_, i) => `${caption(i)}\thttp://x.invalid/${i}.jpg`).join("\n") + "\n");
 const jsonl = join(dir, "corpus.jsonl");
 writeFileSync(jsonl, Array.from({ length: N }, (_, i) => JSON.stringify({ caption: caption(i) })).join("\n") + "\n");
-const FILES = ["nouns.postings", "terms.postings", "captions.txt", "captions.offsets"];
+const FILES = ["nouns.postings", "terms.postings", "captions.blocks", "captions.offsets"];
 
 function run(...args: string[]) {
   const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: 60_000 });
