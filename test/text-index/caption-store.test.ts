@@ -124,11 +124,11 @@ test("a damaged block, offsets or size is refused with one sentence naming the f
   };
   const third = Number(offsets.readBigUInt64LE(3 * 8));
   // a block that does not decompress (its deflate header's block type made invalid: 0b11)
-  refused("bad block", (b) => (b[third] = b[third]! | 0x06), (s) => s.caption(3 * B + 1), /^index X is damaged: d\.blocks: block 3 \(docs 96 to 127\) does not decompress\.$/);
+  refused("bad block", (b) => (b[third] = b[third]! | 0x06), (s) => s.caption(3 * B + 1), /^index X is damaged: d\.blocks: block 3 \(docs 192 to 255\) does not decompress\.$/);
   refused("bad block, index verify", (b) => (b[third] = b[third]! | 0x06), (s) => s.checkAll(), /d\.blocks: block 3 .* does not decompress/);
   refused("dictionary too big", (_, o) => o.writeBigUInt64LE(BigInt(DICTIONARY_BYTES + 1), 0), () => {}, /d\.offsets: its offsets run from 32769 to \d+, not from the dictionary's size/);
   refused("dictionary shorter than it was", (_, o) => o.writeBigUInt64LE(o.readBigUInt64LE(0) - 1n, 0), (s) => s.caption(0), /d\.blocks: block 0 .* does not decompress|d\.blocks: block 0/);
-  refused("offset beyond the file", (_, o) => o.writeBigUInt64LE(BigInt(blocks.length + 5), 4 * 8), (s) => s.caption(3 * B), /d\.offsets: block 3 \(docs 96 to 127\) runs from byte \d+ to \d+, outside/);
+  refused("offset beyond the file", (_, o) => o.writeBigUInt64LE(BigInt(blocks.length + 5), 4 * 8), (s) => s.caption(3 * B), /d\.offsets: block 3 \(docs 192 to 255\) runs from byte \d+ to \d+, outside/);
   refused("offsets descend", (_, o) => o.writeBigUInt64LE(o.readBigUInt64LE(2 * 8), 3 * 8), (s) => s.checkAll(), /d\.(blocks: block 2 .* does not decompress|offsets: )/);
   refused("blocks swapped", (_, o) => {
     // block 2's bytes given as block 3's: another block's compressed text, with a lengths mismatch or wrong count
