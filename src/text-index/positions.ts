@@ -29,6 +29,8 @@ export function dictionaryText(keys: readonly string[]): string {
   return keys.length === 0 ? "" : keys.join("\n") + "\n";
 }
 
+const NO_IDS = new Int32Array(0);
+
 /** Writes positions.bin and positions.offsets, one doc after another. */
 export class PositionsWriter {
   private readonly binFd: number;
@@ -104,8 +106,7 @@ export class PositionsWriter {
 
   /** Appends empty sequences until `docs` docs are written. */
   fillTo(docs: number): void {
-    const none = new Int32Array(0);
-    while (this.docs < docs) this.add(none);
+    while (this.docs < docs) this.add(NO_IDS);
   }
 
   private flush(): void {
