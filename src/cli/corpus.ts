@@ -30,7 +30,7 @@ export function registerCorpus(program: Command): void {
   addReaderFlags(
     corpus
       .command("plan")
-      .description("assign the input files (in doc-id order) to N shards, contiguous runs balanced by size (a large TSV/JSONL file cut into row ranges)")
+      .description("assign the input files (in doc-id order) to N shards, contiguous runs balanced by size (a large TSV/JSONL file cut into row ranges, a large Parquet file into runs of row groups)")
       .argument("<inputs...>", "caption files, in doc-id order (as index build takes them)")
       .requiredOption("--shards <n>", "number of shards", positiveInt)
       .requiredOption("--out <dir>", "corpus directory to create (plan.json goes in it)"),

@@ -3,6 +3,7 @@
  * global ids firstDoc .. firstDoc + docCount - 1, where firstDoc is the sum of the earlier shards'
  * doc counts; global ids are numbers, exact up to 2^53.
  */
+import type { ByteRange } from "../corpus/record.js";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../errors.js";
@@ -29,8 +30,8 @@ export interface CorpusInput {
   path: string;
   bytes: number;
   mtimeMs: number;
-  /** A row range of the file (corpus plan), when the file was cut: bytes [start, end). */
-  range?: { start: number; end: number };
+  /** A row range of the file (corpus plan), when the file was cut: bytes [start, end), or Parquet row groups. */
+  range?: ByteRange;
   rows: number;
   /** Global doc id of the input's first row. */
   firstDoc: number;

@@ -2,6 +2,7 @@
  * Finishing a corpus: every shard must be done, built with the plan's analyzer from the plan's
  * inputs; then corpus.json is written (atomically) with each shard's doc count and first doc id.
  */
+import type { ByteRange } from "../corpus/record.js";
 import { join } from "node:path";
 import { isUserError, UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
@@ -44,7 +45,7 @@ export function finishCorpus(dir: string): CorpusManifest {
       problems.push(`shard ${k} was built with analyzer ${m.analyzer.name}@${m.analyzer.version}, the plan says ${plan.analyzer.name}@${plan.analyzer.version}`);
     }
     const planned = shardInputs(plan, k);
-    const sameRange = (a: { start: number; end: number } | undefined, b: { start: number; end: number } | undefined) => a?.start === b?.start && a?.end === b?.end;
+    const sameRange = (a: ByteRange | undefined, b: ByteRange | undefined) => a?.start === b?.start && a?.end === b?.end && a?.unit === b?.unit;
     const same = m.inputs.length === planned.length && m.inputs.every((inp, i) => inp.path === planned[i]!.path && inp.bytes === inputBytes(planned[i]!) && sameRange(inp.range, planned[i]!.range));
     if (!same) {
       problems.push(`shard ${k} indexes ${m.inputs.map((i) => i.path).join(", ")}, the plan says ${planned.map((i) => i.path).join(", ")}`);

@@ -5,17 +5,19 @@
  * shard's first doc id plus its id inside the shard, and global ids run in input order exactly as
  * one index over the same inputs would number them. The runs are balanced by file size; a TSV or
  * JSONL file much larger than a shard's share (over twice the total / N) is first cut into row
- * ranges at line boundaries (about one share each), consecutive entries of `inputs` with a `range`,
+ * ranges at line boundaries (about one share each), and a large Parquet file into runs of its row
+ * groups (about one share of compressed bytes each): consecutive entries of `inputs` with a `range`,
  * so its rows keep their order and a shard may take a range of one file. The plan
  * records each input's absolute path, byte size and modification time: a shard build refuses an
  * input that changed since.
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from "node:fs";
+import { parquetMetadata } from "hyparquet";
 import { sniffCompression } from "../corpus/byte-stream.js";
 import { detectFormat } from "../corpus/open.js";
 import { join, resolve } from "node:path";
 import { UserError } from "../errors.js";
-import type { ReaderOptions } from "../corpus/record.js";
+import { rangeBytes, type ByteRange, type ReaderOptions } from "../corpus/record.js";
 import { ANALYZER } from "../text/analyzer-version.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { makeDirs } from "../io/file-system.js";
@@ -24,6 +26,8 @@ export const PLAN_FORMAT = "conceptfreq-corpus-plan";
 export const PLAN_FORMAT_VERSION = 1;
 /** The version of a plan with row ranges (older conceptfreqs, which would read whole files, refuse it). */
 export const PLAN_FORMAT_VERSION_RANGES = 2;
+/** The version of a plan with Parquet row-group ranges. */
+export const PLAN_FORMAT_VERSION_ROW_GROUPS = 3;
 export const PLAN_FILE = "plan.json";
 
 export interface PlannedInput {
@@ -32,12 +36,12 @@ export interface PlannedInput {
   /** The file's size. */
   bytes: number;
   mtimeMs: number;
-  /** Only the rows in bytes [start, end) of the file (starting and ending at line starts). */
-  range?: { start: number; end: number };
+  /** Only the rows in bytes [start, end) of the file (starting and ending at line starts), or (`unit: "row-groups"`) Parquet row groups [start, end). */
+  range?: ByteRange;
 }
 
 /** The bytes an input (or its range) weighs. */
-export const inputBytes = (i: PlannedInput) => (i.range ? i.range.end - i.range.start : i.bytes);
+export const inputBytes = (i: PlannedInput) => (i.range ? rangeBytes(i.range) : i.bytes);
 
 /** Reader options every shard is read with (the flags `index build` takes). */
 export interface PlanReader {
@@ -143,7 +147,7 @@ export function planCorpus(inputs: readonly string[], opts: PlanOptions): Corpus
   const pieces = splitLargeInputs(planned, opts.shards, r);
   const plan: CorpusPlan = {
     format: PLAN_FORMAT,
-    formatVersion: pieces.some((p) => p.range) ? PLAN_FORMAT_VERSION_RANGES : PLAN_FORMAT_VERSION,
+    formatVersion: pieces.some((p) => p.range?.unit === "row-groups") ? PLAN_FORMAT_VERSION_ROW_GROUPS : pieces.some((p) => p.range) ? PLAN_FORMAT_VERSION_RANGES : PLAN_FORMAT_VERSION,
     analyzer: { name: ANALYZER.name, version: ANALYZER.version },
     reader: {
       format: r.format ?? "auto",
@@ -190,7 +194,9 @@ export function readPlan(dir: string): CorpusPlan {
   }
   const bad = (what: string) => new UserError(`corpus plan ${path} is damaged: ${what}.`);
   if (typeof p !== "object" || p === null || p.format !== PLAN_FORMAT) throw new UserError(`${path} is not a conceptfreq corpus plan.`);
-  if (p.formatVersion !== PLAN_FORMAT_VERSION && p.formatVersion !== PLAN_FORMAT_VERSION_RANGES) throw new UserError(`${path} has plan format version ${p.formatVersion}; this conceptfreq reads version ${PLAN_FORMAT_VERSION}.`);
+  if (![PLAN_FORMAT_VERSION, PLAN_FORMAT_VERSION_RANGES, PLAN_FORMAT_VERSION_ROW_GROUPS].includes(p.formatVersion)) {
+    throw new UserError(`${path} has plan format version ${p.formatVersion}; this conceptfreq reads versions ${PLAN_FORMAT_VERSION} to ${PLAN_FORMAT_VERSION_ROW_GROUPS}.`);
+  }
   if (typeof p.reader !== "object" || p.reader === null) throw bad("reader is missing");
   const mm = p.reader.maxMalformed;
   if (mm !== undefined && (typeof mm !== "number" || !(mm >= 0 && mm <= 1))) throw bad("reader.maxMalformed is not a share from 0 to 1");
@@ -198,7 +204,11 @@ export function readPlan(dir: string): CorpusPlan {
   if (!Array.isArray(p.inputs) || p.inputs.length === 0) throw bad("inputs is missing or empty");
   for (const [i, inp] of p.inputs.entries()) {
     if (typeof inp?.path !== "string" || !isCount(inp.bytes) || typeof inp.mtimeMs !== "number") throw bad(`inputs[${i}] is not an input (path, bytes, mtimeMs)`);
-    if (inp.range !== undefined && (!isCount(inp.range?.start) || !isCount(inp.range.end) || inp.range.end <= inp.range.start || inp.range.end > inp.bytes)) {
+    if (inp.range?.unit === "row-groups") {
+      if (!isCount(inp.range.start) || !isCount(inp.range.end) || inp.range.end <= inp.range.start || !isCount(inp.range.bytes) || inp.range.bytes > inp.bytes) {
+        throw bad(`inputs[${i}].range is not a range of row groups of the file (start < end, bytes <= the file's)`);
+      }
+    } else if (inp.range !== undefined && (inp.range?.unit !== undefined || !isCount(inp.range?.start) || !isCount(inp.range.end) || inp.range.end <= inp.range.start || inp.range.end > inp.bytes)) {
       throw bad(`inputs[${i}].range is not a byte range of the file (start < end <= bytes)`);
     }
   }
@@ -231,14 +241,19 @@ const SPLIT_FACTOR = 2;
 
 /**
  * Cuts each TSV or JSONL file (uncompressed) over SPLIT_FACTOR shares into row ranges of about one
- * share, each cut moved forward to just after a newline (and past a header line). CSV is never cut
- * (a quoted caption may hold a newline), nor Parquet, WebDataset or compressed files.
+ * share, each cut moved forward to just after a newline (and past a header line), and each such
+ * Parquet file into runs of whole row groups of about one share of compressed bytes. CSV is never
+ * cut (a quoted caption may hold a newline), nor WebDataset or compressed files.
  */
 function splitLargeInputs(inputs: readonly PlannedInput[], shards: number, reader: ReaderOptions): PlannedInput[] {
   const total = inputs.reduce((a, i) => a + i.bytes, 0);
   const share = total / Math.max(1, shards);
   const out: PlannedInput[] = [];
   for (const input of inputs) {
+    if (shards > 1 && input.bytes > SPLIT_FACTOR * share && formatOf(input.path, reader) === "parquet") {
+      out.push(...rowGroupRanges(input, share));
+      continue;
+    }
     if (!(shards > 1 && input.bytes > SPLIT_FACTOR * share && splittable(input.path, reader))) {
       out.push(input);
       continue;
@@ -259,6 +274,50 @@ function splitLargeInputs(inputs: readonly PlannedInput[], shards: number, reade
     }
   }
   return out;
+}
+
+/** A Parquet file as runs of whole row groups of about `share` compressed bytes each (one run if it has one group). */
+function rowGroupRanges(input: PlannedInput, share: number): PlannedInput[] {
+  const groups = parquetMetadataOf(input.path, input.bytes).row_groups.map((g) => g.columns.reduce((a, c) => a + Number(c.meta_data?.total_compressed_size ?? 0), 0));
+  if (groups.length < 2) return [input];
+  const total = groups.reduce((a, b) => a + b, 0);
+  const pieces = Math.min(groups.length, Math.max(1, Math.round(input.bytes / share)));
+  const out: PlannedInput[] = [];
+  let start = 0;
+  let bytes = 0;
+  let done = 0;
+  for (let g = 0; g < groups.length; g++) {
+    bytes += groups[g]!;
+    done += groups[g]!;
+    // close a run where the cumulative bytes pass the next of `pieces` equal cuts
+    if (g === groups.length - 1 || done >= ((out.length + 1) * total) / pieces) {
+      out.push({ ...input, range: { start, end: g + 1, unit: "row-groups", bytes } });
+      start = g + 1;
+      bytes = 0;
+    }
+  }
+  return out.length === 1 ? [input] : out;
+}
+
+/** A Parquet file's metadata, read from its footer alone. */
+function parquetMetadataOf(path: string, size: number) {
+  const fd = openSync(path, "r");
+  try {
+    const tail = Buffer.alloc(Math.min(size, 8));
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+    if (size < 12 || tail.toString("latin1", 4) !== "PAR1") throw new UserError(`cannot read ${path} as Parquet: it does not end with the Parquet magic bytes.`);
+    const footer = tail.readUInt32LE(0) + 8;
+    if (footer > size - 4) throw new UserError(`cannot read ${path} as Parquet: its footer says ${footer - 8} bytes of metadata, more than the file holds.`);
+    const buf = Buffer.alloc(footer);
+    readSync(fd, buf, 0, footer, size - footer);
+    try {
+      return parquetMetadata(buf.buffer.slice(buf.byteOffset, buf.byteOffset + footer));
+    } catch (e) {
+      throw new UserError(`cannot read ${path} as Parquet: ${e instanceof Error ? e.message : String(e)}.`);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function formatOf(path: string, reader: ReaderOptions): string {

@@ -92,6 +92,7 @@ function prepare(path: string, options: ReaderOptions): { format: ConcreteFormat
   if (corpusInputKind(path) === "stream" && format === "parquet") {
     throw new UserError(`${path === STDIN ? "standard input" : path} is a pipe, not a file: Parquet is read by seeking in a file; save it to a file first.`);
   }
+  if (options.rowGroups && format !== "parquet") throw new UserError(`${path}: a range of row groups can be read from Parquet files only, not ${format}.`);
   if (options.byteRange && format !== "tsv" && format !== "csv" && format !== "jsonl") {
     throw new UserError(`${path}: a byte range of rows can be read from TSV, CSV and JSONL files only, not ${format}.`);
   }

@@ -46,8 +46,13 @@ export async function* readParquet(path: string, sink: RowSink, options: ReaderO
     const columns = keyColumn === undefined || keyColumn === textColumn ? [textColumn] : [textColumn, keyColumn];
     const keyAt = keyColumn === undefined ? -1 : columns.indexOf(keyColumn);
 
+    const groups = options.rowGroups ?? { start: 0, end: metadata.row_groups.length };
+    if (groups.end > metadata.row_groups.length) {
+      throw new UserError(`${path} has ${metadata.row_groups.length} row groups, not the ${groups.end} its corpus plan names (was it replaced since?).`);
+    }
     let groupStart = 0;
-    for (const group of metadata.row_groups) {
+    for (let g = 0; g < groups.start; g++) groupStart += Number(metadata.row_groups[g]!.num_rows);
+    for (const group of metadata.row_groups.slice(groups.start, groups.end)) {
       const groupRows = Number(group.num_rows);
       if (groupRows === 0) continue;
       let rows: unknown[][] = [];

@@ -77,12 +77,27 @@ export interface ReaderOptions {
    * still names the columns. Line numbers in messages count from the range's start.
    */
   byteRange?: ByteRange;
+  /**
+   * Parquet: read only row groups [start, end) of the file (a corpus plan's row range). Row numbers
+   * in messages stay the file's own.
+   */
+  rowGroups?: { start: number; end: number };
 }
 
+/**
+ * A row range of an input file: bytes [start, end) of a TSV/CSV/JSONL file (starting and ending at
+ * line starts), or, with `unit: "row-groups"`, row groups [start, end) of a Parquet file, whose
+ * compressed column chunks weigh `bytes`.
+ */
 export interface ByteRange {
   start: number;
   end: number;
+  unit?: "row-groups";
+  bytes?: number;
 }
+
+/** The bytes a row range weighs. */
+export const rangeBytes = (r: ByteRange): number => (r.unit === "row-groups" ? r.bytes ?? 0 : r.end - r.start);
 
 export const DEFAULT_MAX_CAPTION_LENGTH = 10_000;
 export const DEFAULT_BATCH_ROWS = 4096;

@@ -12,7 +12,7 @@ import { UserError } from "../errors.js";
 import { openCaptionBytes, openCorpus, detectFormat, corpusInputKind, corpusInputSize } from "../corpus/open.js";
 import { DEFAULT_MAX_MALFORMED } from "../corpus/row-sink.js";
 import { checkSomeCaption } from "./some-caption.js";
-import { MALFORMED_KINDS, type ByteRange, type CaptionBytes, type MalformedKind, type ReaderOptions } from "../corpus/record.js";
+import { MALFORMED_KINDS, rangeBytes, type ByteRange, type CaptionBytes, type MalformedKind, type ReaderOptions } from "../corpus/record.js";
 import { ANALYZER } from "../text/analyzer-version.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { CaptionStoreWriter } from "./caption-store.js";
@@ -254,7 +254,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
   }
 
   const summaries: InputSummary[] = [];
-  const sizes = inputs.map((p, k) => (opts.ranges?.[k] ? opts.ranges[k]!.end - opts.ranges[k]!.start : corpusInputSize(p)));
+  const sizes = inputs.map((p, k) => (opts.ranges?.[k] ? rangeBytes(opts.ranges[k]!) : corpusInputSize(p)));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
   let bytesBefore = 0;
   let bytesInFile = 0;
@@ -365,10 +365,11 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
         rows: 0,
         skipped: {},
         firstDoc: doc,
-        ...(opts.ranges?.[k] ? { range: { start: opts.ranges[k]!.start, end: opts.ranges[k]!.end } } : {}),
+        ...(opts.ranges?.[k] ? { range: { ...opts.ranges[k]! } } : {}),
       };
       bytesInFile = 0;
-      const readerOptions = { ...opts, byteRange: opts.ranges?.[k], maxMalformed: opts.maxMalformed ?? DEFAULT_MAX_MALFORMED, onBytes: (n: number) => (bytesInFile = n) };
+      const range = opts.ranges?.[k];
+      const readerOptions = { ...opts, ...(range?.unit === "row-groups" ? { rowGroups: { start: range.start, end: range.end } } : { byteRange: range }), maxMalformed: opts.maxMalformed ?? DEFAULT_MAX_MALFORMED, onBytes: (n: number) => (bytesInFile = n) };
       const asBytes = openCaptionBytes(path, { ...readerOptions, batchRows: BATCH_ROWS });
       if (asBytes) {
         // TSV: captions stay UTF-8 bytes, as read (the workers analyse the bytes)

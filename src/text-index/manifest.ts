@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { UserError } from "../errors.js";
 import { refuseUnfinished } from "../io/file-system.js";
 import { ANALYZER } from "../text/analyzer-version.js";
-import type { MalformedKind } from "../corpus/record.js";
+import type { ByteRange, MalformedKind } from "../corpus/record.js";
 import { badChecksumEntry, fileChecksums as checksumsOf, type FileCheck } from "../io/file-checksum.js";
 import { SAMPLE_DOC_IDS, SAMPLE_METHOD, type SampleInfo } from "./sample.js";
 
@@ -34,8 +34,8 @@ export interface InputSummary {
   firstDoc: number;
   /** Sampled index only: rows read from this input, kept or not (`rows` counts the kept ones). */
   rowsSeen?: number;
-  /** Only this byte range of the file's rows was read (a corpus plan's row range); `bytes` is its length. */
-  range?: { start: number; end: number };
+  /** Only this row range of the file was read (a corpus plan's: bytes, or Parquet row groups); `bytes` is what it weighs. */
+  range?: ByteRange;
 }
 
 export interface TextIndexManifest {

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { parquetWriteBuffer } from "hyparquet-writer";
 import { openCorpus } from "conceptfreq";
 import { CONCEPTS, writeCaptionFiles } from "./fixtures.js";
 
@@ -32,6 +33,21 @@ writeFileSync(jsonl, rows.map((r) => JSON.stringify({ caption: r.split("\t")[0],
 const withHeader = join(root, "header.tsv");
 writeFileSync(withHeader, "url\tcaption\n" + rows.map((r) => r.split("\t").reverse().join("\t")).join("\n") + "\n");
 
+// the same rows as Parquet, in row groups of 40 rows (an empty caption is a null, as LAION's files have them)
+const parquet = join(root, "all.parquet");
+writeFileSync(
+  parquet,
+  new Uint8Array(
+    parquetWriteBuffer({
+      columnData: [
+        { name: "URL", data: rows.map((r) => r.split("\t")[1]!), type: "STRING" },
+        { name: "TEXT", data: rows.map((r) => r.split("\t")[0] || null), type: "STRING" },
+      ],
+      rowGroupSize: 40,
+    }),
+  ),
+);
+
 function sameAsOneIndex(name: string, input: string, extra: string[]) {
   const single = join(root, `${name}.idx`);
   const corpus = join(root, `${name}.corpus`);
@@ -40,17 +56,31 @@ function sameAsOneIndex(name: string, input: string, extra: string[]) {
   assert.match(plan.stdout, /^shard 0: inputs 0\.\.0 \(1 input\(s\), 1 of them row ranges, \d+ bytes\)\nshard 1: inputs 1\.\.1 /);
   assert.match(plan.stderr, /planned 3 shard\(s\) over 1 file\(s\)/);
   const p = JSON.parse(readFileSync(join(corpus, "plan.json"), "utf8"));
-  assert.equal(p.formatVersion, 2);
   assert.equal(p.inputs.length, 3);
-  // contiguous ranges covering the file, each starting at a line start
-  const bytes = readFileSync(input);
-  let at = 0;
-  for (const i of p.inputs) {
-    assert.equal(i.range.start, at);
-    assert.ok(i.range.start === 0 || bytes[i.range.start - 1] === 10, "a range starts at a line start");
-    at = i.range.end;
+  if (name === "parquet") {
+    // contiguous runs of whole row groups covering the file
+    assert.equal(p.formatVersion, 3);
+    const groups = Math.ceil(rows.length / 40);
+    let at = 0;
+    for (const i of p.inputs) {
+      assert.equal(i.range.unit, "row-groups");
+      assert.equal(i.range.start, at);
+      assert.ok(i.range.end > i.range.start && i.range.bytes > 0);
+      at = i.range.end;
+    }
+    assert.equal(at, groups);
+  } else {
+    assert.equal(p.formatVersion, 2);
+    // contiguous ranges covering the file, each starting at a line start
+    const bytes = readFileSync(input);
+    let at = 0;
+    for (const i of p.inputs) {
+      assert.equal(i.range.start, at);
+      assert.ok(i.range.start === 0 || bytes[i.range.start - 1] === 10, "a range starts at a line start");
+      at = i.range.end;
+    }
+    assert.equal(at, bytes.length);
   }
-  assert.equal(at, bytes.length);
   ok(["corpus", "run", corpus, "--workers", "1"]);
   const m = JSON.parse(readFileSync(join(corpus, "corpus.json"), "utf8"));
   assert.equal(m.docCount, rows.length);
@@ -69,6 +99,7 @@ function sameAsOneIndex(name: string, input: string, extra: string[]) {
 
 test("a 1-file TSV corpus in 3 shards (row ranges) counts and searches as one index", () => sameAsOneIndex("tsv", tsv, []));
 test("a 1-file JSONL corpus in 3 shards (row ranges) counts and searches as one index", () => sameAsOneIndex("jsonl", jsonl, []));
+test("a 1-file Parquet corpus in 3 shards (runs of row groups) counts and searches as one index", () => sameAsOneIndex("parquet", parquet, []));
 test("a TSV with a header cut into ranges: every range reads the columns from the header", () =>
   sameAsOneIndex("header", withHeader, ["--header", "--text-column", "caption"]));
 
@@ -107,6 +138,15 @@ test("openCorpus with a byteRange yields that range's rows only; a compressed fi
   await assert.rejects(async () => {
     for await (const _ of openCorpus(gz, { format: "tsv", byteRange: { start: 0, end: 10 } })) void _;
   }, /is gzip-compressed; a byte range of its rows can be read only from an uncompressed file/);
+  assert.throws(() => openCorpus(tsv, { rowGroups: { start: 0, end: 1 } }), /a range of row groups can be read from Parquet files only, not tsv/);
+  // Parquet: row groups 2 and 3 are rows 80..159, numbered as the file numbers them
+  const got: { text: string; location: number }[] = [];
+  for await (const batch of openCorpus(parquet, { rowGroups: { start: 2, end: 4 } })) got.push(...batch.map((r) => ({ text: r.text, location: r.location })));
+  assert.deepEqual(got.map((r) => r.text), rows.slice(80, 160).map((r) => r.split("\t")[0]));
+  assert.equal(got[0]!.location, 81);
+  await assert.rejects(async () => {
+    for await (const _ of openCorpus(parquet, { rowGroups: { start: 0, end: 999 } })) void _;
+  }, /has \d+ row groups, not the 999 its corpus plan names/);
   writeFileSync(join(root, "x.parquet"), "PAR1");
   assert.throws(() => openCorpus(join(root, "x.parquet"), { byteRange: { start: 0, end: 10 } }), /byte range of rows can be read from TSV, CSV and JSONL files only/);
 });
