@@ -77,20 +77,25 @@ export function writeSlurmScripts(dirIn: string, opts: SlurmOptions = {}): Slurm
   const name = opts.jobName ?? "conceptfreq";
   if (/[\s'"]/.test(name)) throw new UserError(`--job-name ${name} holds a space or quote.`);
 
-  const s: string[] = ["#!/bin/bash", `#SBATCH --job-name=${name}-shards`, `#SBATCH --array=${array || "0"}`];
-  s.push(`#SBATCH --output=${join(logs, "shard-%a.slurm-%A.log")}`);
-  header(s, opts);
-  if (opts.cpus) s.push(`#SBATCH --cpus-per-task=${opts.cpus}`);
-  if (opts.mem) s.push(`#SBATCH --mem=${opts.mem}`);
-  s.push(
-    "# One task per shard: a finished shard does nothing, a failed or killed one is rebuilt.",
-    "set -eu",
-    `exec ${q(node)} ${q(main)} corpus build-shard ${q(dir)} --shard "$SLURM_ARRAY_TASK_ID" \\`,
-    `  --log ${q(logs)}/shard-"$SLURM_ARRAY_TASK_ID".slurm-"$SLURM_ARRAY_JOB_ID".log` +
-      (opts.cpus ? ` --workers ${opts.cpus}` : "") +
-      (mib !== undefined ? ` --memory ${Math.max(64, Math.floor(mib / 2))}` : ""),
-    "",
-  );
+  const s: string[] = ["#!/bin/bash", `#SBATCH --job-name=${name}-shards`];
+  if (shards.length === 0) {
+    // nothing to run: a script that says so (no array of a placeholder shard)
+    s.push("# Every shard is done: there is nothing to build; submit finish.sbatch.", "exit 0", "");
+  } else {
+    s.push(`#SBATCH --array=${array}`, `#SBATCH --output=${join(logs, "shard-%a.slurm-%A.log")}`);
+    header(s, opts);
+    if (opts.cpus) s.push(`#SBATCH --cpus-per-task=${opts.cpus}`);
+    if (opts.mem) s.push(`#SBATCH --mem=${opts.mem}`);
+    s.push(
+      "# One task per shard: a finished shard does nothing, a failed or killed one is rebuilt.",
+      "set -eu",
+      `exec ${q(node)} ${q(main)} corpus build-shard ${q(dir)} --shard "$SLURM_ARRAY_TASK_ID" \\`,
+      `  --log ${q(logs)}/shard-"$SLURM_ARRAY_TASK_ID".slurm-"$SLURM_ARRAY_JOB_ID".log` +
+        (opts.cpus ? ` --workers ${opts.cpus}` : "") +
+        (mib !== undefined ? ` --memory ${Math.max(64, Math.floor(mib / 2))}` : ""),
+      "",
+    );
+  }
   const f: string[] = ["#!/bin/bash", `#SBATCH --job-name=${name}-finish`, `#SBATCH --output=${join(logs, "finish.slurm-%j.log")}`];
   header(f, opts);
   f.push("#SBATCH --cpus-per-task=1", "set -eu", `exec ${q(node)} ${q(main)} corpus finish ${q(dir)}`, "");

@@ -258,6 +258,13 @@ test("corpus slurm writes an array over the shards not done, with this node and 
   const badMem = run(["corpus", "slurm", c2, "--mem", "lots"]);
   assert.equal(badMem.code, 2);
   assert.match(badMem.stderr, /--mem lots is not a memory size/);
+  // every shard done (the corpus of the first test): no array of a placeholder shard, a script that says so
+  const allDone = run(["corpus", "slurm", corpus]);
+  assert.equal(allDone.code, 0, allDone.stderr);
+  assert.match(allDone.stderr, /^every shard is done; submit the finish job: sbatch /);
+  const none = readFileSync(join(corpus, "slurm", "shards.sbatch"), "utf8");
+  assert.doesNotMatch(none, /--array/);
+  assert.match(none, /\nexit 0\n/);
 });
 
 test("corpus k8s writes an Indexed Job whose command builds the shard named by JOB_COMPLETION_INDEX", () => {
