@@ -100,14 +100,15 @@ export function registerIndex(program: Command): void {
 
   index
     .command("verify")
-    .description("check a text index: every file's size and CRC32, its structure, every bitmap's cardinality")
-    .argument("<dir>", "index directory")
-    .addHelpText("after", "\nExample:\n  conceptfreq index verify cc3m.idx")
+    .description("check a text index (or every shard of a corpus): every file's size and CRC32, its structure, every bitmap's cardinality")
+    .argument("<dir>", "index directory, or a corpus directory (corpus.json)")
+    .addHelpText("after", "\nExamples:\n  conceptfreq index verify cc3m.idx\n  conceptfreq index verify laion.corpus")
     .action(
       action(async (dir: string) => {
-        const { verifyTextIndex } = await import("../text-index/text-index.js");
-        const r = verifyTextIndex(dir);
-        process.stderr.write(`index ${dir} is sound: ${r.docCount} docs, ${r.files} files (${r.bytes} bytes), ${r.bitmaps} bitmaps checked\n`);
+        const { verifyTextSource } = await import("../corpus-set/text-corpus.js");
+        const r = verifyTextSource(dir);
+        const what = r.shards > 0 ? `corpus ${dir} is sound: ${r.shards} shards, ` : `index ${dir} is sound: `;
+        process.stderr.write(`${what}${r.docCount} docs, ${r.files} files (${r.bytes} bytes), ${r.bitmaps} bitmaps checked\n`);
       }),
     );
 }

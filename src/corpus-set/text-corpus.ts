@@ -12,7 +12,7 @@ import { UserError } from "../errors.js";
 import { countConcepts, type ConceptCount, type MatchMode } from "../text-index/count.js";
 import { readTextManifest } from "../text-index/manifest.js";
 import { searchConcept, type SearchResult } from "../text-index/search.js";
-import { TextIndex, type OpenOptions } from "../text-index/text-index.js";
+import { TextIndex, verifyTextIndex, type OpenOptions, type VerifyResult } from "../text-index/text-index.js";
 import { parseConcept } from "../text/concept-query.js";
 import { hasCorpusManifest, readCorpusManifest, type CorpusManifest, type CorpusShard } from "./corpus-manifest.js";
 import { PLAN_FILE } from "./plan.js";
@@ -142,6 +142,29 @@ export function openTextSource(dir: string, opts: OpenOptions = {}): TextSource 
   if (hasCorpusManifest(dir)) return TextCorpus.open(dir, opts);
   refuseUnfinishedCorpus(dir);
   return new IndexSource(TextIndex.open(dir, opts));
+}
+
+/**
+ * Checks a text index, or every shard of a corpus (corpus.json against each shard's manifest, then
+ * each shard as verifyTextIndex does), stopping at the first problem; `shards` is 0 for one index.
+ */
+export function verifyTextSource(dir: string): VerifyResult & { shards: number } {
+  if (!hasCorpusManifest(dir)) {
+    refuseUnfinishedCorpus(dir);
+    return { ...verifyTextIndex(dir), shards: 0 };
+  }
+  const corpus = TextCorpus.open(dir);
+  const total = { docCount: 0, files: 0, bytes: 0, bitmaps: 0, shards: corpus.shards.length };
+  for (const s of corpus.shards) {
+    const r = verifyTextIndex(join(dir, s.dir));
+    if (r.docCount !== s.docCount) throw new UserError(`corpus ${dir} is damaged: corpus.json says shard ${s.shard} holds ${s.docCount} docs, its index holds ${r.docCount}.`);
+    total.docCount += r.docCount;
+    total.files += r.files;
+    total.bytes += r.bytes;
+    total.bitmaps += r.bitmaps;
+  }
+  if (total.docCount !== corpus.docCount) throw new UserError(`corpus ${dir} is damaged: its shards hold ${total.docCount} docs, corpus.json says ${corpus.docCount}.`);
+  return total;
 }
 
 /** A planned corpus (plan.json, no corpus.json) given where an index is expected: one sentence saying how to finish it. */

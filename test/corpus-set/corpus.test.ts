@@ -181,11 +181,31 @@ test("a corpus of 3 shards counts and searches exactly as one index over the sam
 });
 
 test("a command that takes one text index names a corpus of shards as such (not 'no manifest.json')", () => {
-  for (const args of [["index", "verify", corpus], ["audit", "sample", "--index", corpus, "--concepts", conceptsFile], ["index", "merge", corpus, single, "--out", join(root, "merged")]]) {
+  for (const args of [["audit", "sample", "--index", corpus, "--concepts", conceptsFile], ["index", "merge", corpus, single, "--out", join(root, "merged")]]) {
     const r = run(args);
     assert.equal(r.code, 2, r.stderr);
     assert.equal(r.stdout, "");
-    assert.match(r.stderr, /^conceptfreq: .* is a corpus of shards, not one text index; this command takes one index \(count, search, cooccur, misalignment and study take a corpus\), e\.g\. one of its shards, .*shards\/0\.\n$/);
+    assert.match(r.stderr, /^conceptfreq: .* is a corpus of shards, not one text index; this command takes one index \(count, search, cooccur, misalignment, study and index verify take a corpus\), e\.g\. one of its shards, .*shards\/0\.\n$/);
+  }
+});
+
+test("index verify checks every shard of a corpus; a damaged shard is named, exit 2", () => {
+  const m = JSON.parse(readFileSync(join(corpus, "corpus.json"), "utf8"));
+  const r = run(["index", "verify", corpus]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`^corpus .* is sound: ${m.shards.length} shards, ${m.docCount} docs, \\d+ files \\(\\d+ bytes\\), \\d+ bitmaps checked\\n$`));
+  const path = join(corpus, "shards", "1", "positions.bin");
+  const good = readFileSync(path);
+  try {
+    const bad = Buffer.from(good);
+    bad[bad.length - 1] ^= 0x01;
+    writeFileSync(path, bad);
+    const d = run(["index", "verify", corpus]);
+    assert.equal(d.code, 2);
+    assert.match(d.stderr, /^conceptfreq: .*shards\/1.* is damaged: .*positions\.bin/);
+    assert.equal(d.stderr.trim().split("\n").length, 1, d.stderr);
+  } finally {
+    writeFileSync(path, good);
   }
 });
 
