@@ -290,8 +290,9 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
 
   /** Stores a batch of rows read as bytes and sends its captions to the least busy worker. */
   async function flushBytes(b: CaptionBytes, summary: InputSummary): Promise<void> {
-    // (copied: the bytes move on to a worker; the blocks are compressed on the thread pool)
-    await store.addBytesInBackground(b.bytes, b.ends);
+    // (copied: the bytes move on to a worker; full blocks are compressed now, on this thread: zlib's
+    // asynchronous API cost 1.6x the CPU for blocks this small, docs/performance.md 2026-12-02)
+    store.addBytes(b.bytes, b.ends);
     let batchDocs: Uint32Array;
     let ends: Uint32Array;
     if (!b.malformed) {
@@ -395,7 +396,6 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
       bytesInFile = 0;
     }
     checkSomeCaption(inputs, doc, totalSkipped, opts.maxMalformed);
-    await store.flushed();
     storeClosed = true;
     store.close();
 

@@ -12,7 +12,7 @@
  * captions in doc order: the same inputs give the same bytes, whatever the worker count.
  */
 import { closeSync, fstatSync, openSync, writeSync } from "node:fs";
-import { deflateRaw, deflateRawSync, inflateRawSync, type ZlibOptions } from "node:zlib";
+import { deflateRawSync, inflateRawSync, type ZlibOptions } from "node:zlib";
 import { closeFiles, namingPath, openFilesForWriting } from "../io/file-system.js";
 import { DamagedFileError, readExact } from "../postings/posting-file.js";
 
@@ -24,8 +24,6 @@ export const DICTIONARY_BYTES = 32768;
 const LEVEL = 1;
 /** Captions held at most before the dictionary is taken (bounds the wait on a corpus of almost no text). */
 const DICTIONARY_MAX_CAPTIONS = 65536;
-/** Blocks being compressed on the thread pool at most (then addBytesInBackground waits for the oldest). */
-const MAX_IN_FLIGHT = 256;
 
 /** Number of blocks holding docCount captions. */
 export function blockCount(docCount: number): number {
@@ -47,9 +45,6 @@ export class CaptionStoreWriter {
   /** The preset dictionary, once the first DICTIONARY_BYTES of text (or all of it, at close) are held. */
   private dictionary: Buffer | undefined;
   private zlibOptions: ZlibOptions = { level: LEVEL };
-  /** Blocks compressing on the thread pool, oldest first: written in this order. */
-  private readonly inFlight: Promise<Buffer>[] = [];
-
   constructor(
     private readonly blocksPath: string,
     private readonly offsetsPath: string,
@@ -63,28 +58,8 @@ export class CaptionStoreWriter {
    * so the caller may hand them on.
    */
   addBytes(bytes: Uint8Array, ends: Uint32Array): void {
-    if (this.inFlight.length > 0) throw new Error("CaptionStoreWriter.addBytes after addBytesInBackground: await flushed() first");
     this.hold(bytes, ends);
     this.cutBlocks((raw) => this.writeBlock(deflateRawSync(raw, this.zlibOptions)));
-  }
-
-  /**
-   * As addBytes, but the blocks are compressed on libuv's thread pool (other cores than the
-   * caller's) and written in order as they come back; resolves when few enough are still in flight.
-   */
-  async addBytesInBackground(bytes: Uint8Array, ends: Uint32Array): Promise<void> {
-    this.hold(bytes, ends);
-    this.cutBlocks((raw) => {
-      const p = new Promise<Buffer>((res, rej) => deflateRaw(raw, this.zlibOptions, (e, out) => (e ? rej(e) : res(out))));
-      p.catch(() => {}); // (awaited in order below or in flushed(); an abort leaves it unawaited)
-      this.inFlight.push(p);
-    });
-    while (this.inFlight.length > MAX_IN_FLIGHT) this.writeBlock(await this.inFlight.shift()!);
-  }
-
-  /** Waits for the blocks still compressing and writes them. */
-  async flushed(): Promise<void> {
-    while (this.inFlight.length > 0) this.writeBlock(await this.inFlight.shift()!);
   }
 
   private hold(bytes: Uint8Array, ends: Uint32Array): void {
@@ -184,7 +159,6 @@ export class CaptionStoreWriter {
 
   /** Writes the last block and the offsets still held and closes both files (both closed, whatever fails). */
   close(): void {
-    if (this.inFlight.length > 0) throw new Error("CaptionStoreWriter.close with blocks in flight: await flushed() first");
     try {
       this.cutBlocks((raw) => this.writeBlock(deflateRawSync(raw, this.zlibOptions)), true);
       this.flushOffsets();
@@ -197,7 +171,6 @@ export class CaptionStoreWriter {
 
   /** Closes both files after a failure, writing nothing more and throwing nothing. */
   abort(): void {
-    this.inFlight.length = 0;
     closeFiles(this.files, false);
   }
 }

@@ -20,15 +20,13 @@ function withDir(f: (dir: string) => void | Promise<void>): () => Promise<void> 
   };
 }
 
-/** Writes the batches with addBytes (or addBytesInBackground) and returns the two files' bytes. */
-async function write(dir: string, name: string, batches: string[][], background = false): Promise<[Buffer, Buffer]> {
+/** Writes the batches with addBytes and returns the two files' bytes. */
+async function write(dir: string, name: string, batches: string[][]): Promise<[Buffer, Buffer]> {
   const writer = new CaptionStoreWriter(join(dir, `${name}.blocks`), join(dir, `${name}.offsets`));
   for (const b of batches) {
     const { bytes, ends } = encodeJoined(b);
-    if (background) await writer.addBytesInBackground(bytes, ends);
-    else writer.addBytes(bytes, ends);
+    writer.addBytes(bytes, ends);
   }
-  await writer.flushed();
   writer.close();
   return [readFileSync(join(dir, `${name}.blocks`)), readFileSync(join(dir, `${name}.offsets`))];
 }
@@ -71,8 +69,8 @@ test("captions across many blocks: batches cut anywhere, blocks full or not, rea
     return out;
   };
   const one = await write(dir, "one", [all]);
-  for (const [name, sizes, background] of [["small", [1, 2, 3], false], ["edges", [B, B - 1, B + 1, 0], true], ["big", [7 * B + 3], true]] as const) {
-    assert.deepEqual(await write(dir, name, cuts([...sizes]), background), one, name);
+  for (const [name, sizes] of [["small", [1, 2, 3]], ["edges", [B, B - 1, B + 1, 0]], ["big", [7 * B + 3]]] as const) {
+    assert.deepEqual(await write(dir, name, cuts([...sizes])), one, name);
   }
   // exactly a whole number of blocks, and fewer captions than one block
   for (const n of [2 * B, B - 1, 1, 0]) {
