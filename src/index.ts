@@ -96,7 +96,7 @@ export { runDemo, DEMO_ASSETS, type DemoOptions, type DemoSummary } from "./stud
 export { createDashboardApp, startDashboard, type DashboardOptions, type StartDashboardOptions } from "./server/app.js";
 export { StudyApi, ApiError } from "./server/study-api.js";
 // --- audit ---
-export { sampleAudit, floydSample, auditIndexProblem, type AuditSample, type AuditSampleRow, type AuditSampleOptions } from "./audit/sample.js";
+export { sampleAudit, sampleAuditCorpus, floydSample, auditIndexProblem, auditCorpusProblem, type AuditSample, type AuditSampleRow, type AuditSampleOptions } from "./audit/sample.js";
 export { readAuditFile, parseAuditCsv, formatAuditCsv, parseLabel, AUDIT_COLUMNS, type AuditRow, type AuditLabel } from "./audit/audit-file.js";
 export { applyAudit, formatAdjustedCounts, type AdjustedCount, type AuditApplyResult } from "./audit/apply.js";
 export { wilsonInterval, jeffreysInterval, binomialInterval, betaCdf, betaQuantile, normalQuantile, INTERVAL_METHODS, type IntervalMethod, type ProportionInterval } from "./analysis/binomial-interval.js";

@@ -5,12 +5,12 @@ import { INTERVAL_METHODS, type IntervalMethod } from "../analysis/binomial-inte
 import { readValueMap } from "../analysis/value-map.js";
 import { applyAudit, formatAdjustedCounts } from "../audit/apply.js";
 import { AUDIT_COLUMNS, formatAuditCsv, readAuditFile } from "../audit/audit-file.js";
-import { auditIndexProblem, sampleAudit } from "../audit/sample.js";
+import { auditCorpusProblem, auditIndexProblem, sampleAudit, sampleAuditCorpus } from "../audit/sample.js";
+import { IndexSource, openTextSource, TextCorpus } from "../corpus-set/text-corpus.js";
 import { readConceptList } from "../concepts/concept-list.js";
 import { UserError } from "../errors.js";
 import { writeOutput } from "../io/atomic-write.js";
 import type { MatchMode } from "../text-index/count.js";
-import { TextIndex } from "../text-index/text-index.js";
 import { action, nonNegativeInt, positiveInt } from "./action.js";
 import { parseMatch } from "./count.js";
 
@@ -64,7 +64,7 @@ export function registerAudit(program: Command): void {
   audit
     .command("sample")
     .description("a seeded uniform sample of each concept's matching captions, as a CSV with an empty relevant column to fill in")
-    .requiredOption("--index <dir>", "text index directory")
+    .requiredOption("--index <dir>", "text index directory, or a corpus of shards (corpus.json)")
     .requiredOption("--concepts <file|builtin:NAME>", "concept list (as for count)")
     .option("--per-concept <n>", "captions to sample per concept (all of them when it has fewer)", positiveInt, 20)
     .option("--seed <n>", "random seed (0 to 4294967295); the same seed gives the same sample", parseSeed, 0)
@@ -77,9 +77,10 @@ export function registerAudit(program: Command): void {
         if (o.out !== undefined && o.out !== "-") checkAuditOut(o.out, o.force);
         const list = readConceptList(o.concepts);
         if (list.duplicates > 0) process.stderr.write(`note: ${list.duplicates} duplicate concept name(s) in ${o.concepts} sampled once.\n`);
-        const index = TextIndex.open(o.index);
+        const source = openTextSource(o.index);
         try {
-          const s = sampleAudit(index, list.concepts, { perConcept: o.perConcept, seed: o.seed, match: o.match });
+          const sampleOpts = { perConcept: o.perConcept, seed: o.seed, match: o.match };
+          const s = source instanceof TextCorpus ? sampleAuditCorpus(source, list.concepts, sampleOpts) : sampleAudit((source as IndexSource).index, list.concepts, sampleOpts);
           writeOutput(o.out, formatAuditCsv(s.rows));
           const none = s.concepts.filter((c) => c.matches === 0).map((c) => c.concept);
           const short = s.concepts.filter((c) => c.matches > 0 && c.matches < o.perConcept).length;
@@ -90,7 +91,7 @@ export function registerAudit(program: Command): void {
               "\n",
           );
         } finally {
-          index.close();
+          source.close();
         }
       }),
     );
@@ -102,7 +103,7 @@ export function registerAudit(program: Command): void {
     .requiredOption("--counts <file>", "counts to adjust: count's JSON ({concept: n}), a concept,count CSV, or path.json#/pointer")
     .option("--out <file>", "write the adjusted counts here instead of stdout")
     .option("--interval <method>", "wilson (score interval) or jeffreys (Beta(k+1/2, n-k+1/2) quantiles)", parseInterval, "wilson")
-    .option("--index <dir>", "also check that every audited doc is in this index and matches its concept")
+    .option("--index <dir>", "also check that every audited doc is in this index (or corpus) and matches its concept")
     .option("--match <rule>", "the rule the sample was drawn under, for --index (paper or phrase)", parseMatch, "paper")
     .addHelpText(
       "after",
@@ -115,12 +116,12 @@ export function registerAudit(program: Command): void {
         const rows = readAuditFile(o.audit);
         const counts = readValueMap(o.counts);
         if (o.index !== undefined) {
-          const index = TextIndex.open(o.index);
+          const source = openTextSource(o.index);
           try {
-            const problem = auditIndexProblem(index, rows, o.match);
+            const problem = source instanceof TextCorpus ? auditCorpusProblem(source, rows, o.match) : auditIndexProblem((source as IndexSource).index, rows, o.match);
             if (problem !== undefined) throw new UserError(`${o.audit}: ${problem}.`);
           } finally {
-            index.close();
+            source.close();
           }
         }
         const r = applyAudit(rows, counts, { interval: o.interval });

@@ -66,7 +66,7 @@ export function readTextManifest(dir: string): TextIndexManifest {
   if (!existsSync(path)) {
     // a corpus of shards (corpus.json, plan.json: corpus-set/) where this command takes one index
     if (existsSync(join(dir, "corpus.json")) || existsSync(join(dir, "plan.json"))) {
-      throw new UserError(`${dir} is a corpus of shards, not one text index; this command takes one index (count, search, cooccur, misalignment, study and index verify take a corpus), e.g. one of its shards, ${join(dir, "shards", "0")}.`);
+      throw new UserError(`${dir} is a corpus of shards, not one text index; this command takes one index (count, search, cooccur, misalignment, study, index verify and audit take a corpus), e.g. one of its shards, ${join(dir, "shards", "0")}.`);
     }
     throw new UserError(`${dir} is not a conceptfreq index (no ${MANIFEST_FILE}).`);
   }

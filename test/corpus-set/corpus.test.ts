@@ -181,12 +181,40 @@ test("a corpus of 3 shards counts and searches exactly as one index over the sam
 });
 
 test("a command that takes one text index names a corpus of shards as such (not 'no manifest.json')", () => {
-  for (const args of [["audit", "sample", "--index", corpus, "--concepts", conceptsFile], ["index", "merge", corpus, single, "--out", join(root, "merged")]]) {
+  for (const args of [["index", "merge", corpus, single, "--out", join(root, "merged")]]) {
     const r = run(args);
     assert.equal(r.code, 2, r.stderr);
     assert.equal(r.stdout, "");
-    assert.match(r.stderr, /^conceptfreq: .* is a corpus of shards, not one text index; this command takes one index \(count, search, cooccur, misalignment, study and index verify take a corpus\), e\.g\. one of its shards, .*shards\/0\.\n$/);
+    assert.match(r.stderr, /^conceptfreq: .* is a corpus of shards, not one text index; this command takes one index \(count, search, cooccur, misalignment, study, index verify and audit take a corpus\), e\.g\. one of its shards, .*shards\/0\.\n$/);
   }
+});
+
+test("audit sample over a corpus is the one-index sample (global doc ids); audit apply --index checks rows against the corpus", () => {
+  for (const match of ["paper", "phrase"]) {
+    const args = ["--concepts", conceptsFile, "--per-concept", "7", "--seed", "3", "--match", match];
+    const c = run(["audit", "sample", "--index", corpus, ...args]);
+    assert.equal(c.code, 0, c.stderr);
+    assert.equal(c.stdout, run(["audit", "sample", "--index", single, ...args]).stdout, match);
+    assert.ok(c.stdout.split("\n").length > 10);
+  }
+  const auditCsv = join(root, "audit.csv");
+  const sample = run(["audit", "sample", "--index", corpus, "--concepts", conceptsFile, "--per-concept", "5"]).stdout;
+  writeFileSync(auditCsv, sample.replace(/,\n/g, ",1\n"));
+  const counts = join(root, "audit-counts.json");
+  writeFileSync(counts, run(["count", "--index", corpus, "--concepts", conceptsFile]).stdout);
+  const ok = run(["audit", "apply", "--audit", auditCsv, "--counts", counts, "--index", corpus]);
+  assert.equal(ok.code, 0, ok.stderr);
+  // a row moved to a doc that does not match its concept is refused, naming the corpus
+  const lines = sample.trimEnd().split("\n");
+  const [concept, matches, , ...rest] = lines[1]!.split(",");
+  const docs = new Set(lines.slice(1).filter((l) => l.startsWith(`${concept},`)).map((l) => Number(l.split(",")[2])));
+  let other = 0;
+  while (docs.has(other)) other++;
+  const m = JSON.parse(readFileSync(join(corpus, "corpus.json"), "utf8"));
+  writeFileSync(auditCsv, [lines[0], [concept, matches, String(m.docCount + 5), ...rest].join(",") + "1"].join("\n") + "\n");
+  const bad = run(["audit", "apply", "--audit", auditCsv, "--counts", counts, "--index", corpus]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /1 audit row\(s\) do not belong to the corpus: doc \d+ of ".*" is not in the corpus/);
 });
 
 test("index verify checks every shard of a corpus; a damaged shard is named, exit 2", () => {
