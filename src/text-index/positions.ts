@@ -158,7 +158,7 @@ export class Positions {
   private readonly binSize: number;
   private readonly blockStarts: Float64Array;
   private keyList: string[] | undefined;
-  private byForm: Map<string, number[]> | undefined;
+  private byForm: Map<string, number | number[]> | undefined;
 
   constructor(
     binPath: string,
@@ -227,20 +227,30 @@ export class Positions {
   /** The ids of the tokens whose surface or lemma is `form` (a map made on first use). */
   idsOfForm(form: string): readonly number[] {
     if (!this.byForm) {
-      const m = new Map<string, number[]>();
+      // a form's id, or its ids when several tokens have it (most forms belong to one token)
+      const m = new Map<string, number | number[]>();
       const add = (f: string, id: number) => {
         const l = m.get(f);
-        if (l) l.push(id);
-        else m.set(f, [id]);
+        if (l === undefined) m.set(f, id);
+        else if (typeof l === "number") m.set(f, [l, id]);
+        else l.push(id);
       };
-      this.keys.forEach((key, k) => {
-        const t = phraseTokenOfKey(key);
-        add(t.surface, k + 1);
-        if (t.lemma !== t.surface) add(t.lemma, k + 1);
-      });
+      const keys = this.keys;
+      for (let k = 0; k < keys.length; k++) {
+        const key = keys[k]!;
+        const tab = key.indexOf("\t"); // phraseTokenKey: "surface" or "surface\tlemma"
+        if (tab < 0) add(key, k + 1);
+        else {
+          const surface = key.slice(0, tab);
+          const lemma = key.slice(tab + 1);
+          add(surface, k + 1);
+          if (lemma !== surface) add(lemma, k + 1);
+        }
+      }
       this.byForm = m;
     }
-    return this.byForm.get(form) ?? [];
+    const ids = this.byForm.get(form);
+    return ids === undefined ? [] : typeof ids === "number" ? [ids] : ids;
   }
 
   /** Reads a varint at `at` (bounds checked: not past `end`, at most 5 bytes); its end is left in varintEnd. */
