@@ -184,7 +184,7 @@ export async function main(): Promise<void> {
     const index = TextIndex.open(idx);
     let paper, phrase, tPaper, tPhrase, nouns;
     try {
-      nouns = index.nouns.terms().length;
+      nouns = index.nouns.termCount;
       [paper, tPaper] = seconds(() => countConcepts(index, uniq, { match: "paper" }));
       [phrase, tPhrase] = seconds(() => countConcepts(index, uniq, { match: "phrase" }));
       // Caption reads: 100k random doc ids (seeded), then 100k consecutive ones (a search page's way).

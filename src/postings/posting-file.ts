@@ -11,8 +11,10 @@
  *   data area: the portable serialisations, one after another, in term order, nothing after them.
  *
  * The term table is read whole on open and checked (its CRC, bounds, order, contiguous offsets that
- * end at the file's end); each bitmap is checked when read (its CRC, its cardinality, its ids below
- * the reader's doc count). Damage is a DamagedFileError naming the file, never a hang or a wrong count.
+ * end at the file's end) in one pass over its bytes, and kept as those bytes: a term is found by
+ * binary search (no map of every term: a table of millions of terms opens in milliseconds); each
+ * bitmap is checked when read (its CRC, its cardinality, its ids below the reader's doc count).
+ * Damage is a DamagedFileError naming the file, never a hang or a wrong count.
  */
 import { closeSync, fstatSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { crc32 } from "node:zlib";
@@ -25,6 +27,8 @@ import { roaringBitmap32, type RoaringBitmap32 } from "./roaring.js";
 const MAGIC = Buffer.from("CFPOSTS\0", "latin1");
 export const POSTING_FORMAT_VERSION = 2;
 const HEADER_SIZE = 8 + 4 + 4 + 8 + 4 + 4;
+/** Lookups a posting file remembers (term -> entry) before it forgets them all. */
+const LOOKUP_MEMO = 65536;
 /** Bytes of a table entry besides the term: length, offset, size, cardinality, CRC. */
 const ENTRY_FIXED = 2 + 8 + 4 + 4 + 4;
 /** A writer holds up to this many bytes of serialisations before it moves them to a side file. */
@@ -242,13 +246,19 @@ export interface PostingFileOptions {
   docCount?: number;
 }
 
-/** An open posting file: the term table in memory, bitmaps read on demand. */
+/** An open posting file: the term table's bytes in memory (terms found by binary search), bitmaps read on demand. */
 export class PostingFile {
+  /** Terms looked up lately -> their entry index (-1: absent); cleared when it grows past LOOKUP_MEMO. */
+  private readonly found = new Map<string, number>();
+  private order: string[] | undefined;
+
   private constructor(
     readonly path: string,
     private readonly fd: number,
-    private readonly table: Map<string, TermEntry>,
-    private readonly order: string[],
+    /** The term table as stored. */
+    private readonly table: Buffer,
+    /** Entry k's byte offset in `table`, then the table's length. */
+    private readonly starts: Uint32Array,
     private readonly where: string,
     private readonly docCount: number,
     /** The file's byte size. */
@@ -289,57 +299,98 @@ export class PostingFile {
       const tableBuf = Buffer.alloc(dataOffset - HEADER_SIZE);
       readExact(fd, tableBuf, tableBuf.length, HEADER_SIZE, damaged);
       if (crc32(tableBuf, crc32(head.subarray(0, 24))) !== head.readUInt32LE(24)) throw damaged("its header or term table fails its checksum");
-      const table = new Map<string, TermEntry>();
-      const order: string[] = [];
+      // one pass: each entry's start, its bounds, contiguous offsets, ascending terms (by their bytes)
+      const starts = new Uint32Array(count + 1);
       let p = 0;
       let expected = dataOffset;
-      let last: string | undefined;
+      let lastStart = -1;
+      let lastLen = 0;
       for (let i = 0; i < count; i++) {
         if (p + 2 > tableBuf.length) throw damaged(`its term table ends within term ${i} of ${count}`);
         const len = tableBuf.readUInt16LE(p);
-        p += 2;
-        if (p + len + ENTRY_FIXED - 2 > tableBuf.length) throw damaged(`its term table ends within term ${i} of ${count}`);
-        const term = tableBuf.toString("utf8", p, p + len);
-        p += len;
-        if (last !== undefined && !(term > last)) throw damaged(`its terms are not in ascending order at term ${i}`);
-        last = term;
-        const e: TermEntry = {
-          offset: Number(tableBuf.readBigUInt64LE(p)),
-          size: tableBuf.readUInt32LE(p + 8),
-          cardinality: tableBuf.readUInt32LE(p + 12),
-          crc: tableBuf.readUInt32LE(p + 16),
-        };
-        if (e.offset !== expected) throw damaged(`term ${i}'s bitmap is at byte ${e.offset}, not ${expected} where the previous one ends`);
-        if (e.size < 8 || e.cardinality > (opts.docCount ?? 0x100000000)) {
-          throw damaged(`term ${i}'s entry is out of bounds (${e.size} bytes, ${e.cardinality} docs)`);
+        starts[i] = p;
+        if (p + 2 + len + ENTRY_FIXED - 2 > tableBuf.length) throw damaged(`its term table ends within term ${i} of ${count}`);
+        if (lastStart >= 0 && !termBytesAscend(tableBuf, lastStart + 2, lastLen, p + 2, len)) throw damaged(`its terms are not in ascending order at term ${i}`);
+        lastStart = p;
+        lastLen = len;
+        const q = p + 2 + len;
+        const offset = tableBuf.readUInt32LE(q) + tableBuf.readUInt32LE(q + 4) * 0x100000000;
+        const bytes = tableBuf.readUInt32LE(q + 8);
+        const cardinality = tableBuf.readUInt32LE(q + 12);
+        if (offset !== expected) throw damaged(`term ${i}'s bitmap is at byte ${offset}, not ${expected} where the previous one ends`);
+        if (bytes < 8 || cardinality > (opts.docCount ?? 0x100000000)) {
+          throw damaged(`term ${i}'s entry is out of bounds (${bytes} bytes, ${cardinality} docs)`);
         }
-        expected += e.size;
+        expected += bytes;
         if (expected > size) throw damaged(`term ${i}'s bitmap ends at byte ${expected}, past the file's end at ${size}`);
-        table.set(term, e);
-        order.push(term);
-        p += 20;
+        p = q + 20;
       }
+      starts[count] = p;
       if (p !== tableBuf.length) throw damaged(`its term table is ${tableBuf.length} bytes, but its ${count} terms take ${p}`);
       if (expected !== size) throw damaged(`its bitmaps end at byte ${expected}, but the file is ${size} bytes`);
-      return new PostingFile(path, fd, table, order, where, opts.docCount ?? 0x100000000, size);
+      return new PostingFile(path, fd, tableBuf, starts, where, opts.docCount ?? 0x100000000, size);
     } catch (e) {
       closeSync(fd);
       throw e;
     }
   }
 
-  /** Terms in ascending order. */
+  /** Number of terms. */
+  get termCount(): number {
+    return this.starts.length - 1;
+  }
+
+  /** Terms in ascending order (decoded on first call). */
   terms(): readonly string[] {
+    if (!this.order) {
+      const out: string[] = new Array(this.termCount);
+      for (let k = 0; k < out.length; k++) out[k] = this.termAt(k);
+      this.order = out;
+    }
     return this.order;
   }
 
+  private termAt(k: number): string {
+    const p = this.starts[k]!;
+    return this.table.toString("utf8", p + 2, p + 2 + this.table.readUInt16LE(p));
+  }
+
+  /** The term's entry index, or -1 (binary search: the terms ascend in code-unit order). */
+  private find(term: string): number {
+    const memo = this.found.get(term);
+    if (memo !== undefined) return memo;
+    let lo = 0;
+    let hi = this.termCount - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const t = this.termAt(mid);
+      if (t === term) {
+        at = mid;
+        break;
+      }
+      if (t < term) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    if (this.found.size >= LOOKUP_MEMO) this.found.clear();
+    this.found.set(term, at);
+    return at;
+  }
+
+  private entry(k: number): TermEntry {
+    const q = this.starts[k]! + 2 + this.table.readUInt16LE(this.starts[k]!);
+    const t = this.table;
+    return { offset: t.readUInt32LE(q) + t.readUInt32LE(q + 4) * 0x100000000, size: t.readUInt32LE(q + 8), cardinality: t.readUInt32LE(q + 12), crc: t.readUInt32LE(q + 16) };
+  }
+
   has(term: string): boolean {
-    return this.table.has(term);
+    return this.find(term) >= 0;
   }
 
   /** Number of docs holding the term (0 when absent), without reading the bitmap. */
   cardinality(term: string): number {
-    return this.table.get(term)?.cardinality ?? 0;
+    const k = this.find(term);
+    return k < 0 ? 0 : this.table.readUInt32LE(this.starts[k + 1]! - 8);
   }
 
   private damaged(problem: string): DamagedFileError {
@@ -348,8 +399,9 @@ export class PostingFile {
 
   /** The term's raw portable serialisation (for merging and for --ids-out), its checksum checked. */
   raw(term: string): Buffer | undefined {
-    const e = this.table.get(term);
-    if (!e) return undefined;
+    const k = this.find(term);
+    if (k < 0) return undefined;
+    const e = this.entry(k);
     const buf = Buffer.allocUnsafe(e.size);
     readExact(this.fd, buf, e.size, e.offset, (p) => this.damaged(p));
     if (crc32(buf) !== e.crc) throw this.damaged(`the bitmap of "${term}" fails its checksum`);
@@ -366,7 +418,7 @@ export class PostingFile {
     } catch {
       throw this.damaged(`the bitmap of "${term}" cannot be decoded`);
     }
-    const e = this.table.get(term)!;
+    const e = this.entry(this.find(term));
     if (b.size !== e.cardinality) throw this.damaged(`the bitmap of "${term}" holds ${b.size} docs, its table entry says ${e.cardinality}`);
     if (b.size > 0 && b.maximum() >= this.docCount) throw this.damaged(`the bitmap of "${term}" holds doc ${b.maximum()}, past the ${this.docCount} docs`);
     return b;
@@ -375,4 +427,22 @@ export class PostingFile {
   close(): void {
     closeSync(this.fd);
   }
+}
+
+/**
+ * Whether the UTF-8 term at a[aStart, aStart + aLen) sorts strictly before the one at
+ * a[bStart, bStart + bLen) in code-unit order (JavaScript's <), from their bytes: byte order is
+ * code-point order, which differs from code-unit order only between a supplementary character
+ * (lead byte 0xF0-0xF4) and U+E000-U+FFFF (0xEE, 0xEF): there the strings are compared.
+ */
+function termBytesAscend(t: Buffer, aStart: number, aLen: number, bStart: number, bLen: number): boolean {
+  const n = Math.min(aLen, bLen);
+  for (let i = 0; i < n; i++) {
+    const x = t[aStart + i]!;
+    const y = t[bStart + i]!;
+    if (x === y) continue;
+    if (x >= 0xee && y >= 0xee) return t.toString("utf8", aStart, aStart + aLen) < t.toString("utf8", bStart, bStart + bLen);
+    return x < y;
+  }
+  return aLen < bLen;
 }

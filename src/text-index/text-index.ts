@@ -37,9 +37,9 @@ export class TextIndex {
     checkFiles(dir, Object.values(m.files), m.checksums, { verify: opts.verify, damaged });
     const posting = (name: string, vocabulary: number) => {
       const f = PostingFile.open(join(dir, name), { where: damaged(name), docCount: m.docCount });
-      if (f.terms().length !== vocabulary) {
+      if (f.termCount !== vocabulary) {
         f.close();
-        throw new UserError(`${damaged(name)}: it holds ${f.terms().length} terms, the manifest says ${vocabulary}.`);
+        throw new UserError(`${damaged(name)}: it holds ${f.termCount} terms, the manifest says ${vocabulary}.`);
       }
       return f;
     };

@@ -183,3 +183,42 @@ test("the build's postings accumulator writes each term's docs, ascending, under
     g.close();
   }
 });
+
+test("terms are found by binary search in code-unit order, across the supplementary / U+E000 divide; absent terms anywhere are absent", () => {
+  const path = join(dir, "order.postings");
+  // code-unit order (JavaScript's <): U+1F600 (surrogates D83D DE00) sorts before U+E000, though its UTF-8 bytes sort after
+  const terms = ["", "a", "b\u00e9", "z", "\u{1F600}", "\u{1F600}x", "\ue000", "\uffee"].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)).filter(Boolean);
+  assert.ok(terms.indexOf("\u{1F600}") < terms.indexOf("\ue000"));
+  const w = new PostingFileWriter(path);
+  terms.forEach((t, i) => w.addSorted(t, Uint32Array.of(i, 50 + i, 99 + i).subarray(0, 1 + (i % 3))));
+  w.close();
+  const f = PostingFile.open(path);
+  assert.equal(f.termCount, terms.length);
+  assert.deepEqual(f.terms(), terms);
+  terms.forEach((t, i) => {
+    assert.equal(f.cardinality(t), 1 + (i % 3), t);
+    assert.deepEqual([...f.get(t)], [i, 50 + i, 99 + i].slice(0, 1 + (i % 3)), t);
+  });
+  for (const absent of ["", " ", "0", "aa", "b", "zz", "\u{1F601}", "\ue001", "\uffff"]) {
+    assert.equal(f.has(absent), false, absent);
+    assert.equal(f.cardinality(absent), 0, absent);
+    assert.equal(f.get(absent).size, 0, absent);
+  }
+  f.close();
+});
+
+test("a term table out of order (its checksum made right) is refused, naming the term", async () => {
+  const { crc32 } = await import("node:zlib");
+  const path = join(dir, "unordered.postings");
+  const w = new PostingFileWriter(path);
+  w.add("bee", new RoaringBitmap32([1]));
+  w.add("cat", new RoaringBitmap32([2]));
+  w.close();
+  const b = readFileSync(path);
+  const table = b.indexOf(Buffer.from("bee"));
+  b.write("dee", table, "latin1"); // "dee" > "cat": out of order
+  const dataOffset = Number(b.readBigUInt64LE(16));
+  b.writeUInt32LE(crc32(b.subarray(32, dataOffset), crc32(b.subarray(0, 24))), 24);
+  writeFileSync(path, b);
+  assert.throws(() => PostingFile.open(path), /its terms are not in ascending order at term 1/);
+});
