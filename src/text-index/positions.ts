@@ -331,31 +331,42 @@ export class Positions {
     return [out, this.decode(bin, start, end, doc, out)];
   }
 
+  /** Where the id readId read ends. */
+  private idEnd = 0;
+
+  /** The token id whose varint starts at `at` (within `end`), checked against the dictionary's `max`; its end in idEnd. */
+  private readId(bin: Uint8Array, at: number, end: number, doc: number, max: number): number {
+    let v = bin[at++]!;
+    if (v >= 0x80) {
+      // up to 4 bytes inline (ids below 2^28); longer ones, or one cut short, through varint()
+      let b = bin[at]!;
+      if (at < end && b < 0x80) {
+        v = (v & 0x7f) | (b << 7);
+        at++;
+      } else if (at + 1 < end && (b = bin[at + 1]!) < 0x80) {
+        v = (v & 0x7f) | ((bin[at]! & 0x7f) << 7) | (b << 14);
+        at += 2;
+      } else if (at + 2 < end && (b = bin[at + 2]!) < 0x80) {
+        v = (v & 0x7f) | ((bin[at]! & 0x7f) << 7) | ((bin[at + 1]! & 0x7f) << 14) | (b << 21);
+        at += 3;
+      } else {
+        v = this.varint(bin, at - 1, end, doc);
+        at = this.varintEnd;
+      }
+    }
+    if (v > max) throw this.damaged(this.binPath, `doc ${doc} holds token id ${v}, beyond the dictionary's ${max}`);
+    this.idEnd = at;
+    return v;
+  }
+
   /** Decodes the varints in [start, end) into out (long enough: one id per byte at most), checking each id. */
   private decode(bin: Uint8Array, start: number, end: number, doc: number, out: Int32Array<ArrayBufferLike>): number {
     const max = this.keys.length;
     let n = 0;
     let at = start;
     while (at < end) {
-      let v = bin[at++]!;
-      if (v >= 0x80) {
-        // up to 4 bytes inline (ids below 2^28); longer ones, or one cut short, through varint()
-        let b = bin[at]!;
-        if (at < end && b < 0x80) {
-          v = (v & 0x7f) | (b << 7);
-          at++;
-        } else if (at + 1 < end && (b = bin[at + 1]!) < 0x80) {
-          v = (v & 0x7f) | ((bin[at]! & 0x7f) << 7) | (b << 14);
-          at += 2;
-        } else if (at + 2 < end && (b = bin[at + 2]!) < 0x80) {
-          v = (v & 0x7f) | ((bin[at]! & 0x7f) << 7) | ((bin[at + 1]! & 0x7f) << 14) | (b << 21);
-          at += 3;
-        } else {
-          v = this.varint(bin, at - 1, end, doc);
-          at = this.varintEnd;
-        }
-      }
-      if (v > max) throw this.damaged(this.binPath, `doc ${doc} holds token id ${v}, beyond the dictionary's ${max}`);
+      const v = this.readId(bin, at, end, doc, max);
+      at = this.idEnd;
       out[n++] = v;
     }
     if (at !== end) throw this.damaged(this.binPath, `doc ${doc}'s record is cut short or malformed`);
@@ -401,21 +412,8 @@ export class Positions {
         const end = ends[g]!;
         let state = 0;
         while (at < end) {
-          let v = bin[at++]!;
-          if (v >= 0x80) {
-            let b = bin[at]!;
-            if (at < end && b < 0x80) {
-              v = (v & 0x7f) | (b << 7);
-              at++;
-            } else if (at + 1 < end && (b = bin[at + 1]!) < 0x80) {
-              v = (v & 0x7f) | ((bin[at]! & 0x7f) << 7) | (b << 14);
-              at += 2;
-            } else {
-              v = this.varint(bin, at - 1, end, doc);
-              at = this.varintEnd;
-            }
-          }
-          if (v > max) throw this.damaged(this.binPath, `doc ${doc} holds token id ${v}, beyond the dictionary's ${max}`);
+          const v = this.readId(bin, at, end, doc, max);
+          at = this.idEnd;
           state = ((state << 1) | 1) & masks[v]!;
           if (state & goal) {
             out[found++] = doc;
