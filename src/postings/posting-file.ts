@@ -228,11 +228,30 @@ export function readExact(fd: number, buf: Uint8Array, length: number, position:
   }
 }
 
-interface TermEntry {
-  offset: number;
-  size: number;
-  cardinality: number;
-  crc: number;
+/**
+ * The term table, one slot per term in ascending order: looked up by binary search (a Map of
+ * hundreds of thousands of terms costs more to build on open than every lookup of a count run).
+ */
+interface TermTable {
+  terms: string[];
+  offset: Float64Array;
+  size: Uint32Array;
+  cardinality: Uint32Array;
+  crc: Uint32Array;
+}
+
+/** The term's slot in the table, or -1. */
+function slotOf(t: TermTable, term: string): number {
+  let lo = 0;
+  let hi = t.terms.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const m = t.terms[mid]!;
+    if (m === term) return mid;
+    if (m < term) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 export interface PostingFileOptions {
@@ -247,8 +266,7 @@ export class PostingFile {
   private constructor(
     readonly path: string,
     private readonly fd: number,
-    private readonly table: Map<string, TermEntry>,
-    private readonly order: string[],
+    private readonly table: TermTable,
     private readonly where: string,
     private readonly docCount: number,
     /** The file's byte size. */
@@ -289,8 +307,7 @@ export class PostingFile {
       const tableBuf = Buffer.alloc(dataOffset - HEADER_SIZE);
       readExact(fd, tableBuf, tableBuf.length, HEADER_SIZE, damaged);
       if (crc32(tableBuf, crc32(head.subarray(0, 24))) !== head.readUInt32LE(24)) throw damaged("its header or term table fails its checksum");
-      const table = new Map<string, TermEntry>();
-      const order: string[] = [];
+      const table: TermTable = { terms: new Array<string>(count), offset: new Float64Array(count), size: new Uint32Array(count), cardinality: new Uint32Array(count), crc: new Uint32Array(count) };
       let p = 0;
       let expected = dataOffset;
       let last: string | undefined;
@@ -303,8 +320,8 @@ export class PostingFile {
         p += len;
         if (last !== undefined && !(term > last)) throw damaged(`its terms are not in ascending order at term ${i}`);
         last = term;
-        const e: TermEntry = {
-          offset: Number(tableBuf.readBigUInt64LE(p)),
+        const e = {
+          offset: tableBuf.readUInt32LE(p) + tableBuf.readUInt32LE(p + 4) * 2 ** 32,
           size: tableBuf.readUInt32LE(p + 8),
           cardinality: tableBuf.readUInt32LE(p + 12),
           crc: tableBuf.readUInt32LE(p + 16),
@@ -315,13 +332,16 @@ export class PostingFile {
         }
         expected += e.size;
         if (expected > size) throw damaged(`term ${i}'s bitmap ends at byte ${expected}, past the file's end at ${size}`);
-        table.set(term, e);
-        order.push(term);
+        table.terms[i] = term;
+        table.offset[i] = e.offset;
+        table.size[i] = e.size;
+        table.cardinality[i] = e.cardinality;
+        table.crc[i] = e.crc;
         p += 20;
       }
       if (p !== tableBuf.length) throw damaged(`its term table is ${tableBuf.length} bytes, but its ${count} terms take ${p}`);
       if (expected !== size) throw damaged(`its bitmaps end at byte ${expected}, but the file is ${size} bytes`);
-      return new PostingFile(path, fd, table, order, where, opts.docCount ?? 0x100000000, size);
+      return new PostingFile(path, fd, table, where, opts.docCount ?? 0x100000000, size);
     } catch (e) {
       closeSync(fd);
       throw e;
@@ -330,16 +350,17 @@ export class PostingFile {
 
   /** Terms in ascending order. */
   terms(): readonly string[] {
-    return this.order;
+    return this.table.terms;
   }
 
   has(term: string): boolean {
-    return this.table.has(term);
+    return slotOf(this.table, term) >= 0;
   }
 
   /** Number of docs holding the term (0 when absent), without reading the bitmap. */
   cardinality(term: string): number {
-    return this.table.get(term)?.cardinality ?? 0;
+    const i = slotOf(this.table, term);
+    return i < 0 ? 0 : this.table.cardinality[i]!;
   }
 
   private damaged(problem: string): DamagedFileError {
@@ -348,11 +369,12 @@ export class PostingFile {
 
   /** The term's raw portable serialisation (for merging and for --ids-out), its checksum checked. */
   raw(term: string): Buffer | undefined {
-    const e = this.table.get(term);
-    if (!e) return undefined;
-    const buf = Buffer.allocUnsafe(e.size);
-    readExact(this.fd, buf, e.size, e.offset, (p) => this.damaged(p));
-    if (crc32(buf) !== e.crc) throw this.damaged(`the bitmap of "${term}" fails its checksum`);
+    const i = slotOf(this.table, term);
+    if (i < 0) return undefined;
+    const size = this.table.size[i]!;
+    const buf = Buffer.allocUnsafe(size);
+    readExact(this.fd, buf, size, this.table.offset[i]!, (p) => this.damaged(p));
+    if (crc32(buf) !== this.table.crc[i]) throw this.damaged(`the bitmap of "${term}" fails its checksum`);
     return buf;
   }
 
@@ -366,8 +388,8 @@ export class PostingFile {
     } catch {
       throw this.damaged(`the bitmap of "${term}" cannot be decoded`);
     }
-    const e = this.table.get(term)!;
-    if (b.size !== e.cardinality) throw this.damaged(`the bitmap of "${term}" holds ${b.size} docs, its table entry says ${e.cardinality}`);
+    const cardinality = this.cardinality(term);
+    if (b.size !== cardinality) throw this.damaged(`the bitmap of "${term}" holds ${b.size} docs, its table entry says ${cardinality}`);
     if (b.size > 0 && b.maximum() >= this.docCount) throw this.damaged(`the bitmap of "${term}" holds doc ${b.maximum()}, past the ${this.docCount} docs`);
     return b;
   }
