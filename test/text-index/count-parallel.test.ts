@@ -145,7 +145,7 @@ test("a worker's error is the single-threaded count's: the same class and senten
   assert.equal(missing.message, (await errorOf(() => openTextSource(join(dir, "nothing")))).message);
 });
 
-test("count: the same stdout for --workers 1 and 2 (json, csv, phrase, synonyms file), and a damaged index is one sentence, exit 2", () => {
+test("count: the same stdout for --workers 1 and 2 (json, csv, phrase, --verify), and a damaged index is one sentence, exit 2", () => {
   const list = join(dir, "concepts.txt");
   writeFileSync(list, CONCEPTS.join("\n") + "\n");
   const run = (...args: string[]) => spawnSync(process.execPath, [CLI, "count", "--index", idx, "--concepts", list, ...args], { encoding: "utf8", timeout: 120_000 });
