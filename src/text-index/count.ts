@@ -182,6 +182,11 @@ export function countConcepts(index: TextIndex, concepts: readonly string[], opt
 }
 
 function countEach(index: TextIndex, concepts: readonly string[], queries: ConceptQuery[], opts: CountOptions): ConceptCount[] {
+  if (opts.match === "phrase" && (opts.phraseFrom ?? "positions") === "positions") {
+    // the token ids of every word of a phrase of several words, found in one pass over the dictionary
+    const forms = queries.flatMap((q) => phraseAlternatesOf(q).filter((a) => a.length > 1).flatMap((a) => a.flatMap((w) => [w.lemma, w.surface])));
+    if (forms.length > 0) index.positions.prepareForms(forms);
+  }
   return concepts.map((concept, i) => {
     const query = queries[i]!;
     if (!opts.keepIds) {
