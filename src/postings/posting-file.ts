@@ -307,7 +307,7 @@ export class PostingFile {
       const tableBuf = Buffer.alloc(dataOffset - HEADER_SIZE);
       readExact(fd, tableBuf, tableBuf.length, HEADER_SIZE, damaged);
       if (crc32(tableBuf, crc32(head.subarray(0, 24))) !== head.readUInt32LE(24)) throw damaged("its header or term table fails its checksum");
-      const table: TermTable = { terms: new Array<string>(count), offset: new Float64Array(count), size: new Uint32Array(count), cardinality: new Uint32Array(count), crc: new Uint32Array(count) };
+      const table: TermTable = { terms: [], offset: new Float64Array(count), size: new Uint32Array(count), cardinality: new Uint32Array(count), crc: new Uint32Array(count) };
       let p = 0;
       let expected = dataOffset;
       let last: string | undefined;
@@ -332,7 +332,7 @@ export class PostingFile {
         }
         expected += e.size;
         if (expected > size) throw damaged(`term ${i}'s bitmap ends at byte ${expected}, past the file's end at ${size}`);
-        table.terms[i] = term;
+        table.terms.push(term);
         table.offset[i] = e.offset;
         table.size[i] = e.size;
         table.cardinality[i] = e.cardinality;
