@@ -13,6 +13,7 @@ import { Worker } from "node:worker_threads";
 import { UserError } from "../errors.js";
 import { DamagedFileError } from "../postings/posting-file.js";
 import type { ConceptCount, MatchMode } from "../text-index/count.js";
+import { parseConcepts, phraseAlternatesOf, preparePhraseAlternates, type ConceptQuery, type ConceptWord } from "../text/concept-query.js";
 import { openTextSource } from "./text-corpus.js";
 
 export interface ParallelCountOptions {
@@ -29,12 +30,18 @@ export interface ParallelCountOptions {
 /** Below this many concepts per worker, starting a worker costs more than it saves. */
 export const MIN_SLICE = 32;
 
-/** What a worker is given: its slice of the concepts. */
-export interface CountSliceJob {
+/** What a worker is started with. */
+export interface CountWorkerData {
   dir: string;
-  concepts: string[];
-  queries?: string[];
   match?: MatchMode;
+}
+
+/** Its slice of the concepts, parsed in the main thread (so no worker loads the tagger). */
+export interface CountSlice {
+  concepts: string[];
+  parsed: ConceptQuery[];
+  /** Each query's phrase alternates (phraseAlternatesOf), for --match phrase. */
+  phrase?: ConceptWord[][][];
 }
 
 /** A worker's error, as plain data (an Error's class does not survive postMessage). */
@@ -43,7 +50,8 @@ export type SliceFailure =
   | { kind: "user"; message: string }
   | { kind: "other"; name: string; message: string; stack?: string; code?: string; syscall?: string; path?: string; dest?: string };
 
-export type SliceReply = { ok: true; counts: number[] } | { ok: false; failure: SliceFailure };
+/** A worker's messages: the source opened (or not), then its slice's counts (or its error). */
+export type WorkerReply = { type: "opened" } | { type: "counts"; counts: number[] } | { type: "failed"; failure: SliceFailure };
 
 /** The number of workers used for n concepts. */
 export function countWorkers(n: number, workers = availableParallelism()): number {
@@ -67,67 +75,91 @@ export async function countConceptsInParallel(dir: string, concepts: readonly st
       source.close();
     }
   }
-  const slices: CountSliceJob[] = [];
-  for (let k = 0; k < n; k++) {
-    const [start, end] = [Math.floor((k * concepts.length) / n), Math.floor(((k + 1) * concepts.length) / n)];
-    slices.push({ dir, concepts: concepts.slice(start, end), queries: opts.queries?.slice(start, end), match: opts.match });
+  const bounds = Array.from({ length: n }, (_, k) => [Math.floor((k * concepts.length) / n), Math.floor(((k + 1) * concepts.length) / n)] as const);
+  const run = startWorkers(dir, opts.match, n);
+  let slices: CountSlice[];
+  try {
+    // parsed here while the workers start and open the index
+    const parsed = parseConcepts(opts.queries ?? concepts);
+    if (opts.match === "phrase") preparePhraseAlternates(parsed);
+    slices = bounds.map(([start, end]) => {
+      const p = parsed.slice(start, end);
+      return { concepts: concepts.slice(start, end), parsed: p, phrase: opts.match === "phrase" ? p.map(phraseAlternatesOf) : undefined };
+    });
+  } catch (e) {
+    // as the single-threaded count: an index that does not open fails before a bad concept
+    throw await run.openError(e);
   }
-  const counts = await runSlices(slices);
+  const counts = await run.count(slices);
   const out: ConceptCount[] = [];
-  for (let k = 0; k < n; k++) slices[k]!.concepts.forEach((concept, i) => out.push({ concept, count: counts[k]![i]! }));
+  slices.forEach((slice, k) => slice.concepts.forEach((concept, i) => out.push({ concept, count: counts[k]![i]! })));
   return out;
 }
 
-/** Runs every slice in its own worker; on a failure, stops the later slices and throws the first failed slice's error. */
-function runSlices(slices: CountSliceJob[]): Promise<number[][]> {
+interface WorkerRun {
+  /** The first worker's error in opening the source if it had one, else `e`; every worker stopped. */
+  openError(e: unknown): Promise<unknown>;
+  /** Each slice's counts; on a failure, the later slices are stopped and the first failed slice's error thrown. */
+  count(slices: CountSlice[]): Promise<number[][]>;
+}
+
+function startWorkers(dir: string, match: MatchMode | undefined, n: number): WorkerRun {
   // Run from source (tests through tsx), the worker is TypeScript and needs tsx's loader too.
   const fromSource = import.meta.url.endsWith(".ts");
   const workerUrl = new URL(fromSource ? "./count-worker.ts" : "./count-worker.js", import.meta.url);
-  return new Promise((resolvePromise, reject) => {
-    const results: (number[] | undefined)[] = slices.map(() => undefined);
-    const failures: (unknown | undefined)[] = slices.map(() => undefined);
-    const settled: boolean[] = slices.map(() => false);
-    const workers: Worker[] = [];
-    let done = false;
-    const check = () => {
-      if (done) return;
-      // the first slice (in list order) that failed, once every slice before it has finished
+  const data: CountWorkerData = { dir, match };
+  const workers = Array.from({ length: n }, () =>
+    fromSource
+      ? new Worker(`import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); });`, { eval: true, workerData: data })
+      : new Worker(workerUrl, { workerData: data }),
+  );
+  // each worker's outcome: its counts, or its error (opening, counting, or dying); and whether it opened the source
+  const openedOf: Promise<unknown>[] = [];
+  const outcomes = workers.map(
+    (worker, k) =>
+      new Promise<{ counts?: number[]; error?: unknown; opened: Promise<unknown> }>((resolveOutcome) => {
+        let markOpened: (e: unknown) => void = () => {};
+        const opened = new Promise<unknown>((r) => (markOpened = r));
+        let settled = false;
+        const settle = (o: { counts?: number[]; error?: unknown }) => {
+          if (settled) return;
+          settled = true;
+          markOpened(o.error);
+          resolveOutcome({ ...o, opened });
+        };
+        worker.on("message", (m: WorkerReply) => {
+          if (m.type === "opened") markOpened(undefined);
+          else if (m.type === "counts") settle({ counts: m.counts });
+          else settle({ error: errorOf(m.failure) });
+        });
+        worker.on("error", (e) => settle({ error: e }));
+        worker.on("exit", (code) => settle({ error: new Error(`count worker ${k} exited with code ${code} before it replied`) }));
+        openedOf[k] = opened;
+      }),
+  );
+  const stopAll = () => {
+    for (const w of workers) void w.terminate();
+  };
+  return {
+    async openError(e) {
+      const openFailure = await openedOf[0]!; // undefined once the first worker has opened the source
+      stopAll();
+      return openFailure ?? e;
+    },
+    async count(slices) {
+      slices.forEach((slice, k) => workers[k]!.postMessage(slice));
+      const counts: number[][] = [];
       for (let k = 0; k < slices.length; k++) {
-        if (!settled[k]) return;
-        if (failures[k] !== undefined) {
-          done = true;
-          for (const w of workers) void w.terminate();
-          reject(failures[k]);
-          return;
+        const o = await outcomes[k]!;
+        if (o.error !== undefined) {
+          stopAll(); // the later slices' counts are not needed
+          throw o.error;
         }
+        counts.push(o.counts!);
       }
-      done = true;
-      resolvePromise(results as number[][]);
-    };
-    const settle = (k: number, result: number[] | undefined, failure: unknown) => {
-      if (settled[k]) return;
-      settled[k] = true;
-      results[k] = result;
-      failures[k] = failure;
-      if (failure !== undefined) for (let j = k + 1; j < slices.length; j++) if (!settled[j]) void workers[j]?.terminate(); // their results are not needed
-      check();
-    };
-    slices.forEach((job, k) => {
-      const worker = fromSource
-        ? new Worker(`import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); });`, { eval: true, workerData: job })
-        : new Worker(workerUrl, { workerData: job });
-      workers.push(worker);
-      worker.on("message", (m: SliceReply) => settle(k, m.ok ? m.counts : undefined, m.ok ? undefined : errorOf(m.failure)));
-      worker.on("error", (e) => settle(k, undefined, e));
-      worker.on("exit", (code) => {
-        if (!settled[k]) {
-          // terminated after an earlier failure, or died without a reply
-          if (failures.some((f, j) => j < k && f !== undefined)) settle(k, undefined, new Error("stopped"));
-          else settle(k, undefined, new Error(`count worker ${k} exited with code ${code} before it replied`));
-        }
-      });
-    });
-  });
+      return counts;
+    },
+  };
 }
 
 /** A worker's error as plain data. */

@@ -1,18 +1,33 @@
-/** A count worker (count-parallel.ts): counts its slice of the concepts and replies once. */
+/**
+ * A count worker (count-parallel.ts): opens the text index or corpus, says so, then counts the one
+ * slice of parsed concepts it is sent and replies with the counts (or its error) once.
+ */
 import { parentPort, workerData } from "node:worker_threads";
-import { failureOf, type CountSliceJob, type SliceReply } from "./count-parallel.js";
-import { openTextSource } from "./text-corpus.js";
+import { adoptPhraseAlternates } from "../text/concept-query.js";
+import { failureOf, type CountSlice, type CountWorkerData, type WorkerReply } from "./count-parallel.js";
+import { openTextSource, type TextSource } from "./text-corpus.js";
 
-const job = workerData as CountSliceJob;
-let reply: SliceReply;
+const data = workerData as CountWorkerData;
+const port = parentPort!;
+const reply = (m: WorkerReply) => port.postMessage(m);
+let source: TextSource | undefined;
 try {
-  const source = openTextSource(job.dir);
-  try {
-    reply = { ok: true, counts: source.countConcepts(job.concepts, { match: job.match, queries: job.queries }).map((c) => c.count) };
-  } finally {
-    source.close();
-  }
+  source = openTextSource(data.dir);
+  reply({ type: "opened" });
 } catch (e) {
-  reply = { ok: false, failure: failureOf(e) };
+  reply({ type: "failed", failure: failureOf(e) });
 }
-parentPort!.postMessage(reply);
+if (source) {
+  port.once("message", (slice: CountSlice) => {
+    try {
+      slice.phrase?.forEach((alternates, i) => adoptPhraseAlternates(slice.parsed[i]!, alternates));
+      const counts = source!.countConcepts(slice.concepts, { match: data.match, parsed: slice.parsed }).map((c) => c.count);
+      reply({ type: "counts", counts });
+    } catch (e) {
+      reply({ type: "failed", failure: failureOf(e) });
+    } finally {
+      source!.close();
+      port.close();
+    }
+  });
+}

@@ -143,6 +143,8 @@ test("a worker's error is the single-threaded count's: the same class and senten
   const missing = await errorOf(() => countConceptsInParallel(join(dir, "nothing"), CONCEPTS, { workers: 2 }));
   assert.ok(missing instanceof UserError);
   assert.equal(missing.message, (await errorOf(() => openTextSource(join(dir, "nothing")))).message);
+  // both: the index's error first, as when the index is opened before the concepts are read
+  assert.equal((await errorOf(() => countConceptsInParallel(join(dir, "nothing"), bad, { workers: 2 }))).message, missing.message);
 });
 
 test("count: the same stdout for --workers 1 and 2 (json, csv, phrase, --verify), and a damaged index is one sentence, exit 2", () => {
