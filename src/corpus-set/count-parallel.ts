@@ -2,7 +2,8 @@
  * Counting many concepts on every core: the concept list is cut into contiguous slices, one per
  * worker thread; each worker opens the text index (or corpus of shards) itself, counts its slice
  * with the same code as the single-threaded count, and the slices are joined in list order. The
- * counts are exact, so they are the same whatever the number of workers.
+ * concepts are parsed once, in this thread, while the workers open the index. The counts are
+ * exact, so they are the same whatever the number of workers.
  *
  * A worker's error comes back as the error the single-threaded count throws (a DamagedFileError
  * naming the file, a UserError's sentence, an operating-system error with its code); when several
@@ -14,7 +15,7 @@ import { UserError } from "../errors.js";
 import { DamagedFileError } from "../postings/posting-file.js";
 import type { ConceptCount, MatchMode } from "../text-index/count.js";
 import { parseConcepts, phraseAlternatesOf, preparePhraseAlternates, type ConceptQuery, type ConceptWord } from "../text/concept-query.js";
-import { openTextSource } from "./text-corpus.js";
+import { openTextSource, TextCorpus } from "./text-corpus.js";
 
 export interface ParallelCountOptions {
   /** The matching rule (default "paper"). */
@@ -71,6 +72,7 @@ export async function countConceptsInParallel(dir: string, concepts: readonly st
     const source = openTextSource(dir, { verify: opts.verify });
     try {
       if (n === 1) return source.countConcepts(concepts, { match: opts.match, queries: opts.queries });
+      if (source instanceof TextCorpus) source.forEachShard(() => {}); // a corpus checks a shard when it opens it
     } finally {
       source.close();
     }

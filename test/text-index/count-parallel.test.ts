@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildTextIndex } from "../../src/text-index/build.js";
@@ -89,6 +89,18 @@ test("over a corpus of shards: the same counts as the corpus's single-threaded c
     assert.deepEqual(expected, syncCounts(idx, match, QUERIES), "a corpus counts as the one index over the same captions");
     assert.deepEqual(await countConceptsInParallel(corpus, CONCEPTS, { match, queries: QUERIES, workers: 2 }), expected);
   }
+  // verify: every shard's checksums are checked, as by the single-threaded count
+  const damaged = join(dir, "corpus-damaged");
+  cpSync(corpus, damaged, { recursive: true });
+  const nouns = (readdirSync(damaged, { recursive: true }) as string[]).filter((f) => f.endsWith("nouns.postings")).sort().at(-1)!;
+  const bytes = readFileSync(join(damaged, nouns));
+  bytes[bytes.length >> 1]! ^= 0xff;
+  writeFileSync(join(damaged, nouns), bytes);
+  const syncError = await errorOf(() => openTextSource(damaged, { verify: true }).countConcepts(CONCEPTS));
+  assert.match(syncError.message, /damaged/);
+  const e = await errorOf(() => countConceptsInParallel(damaged, CONCEPTS, { workers: 2, verify: true }));
+  assert.ok(e instanceof UserError);
+  assert.equal(e.message, syncError.message);
 });
 
 /** The concepts, with only the last one reading the bitmap of the last noun (the last bytes of nouns.postings). */
