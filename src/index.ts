@@ -107,6 +107,7 @@ export { corpusStatus, shardStatus, type ShardStatus, type ShardState } from "./
 export { finishCorpus } from "./corpus-set/finish.js";
 export { readCorpusManifest, CORPUS_FORMAT, CORPUS_FORMAT_VERSION, type CorpusManifest, type CorpusShard } from "./corpus-set/corpus-manifest.js";
 export { TextCorpus, IndexSource, openTextSource, verifyTextSource, type TextSource, type SourceCountOptions, type SourceSearchOptions } from "./corpus-set/text-corpus.js";
+export { countConceptsInParallel, type ParallelCountOptions } from "./corpus-set/count-parallel.js";
 export { runShardsLocally, type LocalRunOptions, type LocalRunResult } from "./corpus-set/run-local.js";
 export { writeSlurmScripts, submitSlurm, type SlurmOptions, type SlurmScripts, type SlurmSubmission } from "./corpus-set/slurm.js";
 export { indexedJob, indexedJobYaml, parseVolume, type K8sOptions } from "./corpus-set/k8s.js";

@@ -3,7 +3,8 @@ import { InvalidArgumentError } from "commander";
 import { readConceptList } from "../concepts/concept-list.js";
 import { countConceptsByMode, COUNT_MODES, type CountMode } from "../image/count-modes.js";
 import { ImageIndex } from "../image/image-index.js";
-import type { MatchMode } from "../text-index/count.js";
+import type { ConceptCount, MatchMode } from "../text-index/count.js";
+import type { TextIndexManifest } from "../text-index/manifest.js";
 import { writeConceptIds } from "../text-index/ids-out.js";
 import { IndexSource, openTextSource, type TextCorpus } from "../corpus-set/text-corpus.js";
 import { hasCorpusManifest } from "../corpus-set/corpus-manifest.js";
@@ -12,7 +13,9 @@ import { writeGlobalConceptIds } from "../corpus-set/global-ids.js";
 import { resolve } from "node:path";
 import { UserError } from "../errors.js";
 import { refuseDirectoryOutput, writeOutput } from "../io/atomic-write.js";
-import { action } from "./action.js";
+import { action, positiveInt } from "./action.js";
+import { countConceptsInParallel } from "../corpus-set/count-parallel.js";
+import { readTextManifest } from "../text-index/manifest.js";
 import { formatCounts, formatEstimates, type CountFormat } from "../report/count-format.js";
 import { estimateConceptCounts } from "../text-index/sample-estimate.js";
 import { formatRate } from "../text-index/sample.js";
@@ -45,6 +48,7 @@ interface CountFlags extends SynonymFlagValues {
   idsOut?: string;
   force: boolean;
   verify: boolean;
+  workers?: number;
 }
 
 export function registerCount(program: Command): void {
@@ -66,7 +70,8 @@ export function registerCount(program: Command): void {
     .option("--out <file>", "write here instead of stdout")
     .option("--ids-out <dir>", "also write the matching doc ids per concept (a Roaring file each; over a corpus, global ids in 64-bit Roaring files)")
     .option("--force", "replace an existing --ids-out directory", false)
-    .option("--verify", "check the indexes' checksums first (text and image; reads every byte of them)", false);
+    .option("--verify", "check the indexes' checksums first (text and image; reads every byte of them)", false)
+    .option("--workers <n>", "threads counting the concepts in --mode text without --ids-out, each a slice of the list (default: all cores; 1: this thread only); same output for any n", positiveInt);
   addSynonymFlags(cmd)
     .addHelpText(
       "after",
@@ -77,7 +82,7 @@ export function registerCount(program: Command): void {
         "\nWith --synonyms the JSON is {concept: {count, alternates}} and the CSV has an alternates column.",
     )
     .action(
-      action((o: CountFlags) => {
+      action(async (o: CountFlags) => {
         if (o.index === undefined && o.imageIndex !== undefined && hasCorpusManifest(o.imageIndex)) o.index = o.imageIndex; // a corpus's image shards
         const isCorpus = o.index !== undefined && hasCorpusManifest(o.index);
         if (o.index === undefined && o.mode !== "image") throw new UserError(`count --mode ${o.mode} needs the text index (--index).`);
@@ -88,6 +93,14 @@ export function registerCount(program: Command): void {
         if (o.synonyms !== undefined && o.mode === "image") throw new UserError("--synonyms expands caption queries; --mode image counts the tagger's names as they are.");
         const synonyms = resolveSynonyms(list.concepts, o);
         const alternates = synonyms?.expansion.concepts.map((c) => c.alternates);
+        if (o.mode === "text" && o.idsOut === undefined && o.imageIndex === undefined) {
+          // text counts only: the concepts shared among worker threads
+          const counts = await countConceptsInParallel(o.index!, list.concepts, { match: o.match, queries: synonyms?.queries, workers: o.workers, verify: o.verify });
+          const sample = isCorpus ? undefined : readTextManifest(o.index!).sample;
+          writeTextCounts(o, counts, sample, alternates);
+          writeExplain(o, synonyms?.expansion);
+          return;
+        }
         const source = o.index !== undefined ? openTextSource(o.index, { verify: o.verify }) : undefined;
         if (source !== undefined && !(source instanceof IndexSource)) {
           // a corpus of shards: every mode summed over its shards (its image shards: corpus add-images)
@@ -118,15 +131,7 @@ export function registerCount(program: Command): void {
           });
           if (missing.length > 0) process.stderr.write(`note: ${missing.length} concept(s) not in the image index counted 0.\n`);
           if (o.idsOut) writeConceptIds(o.idsOut, counts.map((c) => ({ concept: c.concept, ids: c.ids! })), o.force);
-          const sample = o.mode === "text" ? text?.manifest.sample : undefined;
-          if (sample) {
-            // A sampled index: every count is an estimate of the full corpus's, with its interval.
-            process.stderr.write(
-              `note: ${o.index} is a ${formatRate(sample.rate)} sample of ${sample.rowsSeen} rows (seed ${sample.seed}): ` +
-                `counts are estimates of the full corpus's (sampled count / rate) with exact 95% intervals [low, high].\n`,
-            );
-            writeOutput(o.out, formatEstimates(estimateConceptCounts(counts, sample.rate), o.format));
-          } else writeOutput(o.out, formatCounts(counts, o.format, alternates));
+          writeTextCounts(o, counts, o.mode === "text" ? text?.manifest.sample : undefined, alternates);
           writeExplain(o, synonyms?.expansion);
         } finally {
           image?.close();
@@ -134,6 +139,18 @@ export function registerCount(program: Command): void {
         }
       }),
     );
+}
+
+/** Writes the counts, or on a sampled index the estimates of the full corpus's counts. */
+function writeTextCounts(o: CountFlags, counts: ConceptCount[], sample: TextIndexManifest["sample"], alternates: Parameters<typeof formatCounts>[2]): void {
+  if (sample) {
+    // A sampled index: every count is an estimate of the full corpus's, with its interval.
+    process.stderr.write(
+      `note: ${o.index} is a ${formatRate(sample.rate)} sample of ${sample.rowsSeen} rows (seed ${sample.seed}): ` +
+        `counts are estimates of the full corpus's (sampled count / rate) with exact 95% intervals [low, high].\n`,
+    );
+    writeOutput(o.out, formatEstimates(estimateConceptCounts(counts, sample.rate), o.format));
+  } else writeOutput(o.out, formatCounts(counts, o.format, alternates));
 }
 
 /** count over a corpus of shards: the corpus's own image shards, global ids in --ids-out. */

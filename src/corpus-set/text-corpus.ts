@@ -13,7 +13,7 @@ import { countConcepts, type ConceptCount, type MatchMode } from "../text-index/
 import { readTextManifest } from "../text-index/manifest.js";
 import { searchConcept, type SearchResult } from "../text-index/search.js";
 import { TextIndex, verifyTextIndex, type OpenOptions, type VerifyResult } from "../text-index/text-index.js";
-import { parseConcept } from "../text/concept-query.js";
+import { parseConcept, type ConceptQuery } from "../text/concept-query.js";
 import { hasCorpusManifest, readCorpusManifest, type CorpusManifest, type CorpusShard } from "./corpus-manifest.js";
 import { PLAN_FILE } from "./plan.js";
 
@@ -32,6 +32,8 @@ export interface TextSource {
 export interface SourceCountOptions {
   match?: MatchMode;
   queries?: readonly string[];
+  /** The queries already parsed (CountOptions.parsed). */
+  parsed?: readonly ConceptQuery[];
 }
 /** `query`: the query text searched (e.g. with synonyms), default the concept itself. */
 export interface SourceSearchOptions {
@@ -50,7 +52,7 @@ export class IndexSource implements TextSource {
     return this.index.docCount;
   }
   countConcepts(concepts: readonly string[], opts: SourceCountOptions = {}): ConceptCount[] {
-    return countConcepts(this.index, concepts, { match: opts.match, queries: opts.queries });
+    return countConcepts(this.index, concepts, { match: opts.match, queries: opts.queries, parsed: opts.parsed });
   }
   search(concept: string, opts: SourceSearchOptions = {}): SearchResult {
     return searchConcept(this.index, concept, opts);
@@ -111,7 +113,7 @@ export class TextCorpus implements TextSource {
   countConcepts(concepts: readonly string[], opts: SourceCountOptions = {}): ConceptCount[] {
     const totals = concepts.map((concept) => ({ concept, count: 0 }));
     this.forEachShard((index) => {
-      const counts = countConcepts(index, concepts, { match: opts.match, queries: opts.queries });
+      const counts = countConcepts(index, concepts, { match: opts.match, queries: opts.queries, parsed: opts.parsed });
       for (let i = 0; i < counts.length; i++) totals[i]!.count += counts[i]!.count;
     });
     return totals;

@@ -165,13 +165,16 @@ export interface CountOptions {
   phraseFrom?: PhraseSource;
   /** The query text each concept is counted as (same order; e.g. its synonym expansion "couch|sofa|lounge"); the output keeps the concept's name. */
   queries?: readonly string[];
+  /** The queries already parsed (parseConcepts, then preparePhraseAlternates or adoptPhraseAlternates for phrase): no tagger runs. */
+  parsed?: readonly ConceptQuery[];
 }
 
 /** Counts each concept (in the given order) under the rule. */
 export function countConcepts(index: TextIndex, concepts: readonly string[], opts: CountOptions = {}): ConceptCount[] {
   if (opts.queries && opts.queries.length !== concepts.length) throw new Error(`countConcepts: ${opts.queries.length} queries for ${concepts.length} concepts`);
-  const queries = parseConcepts(opts.queries ?? concepts);
-  if (opts.match === "phrase") preparePhraseAlternates(queries);
+  if (opts.parsed && opts.parsed.length !== concepts.length) throw new Error(`countConcepts: ${opts.parsed.length} parsed queries for ${concepts.length} concepts`);
+  const queries = opts.parsed ? [...opts.parsed] : parseConcepts(opts.queries ?? concepts);
+  if (opts.match === "phrase" && !opts.parsed) preparePhraseAlternates(queries);
   const outer = memo;
   memo ??= { files: new WeakMap(), ids: 0 };
   try {
@@ -182,6 +185,11 @@ export function countConcepts(index: TextIndex, concepts: readonly string[], opt
 }
 
 function countEach(index: TextIndex, concepts: readonly string[], queries: ConceptQuery[], opts: CountOptions): ConceptCount[] {
+  if (opts.match === "phrase" && (opts.phraseFrom ?? "positions") === "positions") {
+    // the token ids of every word of a phrase of several words, found in one pass over the dictionary
+    const forms = queries.flatMap((q) => phraseAlternatesOf(q).filter((a) => a.length > 1).flatMap((a) => a.flatMap((w) => [w.lemma, w.surface])));
+    if (forms.length > 0) index.positions.prepareForms(forms);
+  }
   return concepts.map((concept, i) => {
     const query = queries[i]!;
     if (!opts.keepIds) {

@@ -120,6 +120,14 @@ export function phraseAlternatesOf(query: ConceptQuery): ConceptWord[][] {
   return alts;
 }
 
+/**
+ * A query parsed elsewhere (another thread) with its phrase alternates as phraseAlternatesOf gave
+ * them there: phrase matching then needs no tagger.
+ */
+export function adoptPhraseAlternates(query: ConceptQuery, alternates: ConceptWord[][]): void {
+  phraseAlternatesMemo.set(query, alternates);
+}
+
 /** phraseAlternatesOf for many queries, their words lemmatised in one tagger pass first. */
 export function preparePhraseAlternates(queries: readonly ConceptQuery[]): void {
   const todo = queries.filter((q) => !phraseAlternatesMemo.has(q));
