@@ -4,7 +4,7 @@
  * CLI reports them in one sentence with exit code 2 (see cli/action.ts), wherever they happen, in
  * a worker thread too. And directories are made without fs.mkdirSync's `recursive` option.
  */
-import { closeSync, existsSync, openSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { basename, dirname, join, resolve } from "node:path";
 import { UserError } from "../errors.js";
@@ -101,6 +101,13 @@ export function namingPath<T>(path: string, fn: () => T): T {
     if (asSystemError(e) && !(e as { path?: unknown }).path) (e as { path?: string }).path = path;
     throw e;
   }
+}
+
+/** Writes all of `bytes` at the descriptor's position (writeSync may write fewer), errors naming `path`. */
+export function writeAllSync(fd: number, path: string, bytes: Uint8Array): void {
+  namingPath(path, () => {
+    for (let written = 0; written < bytes.length; ) written += writeSync(fd, bytes, written);
+  });
 }
 
 /** Opens each path for writing; if one fails, the ones already opened are closed before the error is thrown. */

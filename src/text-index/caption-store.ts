@@ -11,9 +11,9 @@
  * Malformed rows are stored as empty captions so ids stay dense. The blocks depend only on the
  * captions in doc order: the same inputs give the same bytes, whatever the worker count.
  */
-import { closeSync, fstatSync, openSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, openSync } from "node:fs";
 import { deflateRawSync, inflateRawSync, type ZlibOptions } from "node:zlib";
-import { closeFiles, namingPath, openFilesForWriting } from "../io/file-system.js";
+import { closeFiles, openFilesForWriting, writeAllSync } from "../io/file-system.js";
 import { DamagedFileError, readExact } from "../postings/posting-file.js";
 
 /** Captions per block (format version 4): a random read decompresses one block of about 8 KiB of text. */
@@ -127,9 +127,7 @@ export class CaptionStoreWriter {
   }
 
   private writeBytes(bytes: Uint8Array): void {
-    namingPath(this.blocksPath, () => {
-      for (let written = 0; written < bytes.length; ) written += writeSync(this.blocksFd, bytes, written);
-    });
+    writeAllSync(this.blocksFd, this.blocksPath, bytes);
     this.position += bytes.length;
   }
 
@@ -146,7 +144,7 @@ export class CaptionStoreWriter {
   }
 
   private flushOffsets(): void {
-    namingPath(this.offsetsPath, () => writeSync(this.offsetFd, new Uint8Array(this.offsets.buffer, 0, this.nOffsets * 8)));
+    writeAllSync(this.offsetFd, this.offsetsPath, new Uint8Array(this.offsets.buffer, 0, this.nOffsets * 8));
     this.nOffsets = 0;
   }
 

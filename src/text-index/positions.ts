@@ -15,8 +15,8 @@
  * A reader finds doc d from its block's offset and the two record ends before and at d at the
  * block's head: two loads, not a chain of loads through the records before d.
  */
-import { readFileSync, statSync, writeSync } from "node:fs";
-import { closeFiles, namingPath, openFilesForWriting } from "../io/file-system.js";
+import { readFileSync, statSync } from "node:fs";
+import { closeFiles, openFilesForWriting, writeAllSync } from "../io/file-system.js";
 import { DamagedFileError } from "../postings/posting-file.js";
 import { phraseTokenOfKey, type PhraseToken } from "../text/phrase-tokens.js";
 
@@ -110,10 +110,7 @@ export class PositionsWriter {
   }
 
   private flush(): void {
-    const b = this.buf.subarray(0, this.used);
-    namingPath(this.binPath, () => {
-      for (let w = 0; w < b.length; ) w += writeSync(this.binFd, b, w);
-    });
+    writeAllSync(this.binFd, this.binPath, this.buf.subarray(0, this.used));
     this.used = 0;
   }
 
@@ -131,10 +128,7 @@ export class PositionsWriter {
       const o = new BigUint64Array(this.offsets.length + 1);
       this.offsets.forEach((x, k) => (o[k] = BigInt(x)));
       o[this.offsets.length] = BigInt(this.size);
-      const bytes = new Uint8Array(o.buffer);
-      namingPath(this.offsetsPath, () => {
-        for (let w = 0; w < bytes.length; ) w += writeSync(this.offsetsFd, bytes, w);
-      });
+      writeAllSync(this.offsetsFd, this.offsetsPath, new Uint8Array(o.buffer));
     } catch (e) {
       closeFiles(this.files, false);
       throw e;
