@@ -13,7 +13,7 @@
 import { UserError } from "../errors.js";
 import { countConceptsByMode, type CountMode } from "../image/count-modes.js";
 import { ImageIndex } from "../image/image-index.js";
-import { computeMisalignment, type Misalignment } from "../image/misalignment.js";
+import { computeMisalignment, misalignmentOf, type Misalignment } from "../image/misalignment.js";
 import type { MatchMode } from "../text-index/count.js";
 import { cooccurrenceCounts, cooccurrenceRows, type CooccurrenceOptions, type CooccurrencePair } from "../text-index/cooccur.js";
 import type { TextIndex } from "../text-index/text-index.js";
@@ -102,15 +102,7 @@ export function corpusMisalignment(corpus: TextCorpus, concepts: readonly string
     for (const c of r.missing) missing.add(c);
     misalignedIds.addShard(r.misalignedIds, s.firstDoc);
   });
-  return {
-    samples: N,
-    samples_with_both: n,
-    misaligned: m,
-    degree: n === 0 ? null : m / n,
-    degree_all: N === 0 ? null : m / N,
-    missing: concepts.filter((c) => missing.has(c)),
-    misalignedIds,
-  };
+  return { ...misalignmentOf(N, n, m), missing: concepts.filter((c) => missing.has(c)), misalignedIds };
 }
 
 /**

@@ -23,6 +23,11 @@ export interface Misalignment {
   degree_all: number | null;
 }
 
+/** The misalignment of N samples, n with both sides, m of those misaligned: the counts and their degrees. */
+export function misalignmentOf(N: number, n: number, m: number): Misalignment {
+  return { samples: N, samples_with_both: n, misaligned: m, degree: n === 0 ? null : m / n, degree_all: N === 0 ? null : m / N };
+}
+
 export interface MisalignmentOptions {
   match?: MatchMode;
   /** Treat concepts the image index does not know as never tagged, instead of failing. */
@@ -72,13 +77,5 @@ export function computeMisalignment(
   const misalignedIds = both.andNotInPlace(aligned);
   if (misalignedIds.size !== m) throw new Error("misalignment: aligned samples outside the samples with both sides"); // a bug, never input
   const N = text.docCount;
-  return {
-    samples: N,
-    samples_with_both: n,
-    misaligned: m,
-    degree: n === 0 ? null : m / n,
-    degree_all: N === 0 ? null : m / N,
-    missing,
-    misalignedIds,
-  };
+  return { ...misalignmentOf(N, n, m), missing, misalignedIds };
 }
