@@ -6,15 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { assignShards, openTextSource, TextCorpus } from "conceptfreq";
-import { CONCEPTS, writeCaptionFiles } from "./fixtures.js";
+import { CLI, CONCEPTS, run, writeCaptionFiles } from "./fixtures.js";
 
-const CLI = new URL("../../dist/cli/main.js", import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), "cf-corpus-"));
-
-function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: 120_000, env });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const inputs = writeCaptionFiles(join(root, "in"), 7);
 const single = join(root, "single.idx");

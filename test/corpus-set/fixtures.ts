@@ -1,5 +1,23 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+
+/** The built CLI (npm run build first). */
+export const CLI = new URL("../../dist/cli/main.js", import.meta.url).pathname;
+
+/** Runs the CLI: its exit code and output. */
+export function run(args: string[], env: NodeJS.ProcessEnv = process.env) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: 120_000, env });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs the CLI and asserts it succeeded. */
+export function ok(args: string[]) {
+  const r = run(args);
+  assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+  return r;
+}
 
 const WORDS = ["dog", "cat", "horse", "truck", "ship", "bird", "tiger shark", "sea lion", "t-shirt", "beach", "river", "city", "man", "woman", "car"];
 const FRAMES = ["a {0} on the {1}", "two {0}s near a {1}", "the {0} and the {1} at night", "{0} with a {1}", "photo of a {0}"];

@@ -1,26 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { deserializePortable } from "../../src/postings/posting-file.js";
 import { RoaringBitmap32 } from "../../src/postings/roaring-bitmap.js";
 import { deserializeRoaring64Portable, GlobalIds } from "../../src/corpus-set/global-ids.js";
-import { CONCEPTS, writeCaptionFiles } from "./fixtures.js";
+import { CONCEPTS, ok, run, writeCaptionFiles } from "./fixtures.js";
 
-const CLI = new URL("../../dist/cli/main.js", import.meta.url).pathname;
 const root = mkdtempSync(join(tmpdir(), "cf-corpus-img-"));
-
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: "utf8", timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-function ok(args: string[]) {
-  const r = run(args);
-  assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
-  return r;
-}
 
 const inputs = writeCaptionFiles(join(root, "in"), 7);
 const single = join(root, "single.idx");
