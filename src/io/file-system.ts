@@ -139,6 +139,20 @@ export function closeFiles(files: readonly { fd: number; path: string }[], repor
   if (report && first !== undefined) throw first;
 }
 
+/**
+ * Runs `finish` (the last writes), then closes the files: on success reporting a failed close, on
+ * failure closing them all quietly and throwing finish's error (the one to report).
+ */
+export function finishThenClose(files: readonly { fd: number; path: string }[], finish: () => void): void {
+  try {
+    finish();
+  } catch (e) {
+    closeFiles(files, false);
+    throw e;
+  }
+  closeFiles(files, true);
+}
+
 /*
  * Outputs built in a temporary directory. A run builds its output `OUT` in `OUT.tmp-PID` (beside it,
  * on the same file system), which holds from its creation the marker file below, and renames it to

@@ -13,7 +13,7 @@
  */
 import { closeSync, fstatSync, openSync } from "node:fs";
 import { deflateRawSync, inflateRawSync, type ZlibOptions } from "node:zlib";
-import { closeFiles, openFilesForWriting, writeAllSync } from "../io/file-system.js";
+import { closeFiles, finishThenClose, openFilesForWriting, writeAllSync } from "../io/file-system.js";
 import { DamagedFileError, readExact } from "../postings/posting-file.js";
 
 /** Captions per block (format version 4): a random read decompresses one block of about 8 KiB of text. */
@@ -157,14 +157,10 @@ export class CaptionStoreWriter {
 
   /** Writes the last block and the offsets still held and closes both files (both closed, whatever fails). */
   close(): void {
-    try {
+    finishThenClose(this.files, () => {
       this.cutBlocks((raw) => this.writeBlock(deflateRawSync(raw, this.zlibOptions)), true);
       this.flushOffsets();
-    } catch (e) {
-      closeFiles(this.files, false);
-      throw e;
-    }
-    closeFiles(this.files, true);
+    });
   }
 
   /** Closes both files after a failure, writing nothing more and throwing nothing. */

@@ -16,7 +16,7 @@
  * block's head: two loads, not a chain of loads through the records before d.
  */
 import { readFileSync, statSync } from "node:fs";
-import { closeFiles, openFilesForWriting, writeAllSync } from "../io/file-system.js";
+import { closeFiles, finishThenClose, openFilesForWriting, writeAllSync } from "../io/file-system.js";
 import { DamagedFileError } from "../postings/posting-file.js";
 import { phraseTokenOfKey, type PhraseToken } from "../text/phrase-tokens.js";
 
@@ -122,18 +122,14 @@ export class PositionsWriter {
   }
 
   close(): void {
-    try {
+    finishThenClose(this.files, () => {
       this.endBlock();
       this.flush();
       const o = new BigUint64Array(this.offsets.length + 1);
       this.offsets.forEach((x, k) => (o[k] = BigInt(x)));
       o[this.offsets.length] = BigInt(this.size);
       writeAllSync(this.offsetsFd, this.offsetsPath, new Uint8Array(o.buffer));
-    } catch (e) {
-      closeFiles(this.files, false);
-      throw e;
-    }
-    closeFiles(this.files, true);
+    });
   }
 
   abort(): void {
