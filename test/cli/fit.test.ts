@@ -157,3 +157,21 @@ test("fit --alias renames a concept before the join; --perf-reduce takes the mea
   assert.deepEqual(points("mean"), { airplane: 3, car: 4, dog: 4, cat: 2 });
   assert.deepEqual(points("max"), { airplane: 6, car: 4, dog: 9, cat: 2 });
 });
+
+test("fit --binning paper --bins 7 --trim 3,0: trim counts positions of the fixed bins, an empty edge bin included", () => {
+  // numpy (the notebooks): x = ln f; edges = linspace(0, 6, 7); idx = digitize(x, edges, right=True)
+  // = [0 1 1 3 3 4 4 6 6 6 5]: position 2 is empty. edges[3:] with means 13.5, 19, 24, 34.333...:
+  // scipy.stats.pearsonr -> r = 0.9838475972112616. Trimming the first three NON-EMPTY bins would give 0.9804262413761281.
+  const x = [0, 0.5, 0.7, 2.2, 2.9, 3.5, 3.9, 5.2, 5.5, 6.0, 4.4];
+  const perf = [5, 7, 6, 12, 15, 20, 18, 30, 33, 40, 24];
+  const f: Record<string, number> = {};
+  const cw: Record<string, number> = {};
+  x.forEach((v, i) => { f[`c${i}`] = Math.exp(v); cw[`c${i}`] = perf[i]!; });
+  writeFileSync(join(dir, "edge-counts.json"), JSON.stringify(f));
+  writeFileSync(join(dir, "edge-results.json"), JSON.stringify({ M: { full: 1, classwise: cw } }));
+  const r = run("fit", "--freq", "edge-counts.json", "--perf", "edge-results.json#/M/classwise", "--bins", "7", "--trim", "3,0", "--binning", "paper", "--bootstrap", "0", "--json");
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout).series[0];
+  assert.deepEqual(s.binned.bins.filter((b: { kept: boolean }) => b.kept).map((b: { index: number }) => b.index), [3, 4, 5, 6]);
+  assert.ok(Math.abs(s.binned.pearson.r - 0.9838475972112616) < 1e-12, String(s.binned.pearson.r));
+});
