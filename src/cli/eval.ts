@@ -181,7 +181,7 @@ export function registerEval(program: Command): void {
   cmd
     .command("aggregate")
     .description(
-      "per-concept text-to-image scores from per-image scores (JSONL {prompt, concept, score, ...}): per prompt the\n" +
+      "per-concept text-to-image scores from per-image scores (JSONL {prompt, concept, score, ...}): per prompt the " +
         "mean and max over its images, then per concept the average over its prompts (HEIM's expected and max scores)",
     )
     .requiredOption("--scores <file>", "JSONL, one generated image per line: {\"prompt\", \"concept\", \"score\", other numeric metrics...}")
