@@ -4,6 +4,7 @@
  */
 import type { SeriesFit } from "./fit.js";
 import { log10Frequencies } from "./regression.js";
+import { compareCodePoints } from "../code-point-order.js";
 
 export interface ResidualPoint {
   concept: string;
@@ -29,6 +30,6 @@ export function pointsWithResiduals(fit: Pick<SeriesFit, "points" | "regression"
 export function outliersOf<P extends ResidualPoint>(points: readonly P[], n: number): P[] {
   return points
     .filter((p) => p.residual !== null)
-    .sort((a, b) => Math.abs(b.residual!) - Math.abs(a.residual!) || (a.concept < b.concept ? -1 : a.concept > b.concept ? 1 : 0))
+    .sort((a, b) => Math.abs(b.residual!) - Math.abs(a.residual!) || compareCodePoints(a.concept, b.concept))
     .slice(0, n);
 }

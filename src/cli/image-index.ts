@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { buildImageIndexFromEmbeddings } from "../image/embedding-tagger.js";
 import { conceptCountsCsv, summarizeImageIndexes } from "../image/summary.js";
 import { importImageTags } from "../image/tag-import.js";
+import { compareCodePoints } from "../code-point-order.js";
 import { writeOutput } from "../io/atomic-write.js";
 import { action, collect, nonNegativeInt, positiveInt } from "./action.js";
 import { progressBar } from "./progress.js";
@@ -154,7 +155,7 @@ export function registerImageIndex(program: Command): void {
           process.stderr.write(`imported tags of ${m0.docCount} docs, ${m0.concepts.length} concepts, in ${r.seconds.toFixed(2)} s -> ${o.out}\n`);
           if (r.unknownTags.size > 0) {
             const shown = [...r.unknownTags.entries()]
-              .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+              .sort((a, b) => b[1] - a[1] || compareCodePoints(a[0], b[0]))
               .slice(0, 5)
               .map(([n, c]) => `${n} (${c})`)
               .join(", ");

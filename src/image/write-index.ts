@@ -5,6 +5,7 @@
  */
 import { join, resolve } from "node:path";
 import { UserError } from "../errors.js";
+import { compareCodePoints } from "../code-point-order.js";
 import { PostingFileWriter } from "../postings/posting-file.js";
 import { RoaringBitmap32 } from "../postings/roaring-bitmap.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
@@ -45,7 +46,7 @@ export function checkOutput(out: string, force = false): void {
 
 function writeOne(dir: string, base: ManifestBase, threshold: number, bitmaps: RoaringBitmap32[], seconds: number): ImageIndexManifest {
   makeDirs(dir);
-  const order = base.concepts.map((c, i) => i).sort((a, b) => (base.concepts[a]! < base.concepts[b]! ? -1 : base.concepts[a]! > base.concepts[b]! ? 1 : 0));
+  const order = base.concepts.map((c, i) => i).sort((a, b) => compareCodePoints(base.concepts[a]!, base.concepts[b]!));
   const writer = new PostingFileWriter(join(dir, TAGS_FILE));
   let tags = 0;
   for (const i of order) {

@@ -126,7 +126,7 @@ export class StudyApi {
       if (name.includes(needle)) hits.push(i);
     });
     const rank = (i: number) => (this.lower[i] === needle ? 0 : this.lower[i]!.startsWith(needle) ? 1 : 2);
-    hits.sort((a, b) => rank(a) - rank(b) || (this.lower[a]! < this.lower[b]! ? -1 : this.lower[a]! > this.lower[b]! ? 1 : a - b));
+    hits.sort((a, b) => rank(a) - rank(b) || compareCodePoints(this.lower[a]!, this.lower[b]!) || a - b);
     return { q, total: hits.length, offset, concepts: hits.slice(offset, offset + limit).map((i) => this.frequencies(this.concepts[i]!)) };
   }
 

@@ -7,6 +7,7 @@
 import { existsSync, statSync } from "node:fs";
 import { extname } from "node:path";
 import { UserError } from "../errors.js";
+import { compareCodePoints } from "../code-point-order.js";
 import { readConceptList } from "../concepts/concept-list.js";
 import { readCountIntervals, readText, readValueMap, resolvePointer, valueMapFromJson, escapePointerToken } from "../analysis/value-map.js";
 import { aliasesFromObject, aliasNames, applyAliases, readAliasFile, type AliasMap } from "../analysis/aliases.js";
@@ -192,7 +193,7 @@ export function readStudyInputs(m: StudyManifest, onWarning?: (w: string) => voi
     datasets.push({ ...d, concepts_: concepts, aliasMap, models });
   }
   if (skippedCorpora.size > 0) {
-    const list = [...skippedCorpora].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([c, n]) => `${c} (${n})`);
+    const list = [...skippedCorpora].sort((a, b) => compareCodePoints(a[0], b[0])).map(([c, n]) => `${c} (${n})`);
     notes.push(`result keys naming a corpus that is not one of the study's are skipped: ${list.join(", ")}.`);
   }
 
