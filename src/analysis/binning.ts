@@ -120,7 +120,7 @@ export function binLikePaper(points: readonly ConceptPoint[], opts: BinOptions =
         kept: true,
       };
     });
-  const why = lo === hi ? `all ${points.length} concepts have the same frequency (after max(frequency, 1)), so they fall in one bin.` : undefined;
+  const why = lo === hi ? oneBin(points.length, " (after max(frequency, 1))") : undefined;
   return finish("paper", bins, trim, binCount, why);
 }
 
@@ -159,6 +159,11 @@ export function binByQuantile(points: readonly ConceptPoint[], opts: BinOptions 
     start = end;
   }
   const first = points[order[0]!]!.frequency;
-  const why = points.every((p) => p.frequency === first) ? `all ${n} concepts have the same frequency, so they fall in one bin.` : undefined;
+  const why = points.every((p) => p.frequency === first) ? oneBin(n, "") : undefined;
   return finish("quantile", bins, trim, binCount, why);
+}
+
+/** Why the points fall in one bin: "all 3 concepts have the same frequency…"; "there is 1 concept…" for one. */
+function oneBin(n: number, after: string): string {
+  return n === 1 ? "there is 1 concept, so it falls in one bin." : `all ${n} concepts have the same frequency${after}, so they fall in one bin.`;
 }

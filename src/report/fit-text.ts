@@ -1,7 +1,7 @@
 /** The readable (non --json) output of `conceptfreq fit`, and its warnings about unmatched concepts. */
 import type { FitReport, SeriesFit } from "../analysis/fit.js";
 import { quoteList } from "../analysis/fit.js";
-import { count, pValue, sig, table } from "./number-format.js";
+import { count, countOf, pValue, sig, table } from "./number-format.js";
 
 /** One line per pair with unmatched names (how many, the first few), for stderr. */
 export function unmatchedWarnings(report: FitReport): string[] {
@@ -22,7 +22,7 @@ export function unmatchedWarnings(report: FitReport): string[] {
 function seriesText(s: SeriesFit): string[] {
   const r = s.regression;
   const lines: string[] = [];
-  lines.push(`series "${s.name}": ${count(s.n)} concepts from ${s.pairs.length} pair${s.pairs.length === 1 ? "" : "s"}`);
+  lines.push(`series "${s.name}": ${countOf(s.n, "concept")} from ${countOf(s.pairs.length, "pair")}`);
   lines.push("  log-linear fit: performance = intercept + slope * log10(frequency)");
   if (r.slope === null) {
     lines.push(`    no fit: ${r.reason}`);

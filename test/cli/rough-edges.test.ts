@@ -68,3 +68,11 @@ test("tail --plot into a directory that does not exist is a user error, and noth
   assert.match(r.stderr, /directory no-such-dir does not exist/);
   assert.equal(existsSync(join(dir, "no-such-dir")), false);
 });
+
+test("fit's series line says '1 concept', not '1 concepts'", () => {
+  writeFileSync(join(dir, "f1.json"), JSON.stringify({ dog: 5 }));
+  writeFileSync(join(dir, "r1.json"), JSON.stringify({ m: { classwise: { dog: 0.5 } } }));
+  const r = run("fit", "--freq", "f1.json", "--perf", "r1.json#/m/classwise");
+  assert.match(r.stdout, /^series "m": 1 concept from 1 pair$/m);
+  assert.doesNotMatch(r.stdout, /\b1 concepts\b/);
+});
