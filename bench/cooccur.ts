@@ -6,10 +6,7 @@
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildTextIndex } from "../src/text-index/build.js";
-import { TextIndex } from "../src/text-index/text-index.js";
-import { conceptCooccurrence, conceptPairs } from "../src/text-index/cooccur.js";
-import { BUILTIN_CONCEPT_LISTS } from "../src/concepts/builtin/index.js";
+import { buildTextIndex, BUILTIN_CONCEPT_LISTS, conceptCooccurrence, conceptPairs, TextIndex } from "../src/index.js";
 
 /** The captions beside the main checkout (CC3M_CAPTIONS overrides, e.g. when run from a worktree). */
 const CC3M = process.env.CC3M_CAPTIONS ?? new URL("../../shared/data/cc3m-val/captions.tsv", import.meta.url).pathname;

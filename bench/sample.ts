@@ -11,11 +11,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildTextIndex } from "../src/text-index/build.js";
-import { TextIndex } from "../src/text-index/text-index.js";
-import { countConcepts } from "../src/text-index/count.js";
-import { estimateConceptCounts } from "../src/text-index/sample-estimate.js";
-import { BUILTIN_CONCEPT_LISTS } from "../src/concepts/builtin/index.js";
+import { buildTextIndex, BUILTIN_CONCEPT_LISTS, countConcepts, estimateConceptCounts, TextIndex } from "../src/index.js";
 
 /** The captions beside the main checkout (CC3M_CAPTIONS overrides, e.g. when run from a worktree). */
 const CC3M = process.env.CC3M_CAPTIONS ?? new URL("../../shared/data/cc3m-val/captions.tsv", import.meta.url).pathname;

@@ -9,11 +9,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { TextIndex } from "../src/text-index/text-index.js";
-import { countConcepts } from "../src/text-index/count.js";
-import { readConceptList } from "../src/concepts/concept-list.js";
-import { expandWithWordNet, expansionQuery, type SenseChoice } from "../src/concepts/synonyms.js";
-import { WordNet, defaultWordNetDir } from "../src/concepts/wordnet.js";
+import { countConcepts, defaultWordNetDir, expandWithWordNet, expansionQuery, readConceptList, TextIndex, WordNet, type SenseChoice } from "../src/index.js";
 
 /** The captions beside the checkout (../shared), or, from a worktree, the shared copy. */
 const CC3M = [new URL("../../shared/data/cc3m-val/captions.tsv", import.meta.url).pathname, "/work/shared/data/cc3m-val/captions.tsv"].find((p) => existsSync(p)) ?? "../shared/data/cc3m-val/captions.tsv";
