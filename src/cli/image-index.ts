@@ -28,7 +28,7 @@ export function registerImageIndex(program: Command): void {
     cmd
       .command("build")
       .description("tag images by cosine similarity between image and concept embeddings")
-      .requiredOption("--embeddings <files...>", "image embeddings, one file per shard in caption-input order (.npy float16/float32, .safetensors, raw .f16/.f32 with --dim)")
+      .requiredOption("--embeddings <files...>", "image embeddings, one file per shard in caption-input order (.npy float16/float32, .safetensors, raw .f16/.f32: row size from --dim or the concept embeddings)")
       .requiredOption("--concept-embeddings <file>", "concept embeddings: one row per concept (or --per-concept rows each), in concept-list order")
       .requiredOption("--concepts <file|builtin:NAME>", "concept list naming the concept rows")
       .requiredOption("--threshold <t[,t...]>", "cosine similarity at or above which a concept tags an image; a comma list builds one index per threshold (DIR/t=0.2, ...)")

@@ -76,3 +76,10 @@ test("fit's series line says '1 concept', not '1 concepts'", () => {
   assert.match(r.stdout, /^series "m": 1 concept from 1 pair$/m);
   assert.doesNotMatch(r.stdout, /\b1 concepts\b/);
 });
+
+test("image-index build --help does not make --dim look required for raw files", () => {
+  const help = run("image-index", "build", "--help").stdout.replace(/\s+/g, " ");
+  assert.match(help, /--dim <d> embedding dimension of raw \.f16\/\.f32 files \(default: read from the concept embeddings\)/);
+  assert.match(help, /raw \.f16\/\.f32: row size from --dim or the concept embeddings/);
+  assert.doesNotMatch(help, /with --dim\)/);
+});
