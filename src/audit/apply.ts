@@ -49,7 +49,7 @@ const round = (x: number, digits: number) => {
 };
 
 /** Adjusts each count (in the counts' order) by the audit's precision. */
-export function applyAudit(rows: readonly AuditRow[], counts: ReadonlyMap<string, number>, opts: { interval?: IntervalMethod; level?: number } = {}): AuditApplyResult {
+export function applyAudit(rows: readonly AuditRow[], counts: ReadonlyMap<string, number>, opts: { interval?: IntervalMethod; level?: number; countIntervals?: ReadonlyMap<string, { low: number; high: number }> } = {}): AuditApplyResult {
   const method = opts.interval ?? "wilson";
   const tally = new Map<string, { n: number; k: number; rows: number; matches: number | undefined }>();
   let labelledRows = 0;
@@ -70,16 +70,19 @@ export function applyAudit(rows: readonly AuditRow[], counts: ReadonlyMap<string
     const t = tally.get(concept);
     if (t === undefined || t.n === 0) {
       if (t !== undefined) unlabelled.push(concept);
-      adjusted.set(concept, { count: raw, low: raw, high: raw, precision: null, precisionLow: null, precisionHigh: null, audited: false, relevant: 0, raw });
+      const ci = opts.countIntervals?.get(concept);
+      adjusted.set(concept, { count: raw, low: ci?.low ?? raw, high: ci?.high ?? raw, precision: null, precisionLow: null, precisionHigh: null, audited: false, relevant: 0, raw });
       continue;
     }
     if (t.matches !== undefined && t.matches !== raw) countMismatches.push({ concept, count: raw, matches: t.matches });
     const census = t.matches === raw && t.n === raw;
+    // a count with its own interval (a sampled index's estimate): both uncertainties, bound times bound
+    const ci = opts.countIntervals?.get(concept) ?? { low: raw, high: raw };
     const iv = census ? { estimate: t.k / t.n, low: t.k / t.n, high: t.k / t.n } : binomialInterval(method, t.k, t.n, opts.level ?? 0.95);
     adjusted.set(concept, {
       count: round(raw * iv.estimate, 3),
-      low: round(raw * iv.low, 3),
-      high: round(raw * iv.high, 3),
+      low: round(ci.low * iv.low, 3),
+      high: round(ci.high * iv.high, 3),
       precision: round(iv.estimate, 6),
       precisionLow: round(iv.low, 6),
       precisionHigh: round(iv.high, 6),

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { INTERVAL_METHODS, type IntervalMethod } from "../analysis/binomial-interval.js";
-import { readValueMap } from "../analysis/value-map.js";
+import { readCountIntervals, readValueMap } from "../analysis/value-map.js";
 import { applyAudit, formatAdjustedCounts } from "../audit/apply.js";
 import { AUDIT_COLUMNS, formatAuditCsv, readAuditFile } from "../audit/audit-file.js";
 import { auditCorpusProblem, auditIndexProblem, sampleAudit, sampleAuditCorpus } from "../audit/sample.js";
@@ -124,7 +124,7 @@ export function registerAudit(program: Command): void {
             source.close();
           }
         }
-        const r = applyAudit(rows, counts, { interval: o.interval });
+        const r = applyAudit(rows, counts, { interval: o.interval, countIntervals: readCountIntervals(o.counts) });
         writeOutput(o.out, formatAdjustedCounts(r.adjusted));
         const audited = [...r.adjusted.values()].filter((a) => a.audited !== false).length;
         process.stderr.write(`audited ${audited} of ${r.adjusted.size} concept(s) from ${r.labelledRows} labelled row(s) (${o.interval} 95% intervals); the others keep their count.\n`);

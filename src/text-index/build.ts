@@ -395,6 +395,9 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
       bytesBefore += sizes[k]!;
       bytesInFile = 0;
     }
+    if (sampler && doc === 0 && sampler.seen > 0 && !(opts.maxMalformed !== undefined && opts.maxMalformed >= 1)) {
+      throw new UserError(`the sample at rate ${opts.sample!.rate} (seed ${opts.sample!.seed}) of the ${sampler.seen.toLocaleString("en-US")} rows kept none: there is nothing to index (use a larger --sample rate, or --max-malformed 1 to build an empty index anyway).`);
+    }
     checkSomeCaption(inputs, doc, totalSkipped, opts.maxMalformed);
     storeClosed = true;
     store.close();

@@ -37,6 +37,17 @@ test("applyAudit: precision k/n with its Wilson interval scales the count; unaud
   assert.equal(j.interval, "jeffreys");
 });
 
+test("applyAudit: counts with their own interval (a sampled index's estimates) keep it; audited ones combine bound by bound", () => {
+  const labels = ["1", "1", "1", "1", "1", "1", "1", "1", "0", "0"];
+  const rows = parseAuditCsv(HEADER + labels.map((l, i) => `crane,50,${i},c${i},${l}`).join("\n") + "\n", "a.csv");
+  const intervals = new Map([["crane", { low: 420, high: 610 }], ["kite", { low: 40, high: 130 }]]);
+  const r = applyAudit(rows, new Map([["crane", 500], ["kite", 80]]), { countIntervals: intervals });
+  const crane = r.adjusted.get("crane")!;
+  // precision 8/10, Wilson [0.490162, 0.943318]: low 420 x 0.490162, high 610 x 0.943318
+  assert.deepEqual([crane.count, crane.low, crane.high], [400, 205.868, 575.424]);
+  assert.deepEqual([r.adjusted.get("kite")!.low, r.adjusted.get("kite")!.high], [40, 130]);
+});
+
 test("applyAudit: when every match is labelled the precision is exact (census); other counts are noted", () => {
   const rows = parseAuditCsv(HEADER + "zebra,3,7,z,1\nzebra,3,50,z,0\nzebra,3,99,z,1\nmoth,9,1,m,1\n", "a.csv");
   const r = applyAudit(rows, new Map([["zebra", 3]]));

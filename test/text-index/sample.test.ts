@@ -178,6 +178,7 @@ test("count on a sampled index prints estimates with intervals and says so; bad 
     [["--sample", "abc"], /expected a number/],
     [["--seed", "4"], /--seed is the seed of --sample/],
     [["--sample", "0.5", "--seed", "-1"], /non-negative integer/],
+    [["--sample", "1e-9"], /^conceptfreq: the sample at rate 1e-9 \(seed 0\) of the 9,000 rows kept none: there is nothing to index/],
   ] as const) {
     const out2 = join(dir, "never");
     const e = run("index", "build", tsv, "--out", out2, ...flags);
