@@ -51,3 +51,33 @@ test("study: trim under binning paper counts positions when an edge bin is empty
   assert.equal(body.length, 2, "one per-dataset fit and one figure fit");
   for (const r of body) assert.ok(Math.abs(Number(r[col]) - expected) < 1e-12, `${r[0] || "dataset"}: ${r[col]} vs ${expected}`);
 });
+
+test("study: a dataset no image count covers is left out of image and integrated, one warning each, each printed once", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "cf-uncovered-"));
+  mkdirSync(join(dir, "sc"));
+  mkdirSync(join(dir, "res"));
+  const names = Array.from({ length: 20 }, (_, i) => `n${i}`);
+  for (const ds of ["a", "b"]) {
+    writeFileSync(join(dir, "sc", `${ds}_text.json`), JSON.stringify(Object.fromEntries(names.map((n, i) => [n, 2 ** i]))));
+    writeFileSync(join(dir, "sc", `${ds}_image.json`), JSON.stringify(ds === "a" ? Object.fromEntries(names.map((n, i) => [n, 3 ** i])) : { other: 5 }));
+    writeFileSync(join(dir, "res", `${ds}.json`), JSON.stringify({ backboneRN50_pretrainedcc3m: { full: 1, classwise: Object.fromEntries(names.map((n, i) => [n, i + (i % 3)])) } }));
+  }
+  const m = validateStudyManifest({
+    name: "uncovered",
+    corpora: [{ name: "cc3m", counts: { text: "sc/{dataset}_text.json", image: "sc/{dataset}_image.json", integrated: "sc/{dataset}_image.json" } }],
+    results: [{ file: "res/{dataset}.json", keys: "backbone{model}_pretrained{corpus}", pointer: "/classwise" }],
+    datasets: [{ name: "a" }, { name: "b" }],
+    figures: [{ name: "f", datasets: ["a", "b"], bins: 7, trim: [1, 1], binning: "paper" }],
+    analyses: { plots: false, fit: { bootstrap: 10, seed: 0 } },
+  }, join(dir, "s.yaml"), dir);
+  const printed: string[] = [];
+  const s = await runStudy(m, { out: join(dir, "out"), onWarning: (w) => printed.push(w) });
+  assert.deepEqual(printed, s.warnings);
+  assert.equal(new Set(printed).size, printed.length, printed.join("\n"));
+  for (const mode of ["image", "integrated"]) {
+    assert.equal(printed.filter((w) => w.startsWith(`corpus "cc3m", ${mode} mode, dataset "b":`)).length, 1, printed.join("\n"));
+  }
+  const rows = readFileSync(join(dir, "out", "results.csv"), "utf8").trim().split("\n").slice(1).map((r) => r.split(","));
+  const fig = rows.filter((r) => r[0] === "f");
+  assert.deepEqual(fig.map((r) => `${r[4]}:${r[1]}`).sort(), ["image:a", "integrated:a", "text:a+b"]);
+});
