@@ -12,7 +12,8 @@
  * - SQLite FTS5 (porter tokenizer, on-disk DB in the temp dir): build time, DB size, the same
  *   concepts as an AND of their words and as phrase queries; the ratios ours/FTS5.
  *
- * The temp dir is removed at the end (env SCALE_KEEP=1 keeps it, with the TSV and the index, and prints its path: for profiling).
+ * The temp dir is removed at the end (env SCALE_KEEP=1 keeps it, with the TSV and the index, and prints its path: for profiling,
+ * or for `COOCCUR_INDEX=DIR/idx npm run bench -- cooccur`; SCALE_FTS=0 skips the FTS5 half).
  */
 import { spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeSync } from "node:fs";
@@ -209,7 +210,11 @@ export async function main(): Promise<void> {
     const sum = (a: { count: number }[]) => a.reduce((s, c) => s + c.count, 0);
     console.log(`conceptfreq count: --match paper ${tPaper.toFixed(2)} s (total ${sum(paper).toLocaleString("en")}), --match phrase ${tPhrase.toFixed(2)} s (total ${sum(phrase).toLocaleString("en")}); ${nouns.toLocaleString("en")} distinct noun lemmas`);
 
-    // SQLite FTS5 over the same captions.
+    // SQLite FTS5 over the same captions (SCALE_FTS=0 skips it: to keep a big corpus for another bench, e.g. COOCCUR_INDEX).
+    if (process.env.SCALE_FTS === "0") {
+      console.log("FTS5: skipped (SCALE_FTS=0)");
+      return;
+    }
     const Database = require("better-sqlite3") as typeof import("better-sqlite3");
     const dbPath = join(dir, "fts.sqlite");
     const db = new Database(dbPath);
