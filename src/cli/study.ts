@@ -31,8 +31,11 @@ export function registerStudy(program: Command): void {
           onWarning: (w) => process.stderr.write(`conceptfreq: warning: ${w}\n`),
           onNote: (n) => say(`note: ${n}`),
         });
-        const cached = s.counts.filter((c) => c.computed === 0).length;
-        say(`counts: ${s.counts.length - cached} corpus × mode computed, ${cached} from the cache; ${s.rows.length} fits; ${s.plots.length} plots`);
+        const files = s.counts.filter((c) => c.fromCountFiles).length;
+        const cached = s.counts.filter((c) => !c.fromCountFiles && c.computed === 0).length;
+        const computed = s.counts.length - files - cached;
+        const parts = [`${computed} corpus × mode computed`, `${cached} from the cache`, ...(files ? [`${files} read from count files`] : [])];
+        say(`counts: ${parts.join(", ")}; ${s.rows.length} fits; ${s.plots.length} plots`);
         const show = (p: string) => relative(process.cwd(), p) || ".";
         say(`results: ${show(s.results.csv)}, ${show(s.results.json)}`);
         process.stdout.write(s.report ? `${show(s.report)}\n` : `${show(s.out)}\n`);

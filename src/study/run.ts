@@ -51,7 +51,15 @@ export interface StudyRunSummary {
   results: { csv: string; json: string };
   rows: ResultRow[];
   /** Per corpus and mode: how many concepts were counted now (0 = all from the cache). */
-  counts: { corpus: string; mode: CountMode; concepts: number; computed: number }[];
+  counts: {
+    corpus: string;
+    mode: CountMode;
+    concepts: number;
+    /** Concepts counted in an index this run (0: all from the cache, or read from count files). */
+    computed: number;
+    /** True when this corpus × mode was read from count files (`counts:`), not an index. */
+    fromCountFiles: boolean;
+  }[];
   plots: string[];
   warnings: string[];
   notes: string[];
@@ -115,7 +123,7 @@ export async function runStudy(manifest: StudyManifest, opts: StudyRunOptions): 
     report,
     results: { csv: join(out, "results.csv"), json: join(out, "results.json") },
     rows,
-    counts: counts.map((c) => ({ corpus: c.corpus, mode: c.mode, concepts: c.counts.size + c.missing.length, computed: c.computed })),
+    counts: counts.map((c) => ({ corpus: c.corpus, mode: c.mode, concepts: c.counts.size + c.missing.length, computed: c.computed, fromCountFiles: c.cacheFile === "" })),
     plots: plots.map((p) => join(out, p.svg)),
     warnings,
     notes: inputs.notes,

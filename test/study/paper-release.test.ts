@@ -245,8 +245,10 @@ test("retrieval.yaml: COCO + Flickr pooled per direction and k, recalls scaled t
 test("t2i.yaml: per-prompt score lists averaged, one count file for every metric, via the CLI with --root", async () => {
   const { spawnSync } = await import("node:child_process");
   const cli = join(import.meta.dirname, "..", "..", "dist", "cli", "main.js");
-  const r = spawnSync(process.execPath, [cli, "study", join(examples, "t2i.yaml"), "--root", release, "--out", join(root, "t2i"), "--quiet"], { encoding: "utf8", cwd: root });
+  const r = spawnSync(process.execPath, [cli, "study", join(examples, "t2i.yaml"), "--root", release, "--out", join(root, "t2i")], { encoding: "utf8", cwd: root });
   assert.equal(r.status, 0, r.stderr);
+  // counts read from files are neither computed nor cached, and the summary says which they are
+  assert.match(r.stderr, /^counts: 0 corpus × mode computed, 0 from the cache, \d+ read from count files; /m);
   const results = JSON.parse(readFileSync(join(root, "t2i", "results.json"), "utf8"));
   const f = results.fits.find((x: { figure: string; model: string; mode: string }) => x.figure === "human_align" && x.model === "DALL·E mini" && x.mode === "text");
   assert.equal(f.n, 25);
