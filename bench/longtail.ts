@@ -16,16 +16,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
-import { computePHash, curateLongTail, dedupeGreedy, HammingIndex, hammingDistance, hashToHex, type HashedItem } from "../src/index.js";
-// internal helpers, not part of the API: a bounded-concurrency map and the seeded stream of longtail/
-import { mapWithConcurrency } from "../src/longtail/curate.js";
-import { seededRandom } from "../src/longtail/seeded-random.js";
+import { curateLongTail, dedupeGreedy, HammingIndex, hammingDistance, hashCandidates, hashToHex, listCandidateImages, mulberry32, type HashedItem } from "../src/index.js";
 
 const IMAGES = 240;
 const CLASSES = 4;
 
 async function makeJpeg(seed: number): Promise<Buffer> {
-  const r = seededRandom(seed, "bench-image");
+  const r = mulberry32(2 * seed + 1);
   const noise = Buffer.alloc(16 * 16 * 3);
   for (let i = 0; i < noise.length; i++) noise[i] = Math.floor(r() * 256);
   return sharp(noise, { raw: { width: 16, height: 16, channels: 3 } })
@@ -39,7 +36,7 @@ function mib(bytes: number): string {
 }
 
 function randomHashes(n: number, seed: number): HashedItem[] {
-  const r = seededRandom(seed, "bench-hashes");
+  const r = mulberry32(2 * seed);
   const out: HashedItem[] = [];
   for (let i = 0; i < n; i++) {
     let words: Uint32Array;
@@ -73,17 +70,20 @@ export async function main(): Promise<void> {
     }
     console.log(`  ${files.length} generated 512x512 JPEGs in ${CLASSES} classes (every 4th a re-encoded, brightened copy)`);
 
-    // 2. Hashing throughput by decode concurrency (one warm-up pass first).
-    await mapWithConcurrency(files.slice(0, 20), 2, (f) => computePHash(f));
+    // 2. Hashing throughput by decode concurrency, as curate hashes its candidates (one warm-up pass first).
+    const { candidates } = listCandidateImages(join(root, "images"));
+    if (candidates.length !== files.length) throw new Error(`listCandidateImages found ${candidates.length} of ${files.length} images`);
+    const failed = (await hashCandidates(candidates.slice(0, 20), 64, 2)).filter((h) => h.error);
+    if (failed.length) throw new Error(`pHash failed: ${failed[0]!.source}: ${failed[0]!.error}`);
     for (const conc of [1, 2, 3, 4]) {
       const t0 = performance.now();
-      await mapWithConcurrency(files, conc, (f) => computePHash(f));
+      await hashCandidates(candidates, 64, conc);
       const s = (performance.now() - t0) / 1000;
       console.log(`  pHash 64-bit, concurrency ${conc}: ${(files.length / s).toFixed(0)} images/s (${((s / files.length) * 1000).toFixed(1)} ms/image)`);
     }
     {
       const t0 = performance.now();
-      await mapWithConcurrency(files, 3, (f) => computePHash(f, 256));
+      await hashCandidates(candidates, 256, 3);
       const s = (performance.now() - t0) / 1000;
       console.log(`  pHash 256-bit, concurrency 3: ${(files.length / s).toFixed(0)} images/s`);
     }

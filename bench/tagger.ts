@@ -5,6 +5,10 @@
  * again against a FRESH wink instance: readDoc's output depends on the words it learnt from earlier
  * texts, the tagger's does not, so only a difference from the fresh instance would be a fault.
  * Also the worst case for the tagger's memo: captions whose words were never seen before.
+ *
+ * The one bench that imports internals, not the public API (src/index.ts): it checks and times the
+ * index build's private analysis path (term ids through the forms memo) and the word rule it is
+ * built on, which a program using the library never calls directly (it calls buildTextIndex).
  */
 import { createRequire } from "node:module";
 import { analyzeCaptionForIndex } from "../src/text/analyzer.js";
