@@ -132,7 +132,21 @@ export function expandConcept(wn: WordNet, concept: string, senses: SenseChoice 
   if (pin.offset !== undefined) {
     const synset = wn.synset(pin.offset);
     if (!synset) throw new UserError(`"${concept}" pins ${pin.offset}, which is not a noun synset offset of WordNet 3.1.`);
-    used.push(usedSynset(synset));
+    // a pin written after a word must be one of that word's senses (a mistyped offset would count another concept)
+    let sense: number | undefined;
+    if (own.length > 0) {
+      const senses = own.map((a) => findNounSenses(wn, lookupText(a))).filter((f) => f !== undefined);
+      const at = senses.map((f) => f.offsets.indexOf(pin.offset!)).find((k) => k >= 0);
+      if (at === undefined) {
+        const names = synset.lemmas.map(lemmaAlternate).join(", ");
+        throw new UserError(
+          `"${concept}" pins ${pin.offset} (${names}), which is not a noun sense of "${own.join("|")}" in WordNet 3.1; ` +
+            `write the offset alone (${pin.offset}) to count that synset, or #nK for the word's K-th sense.`,
+        );
+      }
+      sense = at + 1;
+    }
+    used.push(usedSynset(synset, sense));
   } else if (pin.sense !== undefined) {
     const word = own[0] ?? "";
     const found = findNounSenses(wn, lookupText(word));

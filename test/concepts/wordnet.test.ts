@@ -117,6 +117,12 @@ test("expansion on the fixture: first sense, all senses, pins, multi-word lemma 
     assert.throws(() => expandConcept(wn, "crane#n3"), (e: unknown) => e instanceof UserError && /has 2 noun sense\(s\) of "crane"/.test(e.message));
     assert.throws(() => expandConcept(wn, "unicorn#n1"), (e: unknown) => e instanceof UserError && /no noun "unicorn"/.test(e.message));
     assert.throws(() => expandConcept(wn, "crane#00000001"), (e: unknown) => e instanceof UserError && /not a noun synset offset/.test(e.message));
+    // an offset after a word must be one of its senses: a mistyped offset would count another concept
+    assert.equal(expandConcept(wn, `crane#${offsets["crane-bird"]}`).synsets[0]!.sense, 2);
+    assert.throws(
+      () => expandConcept(wn, `couch#${offsets["crane-bird"]}`),
+      (e: unknown) => e instanceof UserError && new RegExp(`pins ${offsets["crane-bird"]} \\(crane, whooping crane\\), which is not a noun sense of "couch"`).test(e.message),
+    );
   } finally {
     wn.close();
   }
@@ -161,6 +167,9 @@ test("real WordNet: sense pinning picks the crane bird or the machine; all sense
   assert.match(e.concepts[0]!.synsets[0]!.gloss, /wading bird/);
   assert.match(e.concepts[1]!.synsets[0]!.gloss, /lifts and moves heavy objects/);
   assert.deepEqual(e.concepts[2]!.alternates, e.concepts[0]!.alternates);
+  assert.equal(e.concepts[2]!.synsets[0]!.sense, 5);
+  // the bird's offset pinned on "mouse" is refused, not counted as mouse OR crane
+  assert.throws(() => expandWithWordNet(["mouse#02015503"]), (e: unknown) => e instanceof UserError && /not a noun sense of "mouse" in WordNet 3\.1/.test(e.message));
   const all = expandWithWordNet(["crane"], { senses: "all" }).concepts[0]!;
   assert.equal(all.synsets.length, 5);
   assert.ok(all.alternates.includes("grus")); // the constellation's lemma name
