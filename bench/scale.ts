@@ -2,8 +2,9 @@
  * The scale bench (issue 15, part 5): a web-like corpus of N captions (env SCALE_CAPTIONS, default
  * 1,000,000; the issue's figures are at 20,000,000), each two real CC-3M captions joined (env
  * CC3M_CAPTIONS, default ../shared/data/cc3m-val/captions.tsv beside the checkout; generated text when it is missing)
- * plus 1-3 made-up words drawn from a Zipf vocabulary (seeded PRNG; the vocabulary grows with the
- * corpus, as a web corpus's does), written as a TSV in a temp dir. Then, on the same captions:
+ * plus 1-3 made-up words drawn from a Zipf vocabulary of 825,000 ranks (env SCALE_VOCAB; seeded PRNG;
+ * the words seen keep growing with the corpus, as a web corpus's do: ~330k distinct at 1M captions,
+ * ~820k at 20M, so the 20M corpus has the issue's ~826k distinct nouns), written as a TSV in a temp dir. Then, on the same captions:
  *
  * - conceptfreq: buildTextIndex (public API, workers = all cores) in a child process, so its peak
  *   RSS is the build's alone; build captions/s, peak RSS, bytes per caption of each index file;
@@ -125,9 +126,10 @@ export async function main(): Promise<void> {
 
   const dir = mkdtempSync(join(tmpdir(), "cf-bench-scale-"));
   try {
-    // The corpus: two base captions joined + 1-3 Zipf (s = 1) made-up words from a vocabulary of 2N ranks.
+    // The corpus: two base captions joined + 1-3 Zipf (s = 1) made-up words from a vocabulary of
+    // SCALE_VOCAB ranks (before 2026-12-03 it was 2N ranks: 7.5M distinct words at 20M, 9x the issue's corpus).
     const tsv = join(dir, "captions.tsv");
-    const vocab = 2 * N;
+    const vocab = Number(process.env.SCALE_VOCAB ?? 825_000);
     const lnV = Math.log(vocab + 1);
     const seen = new Set<number>();
     const [, genS] = seconds(() => {
