@@ -7,7 +7,6 @@
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
-import { Worker } from "node:worker_threads";
 import { UserError } from "../errors.js";
 import { openCaptionBytes, openCorpus, detectFormat, corpusInputKind, corpusInputSize } from "../corpus/open.js";
 import { DEFAULT_MAX_MALFORMED } from "../corpus/row-sink.js";
@@ -26,9 +25,9 @@ import {
   type MalformedCounts,
   type TextIndexManifest,
 } from "./manifest.js";
-import type { BatchDone, BatchMessage, MergeRequest, WorkerConfig, WorkerRuns } from "./build-worker.js";
+import type { BatchDone } from "./build-worker.js";
+import { BuildPool, type WorkerSlot } from "./build-pool.js";
 import { PositionsWriter, dictionaryText } from "./positions.js";
-import type { MemoryRun } from "../postings/postings-accumulator.js";
 import { freshTempDirBeside, moveIntoPlace, namingPath, removeTempDir } from "../io/file-system.js";
 import { checkReplaceable, type OutputKind } from "../io/replace-output.js";
 import { RowSampler } from "./sample.js";
@@ -69,7 +68,6 @@ export interface BuildOptions extends ReaderOptions {
 }
 
 const BATCH_ROWS = 2048;
-const MAX_IN_FLIGHT = 3;
 /**
  * Bytes one in-memory posting costs at most: its term id (4), its doc's id and count (8, when the
  * doc has one term) and its place in the run taken from them (4).
@@ -85,14 +83,6 @@ export const FILES = {
   positions: "positions.bin",
   positionsOffsets: "positions.offsets",
 } as const;
-
-interface WorkerSlot {
-  worker: Worker;
-  inFlight: number;
-  /** The global phrase-token id of each of this worker's PHRASE_TOKENS ids. */
-  tokenIds: Int32Array;
-  tokenCount: number;
-}
 
 /**
  * The phrase-token dictionary and positions of a build, written in doc order from the workers'
@@ -213,45 +203,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
   const nWorkers = Math.max(1, opts.workers ?? availableParallelism());
   const budget = (opts.memoryMiB ?? 4096) * 1024 * 1024;
   const spillPostings = opts.spillPostings ?? Math.max(1000, Math.floor(budget / BYTES_PER_POSTING / nWorkers));
-  const slots: WorkerSlot[] = [];
-  let failure: unknown;
-  let wake: (() => void) | undefined;
-  const wakeUp = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-
-  // Run from source (tests through tsx), the worker is TypeScript and needs tsx's loader too.
-  const fromSource = import.meta.url.endsWith(".ts");
-  const workerUrl = new URL(fromSource ? "./build-worker.ts" : "./build-worker.js", import.meta.url);
-
-  for (let i = 0; i < nWorkers; i++) {
-    const config: WorkerConfig = { workerId: i, runDir, spillPostings, analyzerMemoryLimit: opts.analyzerMemoryLimit ?? 4_000_000 };
-    const worker = fromSource
-      ? new Worker(
-          `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); });`,
-          { eval: true, workerData: config },
-        )
-      : new Worker(workerUrl, { workerData: config });
-    const slot: WorkerSlot = { worker, inFlight: 0, tokenIds: new Int32Array(1 << 12), tokenCount: 0 };
-    worker.on("message", (m: { type: string }) => {
-      if (m.type === "done") {
-        slot.inFlight--;
-        try {
-          positions.arrived(slot, m as BatchDone);
-        } catch (e) {
-          failure ??= e;
-        }
-        wakeUp();
-      }
-    });
-    worker.on("error", (e) => {
-      failure ??= e;
-      wakeUp();
-    });
-    slots.push(slot);
-  }
+  const pool = new BuildPool(nWorkers, { runDir, spillPostings, analyzerMemoryLimit: opts.analyzerMemoryLimit ?? 4_000_000 }, positions!);
 
   const summaries: InputSummary[] = [];
   const sizes = inputs.map((p, k) => (opts.ranges?.[k] ? rangeBytes(opts.ranges[k]!) : corpusInputSize(p)));
@@ -316,7 +268,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
     addRows(summary, b.rows);
     if (batchDocs.length > 0) {
       // (the caption store has copied the bytes: they move to the worker, not copied)
-      await dispatch({ type: "batch", docs: batchDocs, bytes: b.bytes, ends }, [batchDocs.buffer, ends.buffer, b.bytes.buffer] as ArrayBuffer[]);
+      await pool.dispatch({ type: "batch", docs: batchDocs, bytes: b.bytes, ends }, [batchDocs.buffer, ends.buffer, b.bytes.buffer] as ArrayBuffer[]);
     }
   }
 
@@ -337,22 +289,6 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
     if (opts.onProgress && doc - lastProgress >= 10000) {
       lastProgress = doc;
       opts.onProgress(progress(inputIndex));
-    }
-  }
-
-  /** Sends a batch to the least busy worker (waiting while every worker has MAX_IN_FLIGHT). */
-  async function dispatch(batch: BatchMessage, transfer: ArrayBuffer[]): Promise<void> {
-    for (;;) {
-      if (failure) throw failure;
-      let best: WorkerSlot | undefined;
-      for (const s of slots) if (s.inFlight < MAX_IN_FLIGHT && (!best || s.inFlight < best.inFlight)) best = s;
-      if (best) {
-        best.inFlight++;
-        if (batch.type === "batch") positions.dispatched(batch.docs[0]!);
-        best.worker.postMessage(batch, transfer);
-        return;
-      }
-      await new Promise<void>((r) => (wake = r));
     }
   }
 
@@ -402,32 +338,17 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
     storeClosed = true;
     store.close();
 
-    const runs: WorkerRuns = { nouns: [], terms: [], memoryNouns: [], memoryTerms: [] };
-    if (failure) throw failure;
-    for (const m of await Promise.all(slots.map((s) => ask<{ runs: WorkerRuns }>(s, { type: "finish" }, [], (m) => m.type === "finished")))) {
-      runs.nouns.push(...m.runs.nouns);
-      runs.terms.push(...m.runs.terms);
-      runs.memoryNouns.push(...m.runs.memoryNouns);
-      runs.memoryTerms.push(...m.runs.memoryTerms);
-    }
+    const runs = await pool.finish();
     opts.onProgress?.(progress(inputs.length));
     // every batch has been answered (each worker answers "finish" after its batches)
-    if (failure) throw failure;
+    pool.throwIfFailed();
     positions.writer.fillTo(doc);
     positionsClosed = true;
     positions.writer.close();
     writeFileAtomic(join(tmp, FILES.phraseTokens), dictionaryText(positions.keys));
 
     // The two merges (nouns, terms) run in parallel, each in a worker.
-    const merge = async (slot: WorkerSlot, runPaths: string[], memoryRuns: MemoryRun[], outPath: string) => {
-      const request: MergeRequest = { type: "merge", runPaths, memoryRuns, outPath };
-      const transfer = memoryRuns.flatMap((r) => [r.starts.buffer as ArrayBuffer, r.docs.buffer as ArrayBuffer]);
-      return (await ask<{ terms: number }>(slot, request, transfer, (m) => m.type === "merged" && m.outPath === outPath)).terms;
-    };
-    const [nounTerms, termTerms] = await Promise.all([
-      merge(slots[0]!, runs.nouns.sort(), runs.memoryNouns, join(tmp, FILES.nouns)),
-      merge(slots[1 % slots.length]!, runs.terms.sort(), runs.memoryTerms, join(tmp, FILES.terms)),
-    ]);
+    const [nounTerms, termTerms] = await pool.merge(runs, join(tmp, FILES.nouns), join(tmp, FILES.terms));
     removeTempDir(runDir);
 
     const skipped: MalformedCounts = {};
@@ -459,26 +380,8 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
   } finally {
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
-    await Promise.all(slots.map((s) => s.worker.terminate()));
+    await pool.terminate();
   }
-}
-
-/**
- * Sends a message to a worker and resolves with its first reply that `isReply` accepts (rejects
- * when the worker fails first).
- */
-function ask<R>(slot: WorkerSlot, message: unknown, transfer: ArrayBuffer[], isReply: (m: { type: string; outPath?: string }) => boolean): Promise<R> {
-  return new Promise<R>((res, rej) => {
-    const onMessage = (m: { type: string; outPath?: string }) => {
-      if (!isReply(m)) return;
-      slot.worker.off("message", onMessage);
-      slot.worker.off("error", rej);
-      res(m as R);
-    };
-    slot.worker.on("message", onMessage);
-    slot.worker.once("error", rej);
-    slot.worker.postMessage(message, transfer);
-  });
 }
 
 function elapsed(started: bigint): number {
