@@ -28,6 +28,7 @@ import {
 import { BuildPool } from "./build-pool.js";
 import { PositionsWriter, dictionaryText } from "./positions.js";
 import { PositionsCollector } from "./positions-collector.js";
+import { InputReader } from "./build-inputs.js";
 import { freshTempDirBeside, moveIntoPlace, namingPath, removeTempDir } from "../io/file-system.js";
 import { checkReplaceable, type OutputKind } from "../io/replace-output.js";
 import { RowSampler } from "./sample.js";
@@ -67,7 +68,6 @@ export interface BuildOptions extends ReaderOptions {
   ranges?: readonly (ByteRange | undefined)[];
 }
 
-const BATCH_ROWS = 2048;
 /**
  * Bytes one in-memory posting costs at most: its term id (4), its doc's id and count (8, when the
  * doc has one term) and its place in the run taken from them (4).
@@ -122,144 +122,21 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
   const spillPostings = opts.spillPostings ?? Math.max(1000, Math.floor(budget / BYTES_PER_POSTING / nWorkers));
   const pool = new BuildPool(nWorkers, { runDir, spillPostings, analyzerMemoryLimit: opts.analyzerMemoryLimit ?? 4_000_000 }, positions!);
 
-  const summaries: InputSummary[] = [];
-  const sizes = inputs.map((p, k) => (opts.ranges?.[k] ? rangeBytes(opts.ranges[k]!) : corpusInputSize(p)));
-  const totalBytes = sizes.reduce((a, b) => a + b, 0);
-  let bytesBefore = 0;
-  let bytesInFile = 0;
-  const progress = (inputIndex: number): BuildProgress => ({
-    rows: doc,
-    bytes: bytesBefore + bytesInFile,
-    totalBytes,
-    inputIndex,
-    inputCount: inputs.length,
-    seconds: elapsed(started),
-  });
-  const totalSkipped: MalformedCounts = {};
-  let doc = 0;
-  let lastProgress = 0;
+  const reader = new InputReader(inputs, opts, sampler, store!, pool, () => elapsed(started));
   let storeClosed = false;
   let positionsClosed = false;
 
-  // The rows read (as CaptionRows) since the last batch: their captions ("" for a malformed row)
-  // and the malformed rows' kinds by index. Each batch is encoded to UTF-8 once, for the caption
-  // store and the workers.
-  let texts: string[] = [];
-  let malformed = new Map<number, MalformedKind>();
-
-  /** Encodes the rows read since the last batch, and stores and sends them as flushBytes does. */
-  async function flushRows(summary: InputSummary): Promise<void> {
-    if (texts.length === 0) return;
-    const { bytes, ends } = encodeJoined(texts);
-    const batch: CaptionBytes = { rows: texts.length, bytes, ends, malformed: malformed.size > 0 ? malformed : undefined };
-    texts = [];
-    malformed = new Map();
-    await flushBytes(batch, summary);
-  }
-
-  /** Stores a batch of rows read as bytes and sends its captions to the least busy worker. */
-  async function flushBytes(b: CaptionBytes, summary: InputSummary): Promise<void> {
-    // (copied: the bytes move on to a worker; full blocks are compressed now, on this thread: zlib's
-    // asynchronous API cost 1.6x the CPU for blocks this small, docs/performance.md 2026-12-02)
-    store.addBytes(b.bytes, b.ends);
-    let batchDocs: Uint32Array;
-    let ends: Uint32Array;
-    if (!b.malformed) {
-      batchDocs = new Uint32Array(b.rows);
-      for (let j = 0; j < b.rows; j++) batchDocs[j] = doc + j;
-      ends = b.ends;
-    } else {
-      // malformed rows have empty captions: the others' ends delimit the captions
-      const n = b.rows - b.malformed.size;
-      batchDocs = new Uint32Array(n);
-      ends = new Uint32Array(n);
-      for (let k = 0, j = 0; k < b.rows; k++) {
-        const kind = b.malformed.get(k);
-        if (kind) skip(summary, kind);
-        else {
-          batchDocs[j] = doc + k;
-          ends[j++] = b.ends[k]!;
-        }
-      }
-    }
-    addRows(summary, b.rows);
-    if (batchDocs.length > 0) {
-      // (the caption store has copied the bytes: they move to the worker, not copied)
-      await pool.dispatch({ type: "batch", docs: batchDocs, bytes: b.bytes, ends }, [batchDocs.buffer, ends.buffer, b.bytes.buffer] as ArrayBuffer[]);
-    }
-  }
-
-  /** Counts a malformed row of the input being read. */
-  function skip(summary: InputSummary, kind: MalformedKind): void {
-    summary.skipped[kind] = (summary.skipped[kind] ?? 0) + 1;
-    totalSkipped[kind] = (totalSkipped[kind] ?? 0) + 1;
-  }
-
-  /** Gives the next n rows of the input being read their doc ids. */
-  function addRows(summary: InputSummary, n: number): void {
-    summary.rows += n;
-    doc += n;
-    if (doc > 0xffffffff) throw new UserError("an index holds at most 4,294,967,296 docs (32-bit doc ids); split the inputs into several indexes.");
-  }
-
-  function reportProgress(inputIndex: number): void {
-    if (opts.onProgress && doc - lastProgress >= 10000) {
-      lastProgress = doc;
-      opts.onProgress(progress(inputIndex));
-    }
-  }
-
   try {
-    for (let k = 0; k < inputs.length; k++) {
-      const path = inputs[k]!;
-      const summary: InputSummary = {
-        path,
-        format: opts.format && opts.format !== "auto" ? opts.format : detectFormat(path),
-        bytes: sizes[k]!,
-        rows: 0,
-        skipped: {},
-        firstDoc: doc,
-        ...(opts.ranges?.[k] ? { range: { ...opts.ranges[k]! } } : {}),
-      };
-      bytesInFile = 0;
-      const range = opts.ranges?.[k];
-      const readerOptions = { ...opts, ...(range?.unit === "row-groups" ? { rowGroups: { start: range.start, end: range.end } } : { byteRange: range }), maxMalformed: opts.maxMalformed ?? DEFAULT_MAX_MALFORMED, onBytes: (n: number) => (bytesInFile = n) };
-      const asBytes = openCaptionBytes(path, { ...readerOptions, batchRows: BATCH_ROWS });
-      if (asBytes) {
-        // TSV: captions stay UTF-8 bytes, as read (the workers analyse the bytes)
-        for await (const b of asBytes) {
-          await flushBytes(sampler ? sampler.takeBytes(b) : b, summary);
-          reportProgress(k);
-        }
-      } else {
-        for await (const rows of openCorpus(path, readerOptions)) {
-          for (const row of rows) {
-            if (sampler && !sampler.keep()) continue;
-            if (row.malformed) malformed.set(texts.length, row.malformed);
-            texts.push(row.malformed ? "" : row.text);
-          }
-          if (texts.length >= BATCH_ROWS) await flushRows(summary);
-          reportProgress(k);
-        }
-        await flushRows(summary);
-      }
-      if (sampler) summary.rowsSeen = sampler.seen - summaries.reduce((a, s) => a + s.rowsSeen!, 0);
-      summaries.push(summary);
-      bytesBefore += sizes[k]!;
-      bytesInFile = 0;
-    }
-    if (sampler && doc === 0 && sampler.seen > 0 && !(opts.maxMalformed !== undefined && opts.maxMalformed >= 1)) {
-      throw new UserError(`the sample at rate ${opts.sample!.rate} (seed ${opts.sample!.seed}) of the ${sampler.seen.toLocaleString("en-US")} rows kept none: there is nothing to index (use a larger --sample rate, or --max-malformed 1 to build an empty index anyway).`);
-    }
-    checkSomeCaption(inputs, doc, totalSkipped, opts.maxMalformed);
+    await reader.readAll();
+    reader.checkSomethingToIndex();
     storeClosed = true;
     store.close();
 
     const runs = await pool.finish();
-    opts.onProgress?.(progress(inputs.length));
+    opts.onProgress?.(reader.progress(inputs.length));
     // every batch has been answered (each worker answers "finish" after its batches)
     pool.throwIfFailed();
-    positions.writer.fillTo(doc);
+    positions.writer.fillTo(reader.doc);
     positionsClosed = true;
     positions.writer.close();
     writeFileAtomic(join(tmp, FILES.phraseTokens), dictionaryText(positions.keys));
@@ -269,13 +146,13 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
     removeTempDir(runDir);
 
     const skipped: MalformedCounts = {};
-    for (const kind of MALFORMED_KINDS) if (totalSkipped[kind]) skipped[kind] = totalSkipped[kind];
+    for (const kind of MALFORMED_KINDS) if (reader.totalSkipped[kind]) skipped[kind] = reader.totalSkipped[kind];
     const manifest: TextIndexManifest = {
       format: TEXT_INDEX_FORMAT,
       formatVersion: TEXT_INDEX_FORMAT_VERSION,
       analyzer: { name: ANALYZER.name, version: ANALYZER.version },
-      docCount: doc,
-      inputs: summaries,
+      docCount: reader.doc,
+      inputs: reader.summaries,
       skipped,
       vocabulary: { nouns: nounTerms, terms: termTerms, phraseTokens: positions.keys.length },
       files: { ...FILES },
