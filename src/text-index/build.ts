@@ -4,28 +4,24 @@
  * memory share is used), then merges the runs. Everything is written in a temporary directory that
  * is renamed to the output only when complete.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { UserError } from "../errors.js";
-import { openCaptionBytes, openCorpus, detectFormat, corpusInputKind, corpusInputSize } from "../corpus/open.js";
-import { DEFAULT_MAX_MALFORMED } from "../corpus/row-sink.js";
-import { checkSomeCaption } from "./some-caption.js";
-import { MALFORMED_KINDS, rangeBytes, type ByteRange, type CaptionBytes, type MalformedKind, type ReaderOptions } from "../corpus/record.js";
+import { corpusInputKind } from "../corpus/open.js";
+import { MALFORMED_KINDS, type ByteRange, type ReaderOptions } from "../corpus/record.js";
 import { ANALYZER } from "../text/analyzer-version.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { CaptionStoreWriter } from "./caption-store.js";
-import { encodeJoined } from "../io/utf8.js";
 import {
   MANIFEST_FILE,
   fileChecksums,
   TEXT_INDEX_FORMAT,
   TEXT_INDEX_FORMAT_VERSION,
-  type InputSummary,
   type MalformedCounts,
   type TextIndexManifest,
 } from "./manifest.js";
-import { BuildPool } from "./build-pool.js";
+import { BuildPool, type BatchListener } from "./build-pool.js";
 import { PositionsWriter, dictionaryText } from "./positions.js";
 import { PositionsCollector } from "./positions-collector.js";
 import { InputReader } from "./build-inputs.js";
@@ -85,97 +81,166 @@ export const FILES = {
 } as const;
 
 export async function buildTextIndex(inputs: string[], opts: BuildOptions): Promise<TextIndexManifest> {
-  if (inputs.length === 0) throw new UserError("index build needs at least one input file.");
-  for (const p of inputs) corpusInputKind(p); // (missing, a directory: an error now)
-  if (inputs.filter((p) => p === "-").length > 1) throw new UserError("standard input (-) can be read only once; give it once.");
+  checkInputs(inputs);
   const sampler = opts.sample ? new RowSampler(opts.sample.rate, opts.sample.seed) : undefined;
   const out = resolve(opts.out);
   checkReplaceable(out, TEXT_INDEX_OUTPUT, { force: opts.force, inputs, shown: opts.out });
   const started = process.hrtime.bigint();
-  const tmp = freshTempDirBeside(out, opts.onReclaim);
-  const runDir = join(tmp, "runs");
-  let store: CaptionStoreWriter;
-  let positions: PositionsCollector;
+  const output = BuildOutput.open(out, opts.onReclaim);
+  const stopRemovingOnInterrupt = removeOnInterrupt(output.tmp);
+  const pool = startPool(opts, output.runDir, output.positions);
+  const reader = new InputReader(inputs, opts, sampler, output.store, pool, () => elapsed(started));
+
   try {
-    namingPath(runDir, () => mkdirSync(runDir));
-    store = new CaptionStoreWriter(join(tmp, FILES.captions), join(tmp, FILES.offsets));
+    await reader.readAll();
+    reader.checkSomethingToIndex();
+    output.closeStore();
+
+    const runs = await pool.finish();
+    opts.onProgress?.(reader.progress(inputs.length));
+    // every batch has been answered (each worker answers "finish" after its batches)
+    pool.throwIfFailed();
+    output.closePositions(reader.doc);
+
+    // The two merges (nouns, terms) run in parallel, each in a worker.
+    const [nounTerms, termTerms] = await pool.merge(runs, join(output.tmp, FILES.nouns), join(output.tmp, FILES.terms));
+    removeTempDir(output.runDir);
+
+    const vocabulary = { nouns: nounTerms, terms: termTerms, phraseTokens: output.positions.keys.length };
+    const manifest = manifestOf(output.tmp, opts, reader, vocabulary, sampler, started);
+    writeManifest(output.tmp, manifest);
+    moveIntoPlace(output.tmp, out);
+    return manifest;
+  } catch (e) {
+    output.abandon();
+    throw e;
+  } finally {
+    stopRemovingOnInterrupt();
+    await pool.terminate();
+  }
+}
+
+/** Fails on inputs no build can read: none, a missing file or a directory, standard input twice. */
+function checkInputs(inputs: string[]): void {
+  if (inputs.length === 0) throw new UserError("index build needs at least one input file.");
+  for (const p of inputs) corpusInputKind(p); // (missing, a directory: an error now)
+  if (inputs.filter((p) => p === "-").length > 1) throw new UserError("standard input (-) can be read only once; give it once.");
+}
+
+/**
+ * The temporary directory a build writes in, beside the output, with its runs directory, caption
+ * store and positions open; renamed to the output only when complete.
+ */
+class BuildOutput {
+  private storeClosed = false;
+  private positionsClosed = false;
+
+  private constructor(
+    readonly tmp: string,
+    readonly runDir: string,
+    readonly store: CaptionStoreWriter,
+    readonly positions: PositionsCollector,
+  ) {}
+
+  /** Makes the temporary directory (reclaiming leftovers of killed runs) and opens its writers; removes it again when that fails. */
+  static open(out: string, onReclaim: ((dir: string) => void) | undefined): BuildOutput {
+    const tmp = freshTempDirBeside(out, onReclaim);
+    const runDir = join(tmp, "runs");
+    let store: CaptionStoreWriter;
+    let positions: PositionsCollector;
     try {
-      positions = new PositionsCollector(new PositionsWriter(join(tmp, FILES.positions), join(tmp, FILES.positionsOffsets)));
+      namingPath(runDir, () => mkdirSync(runDir));
+      store = new CaptionStoreWriter(join(tmp, FILES.captions), join(tmp, FILES.offsets));
+      try {
+        positions = new PositionsCollector(new PositionsWriter(join(tmp, FILES.positions), join(tmp, FILES.positionsOffsets)));
+      } catch (e) {
+        store.abort();
+        throw e;
+      }
     } catch (e) {
-      store.abort();
+      removeTempDir(tmp);
       throw e;
     }
-  } catch (e) {
-    removeTempDir(tmp);
-    throw e;
+    return new BuildOutput(tmp, runDir, store, positions);
   }
-  // Interrupted (Ctrl-C, kill): remove the partial build, then exit as the signal would have.
+
+  closeStore(): void {
+    this.storeClosed = true;
+    this.store.close();
+  }
+
+  /** Writes the positions of the docs up to `docCount` and the phrase-token dictionary. */
+  closePositions(docCount: number): void {
+    this.positions.writer.fillTo(docCount);
+    this.positionsClosed = true;
+    this.positions.writer.close();
+    writeFileAtomic(join(this.tmp, FILES.phraseTokens), dictionaryText(this.positions.keys));
+  }
+
+  /** Removes the partial build (the build failed). */
+  abandon(): void {
+    // cleanup always runs: a close that fails too (the disk is still full) must not keep the removal from running
+    if (!this.storeClosed) this.store.abort();
+    if (!this.positionsClosed) this.positions.writer.abort();
+    removeTempDir(this.tmp);
+  }
+}
+
+/**
+ * Until the returned function is called, an interrupt (Ctrl-C, kill) removes the partial build in
+ * `tmp`, then exits as the signal would have.
+ */
+function removeOnInterrupt(tmp: string): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
     removeTempDir(tmp);
     process.exit(signal === "SIGINT" ? 130 : 143);
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  return () => {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+  };
+}
 
+/** Starts the workers (all cores unless told), each spilling a run when it holds its share of the memory budget. */
+function startPool(opts: BuildOptions, runDir: string, listener: BatchListener): BuildPool {
   const nWorkers = Math.max(1, opts.workers ?? availableParallelism());
   const budget = (opts.memoryMiB ?? 4096) * 1024 * 1024;
   const spillPostings = opts.spillPostings ?? Math.max(1000, Math.floor(budget / BYTES_PER_POSTING / nWorkers));
-  const pool = new BuildPool(nWorkers, { runDir, spillPostings, analyzerMemoryLimit: opts.analyzerMemoryLimit ?? 4_000_000 }, positions!);
+  return new BuildPool(nWorkers, { runDir, spillPostings, analyzerMemoryLimit: opts.analyzerMemoryLimit ?? 4_000_000 }, listener);
+}
 
-  const reader = new InputReader(inputs, opts, sampler, store!, pool, () => elapsed(started));
-  let storeClosed = false;
-  let positionsClosed = false;
+/** The manifest of the build in `tmp` (its files' checksums computed now). */
+function manifestOf(
+  tmp: string,
+  opts: BuildOptions,
+  reader: InputReader,
+  vocabulary: TextIndexManifest["vocabulary"],
+  sampler: RowSampler | undefined,
+  started: bigint,
+): TextIndexManifest {
+  const skipped: MalformedCounts = {};
+  for (const kind of MALFORMED_KINDS) if (reader.totalSkipped[kind]) skipped[kind] = reader.totalSkipped[kind];
+  return {
+    format: TEXT_INDEX_FORMAT,
+    formatVersion: TEXT_INDEX_FORMAT_VERSION,
+    analyzer: { name: ANALYZER.name, version: ANALYZER.version },
+    docCount: reader.doc,
+    inputs: reader.summaries,
+    skipped,
+    vocabulary,
+    files: { ...FILES },
+    checksums: fileChecksums(tmp, FILES),
+    reader: { format: opts.format ?? "auto", header: !!opts.header, textColumn: opts.textColumn ?? null },
+    buildSeconds: Math.round(elapsed(started) * 1000) / 1000,
+    ...(sampler ? { sample: sampler.info() } : {}),
+  };
+}
 
-  try {
-    await reader.readAll();
-    reader.checkSomethingToIndex();
-    storeClosed = true;
-    store.close();
-
-    const runs = await pool.finish();
-    opts.onProgress?.(reader.progress(inputs.length));
-    // every batch has been answered (each worker answers "finish" after its batches)
-    pool.throwIfFailed();
-    positions.writer.fillTo(reader.doc);
-    positionsClosed = true;
-    positions.writer.close();
-    writeFileAtomic(join(tmp, FILES.phraseTokens), dictionaryText(positions.keys));
-
-    // The two merges (nouns, terms) run in parallel, each in a worker.
-    const [nounTerms, termTerms] = await pool.merge(runs, join(tmp, FILES.nouns), join(tmp, FILES.terms));
-    removeTempDir(runDir);
-
-    const skipped: MalformedCounts = {};
-    for (const kind of MALFORMED_KINDS) if (reader.totalSkipped[kind]) skipped[kind] = reader.totalSkipped[kind];
-    const manifest: TextIndexManifest = {
-      format: TEXT_INDEX_FORMAT,
-      formatVersion: TEXT_INDEX_FORMAT_VERSION,
-      analyzer: { name: ANALYZER.name, version: ANALYZER.version },
-      docCount: reader.doc,
-      inputs: reader.summaries,
-      skipped,
-      vocabulary: { nouns: nounTerms, terms: termTerms, phraseTokens: positions.keys.length },
-      files: { ...FILES },
-      checksums: fileChecksums(tmp, FILES),
-      reader: { format: opts.format ?? "auto", header: !!opts.header, textColumn: opts.textColumn ?? null },
-      buildSeconds: Math.round(elapsed(started) * 1000) / 1000,
-      ...(sampler ? { sample: sampler.info() } : {}),
-    };
-    // the manifest last, in the temporary directory, which its marker keeps from looking finished
-    writeFileAtomic(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
-    moveIntoPlace(tmp, out);
-    return manifest;
-  } catch (e) {
-    // cleanup always runs: a close that fails too (the disk is still full) must not keep the removal from running
-    if (!storeClosed) store.abort();
-    if (!positionsClosed) positions.writer.abort();
-    removeTempDir(tmp);
-    throw e;
-  } finally {
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
-    await pool.terminate();
-  }
+/** Writes the manifest, last, in the temporary directory, which its marker keeps from looking finished. */
+function writeManifest(tmp: string, manifest: TextIndexManifest): void {
+  writeFileAtomic(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
 }
 
 function elapsed(started: bigint): number {
