@@ -4,31 +4,27 @@
  * memory share is used), then merges the runs. Everything is written in a temporary directory that
  * is renamed to the output only when complete.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
-import { Worker } from "node:worker_threads";
 import { UserError } from "../errors.js";
-import { openCaptionBytes, openCorpus, detectFormat, corpusInputKind, corpusInputSize } from "../corpus/open.js";
-import { DEFAULT_MAX_MALFORMED } from "../corpus/row-sink.js";
-import { checkSomeCaption } from "./some-caption.js";
-import { MALFORMED_KINDS, rangeBytes, type ByteRange, type CaptionBytes, type MalformedKind, type ReaderOptions } from "../corpus/record.js";
+import { corpusInputKind } from "../corpus/open.js";
+import { MALFORMED_KINDS, type ByteRange, type ReaderOptions } from "../corpus/record.js";
 import { ANALYZER } from "../text/analyzer-version.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { CaptionStoreWriter } from "./caption-store.js";
-import { encodeJoined } from "../io/utf8.js";
 import {
   MANIFEST_FILE,
   fileChecksums,
   TEXT_INDEX_FORMAT,
   TEXT_INDEX_FORMAT_VERSION,
-  type InputSummary,
   type MalformedCounts,
   type TextIndexManifest,
 } from "./manifest.js";
-import type { BatchDone, BatchMessage, MergeRequest, WorkerConfig, WorkerRuns } from "./build-worker.js";
+import { BuildPool, type BatchListener } from "./build-pool.js";
 import { PositionsWriter, dictionaryText } from "./positions.js";
-import type { MemoryRun } from "../postings/postings-accumulator.js";
+import { PositionsCollector } from "./positions-collector.js";
+import { InputReader } from "./build-inputs.js";
 import { freshTempDirBeside, moveIntoPlace, namingPath, removeTempDir } from "../io/file-system.js";
 import { checkReplaceable, type OutputKind } from "../io/replace-output.js";
 import { RowSampler } from "./sample.js";
@@ -68,8 +64,6 @@ export interface BuildOptions extends ReaderOptions {
   ranges?: readonly (ByteRange | undefined)[];
 }
 
-const BATCH_ROWS = 2048;
-const MAX_IN_FLIGHT = 3;
 /**
  * Bytes one in-memory posting costs at most: its term id (4), its doc's id and count (8, when the
  * doc has one term) and its place in the run taken from them (4).
@@ -86,399 +80,167 @@ export const FILES = {
   positionsOffsets: "positions.offsets",
 } as const;
 
-interface WorkerSlot {
-  worker: Worker;
-  inFlight: number;
-  /** The global phrase-token id of each of this worker's PHRASE_TOKENS ids. */
-  tokenIds: Int32Array;
-  tokenCount: number;
-}
-
-/**
- * The phrase-token dictionary and positions of a build, written in doc order from the workers'
- * replies (which come in any order): each reply's ids are mapped to arrival ids when it arrives
- * (a worker's ids mean what its replies so far said), then held until the batches before it are
- * written; as a batch is written in doc order its arrival ids become the dictionary's ids, in order
- * of first use, so the dictionary and positions are the same whatever the worker count and timing.
- */
-class PositionsCollector {
-  private readonly ids = new Map<string, number>([["", 0]]);
-  /** Tokens by arrival id - 1 (arrival order depends on timing). */
-  private readonly arrivalKeys: string[] = [];
-  /** The dictionary id of each arrival id (0: not yet written; arrival id 0, the break, stays 0). */
-  private dictionaryOf = new Int32Array(1024);
-  /** The dictionary: tokens by id - 1, in order of first use in doc order. */
-  readonly keys: string[] = [];
-  /** First docs of the batches dispatched and not yet written, in order. */
-  private readonly order: number[] = [];
-  private head = 0;
-  private readonly ready = new Map<number, BatchDone>();
-  constructor(readonly writer: PositionsWriter) {}
-
-  dispatched(firstDoc: number): void {
-    this.order.push(firstDoc);
-  }
-
-  arrived(slot: WorkerSlot, m: BatchDone): void {
-    if (slot.tokenCount + m.newTokens.length > slot.tokenIds.length) {
-      const grown = new Int32Array(2 * (slot.tokenCount + m.newTokens.length));
-      grown.set(slot.tokenIds.subarray(0, slot.tokenCount));
-      slot.tokenIds = grown;
-    }
-    for (const key of m.newTokens) {
-      let id = this.ids.get(key);
-      if (id === undefined) {
-        this.arrivalKeys.push(key);
-        this.ids.set(key, (id = this.arrivalKeys.length));
-      }
-      slot.tokenIds[slot.tokenCount++] = id;
-    }
-    const map = slot.tokenIds;
-    const ids = m.ids;
-    for (let i = 0; i < ids.length; i++) ids[i] = map[ids[i]!]!;
-    if (m.reset) slot.tokenCount = 0;
-    this.ready.set(m.docs[0]!, m);
-    for (;;) {
-      const next = this.order[this.head];
-      const done = next === undefined ? undefined : this.ready.get(next);
-      if (!done) break;
-      this.ready.delete(next!);
-      this.head++;
-      this.toDictionaryIds(done.ids);
-      for (let j = 0, at = 0; j < done.docs.length; at = done.ends[j++]!) {
-        this.writer.fillTo(done.docs[j]!);
-        this.writer.add(done.ids, at, done.ends[j]!);
-      }
-    }
-    if (this.head > 4096) {
-      this.order.splice(0, this.head);
-      this.head = 0;
-    }
-  }
-
-  /** Maps a batch's arrival ids to dictionary ids, giving tokens met for the first time the next ids. */
-  private toDictionaryIds(ids: Int32Array | number[]): void {
-    if (this.dictionaryOf.length <= this.arrivalKeys.length) {
-      const grown = new Int32Array(2 * (this.arrivalKeys.length + 1));
-      grown.set(this.dictionaryOf);
-      this.dictionaryOf = grown;
-    }
-    const of = this.dictionaryOf;
-    for (let i = 0; i < ids.length; i++) {
-      const a = ids[i]!;
-      if (a === 0) continue;
-      let d = of[a]!;
-      if (d === 0) {
-        this.keys.push(this.arrivalKeys[a - 1]!);
-        of[a] = d = this.keys.length;
-      }
-      ids[i] = d;
-    }
-  }
-}
-
 export async function buildTextIndex(inputs: string[], opts: BuildOptions): Promise<TextIndexManifest> {
-  if (inputs.length === 0) throw new UserError("index build needs at least one input file.");
-  for (const p of inputs) corpusInputKind(p); // (missing, a directory: an error now)
-  if (inputs.filter((p) => p === "-").length > 1) throw new UserError("standard input (-) can be read only once; give it once.");
+  checkInputs(inputs);
   const sampler = opts.sample ? new RowSampler(opts.sample.rate, opts.sample.seed) : undefined;
   const out = resolve(opts.out);
   checkReplaceable(out, TEXT_INDEX_OUTPUT, { force: opts.force, inputs, shown: opts.out });
   const started = process.hrtime.bigint();
-  const tmp = freshTempDirBeside(out, opts.onReclaim);
-  const runDir = join(tmp, "runs");
-  let store: CaptionStoreWriter;
-  let positions: PositionsCollector;
+  const output = BuildOutput.open(out, opts.onReclaim);
+  const stopRemovingOnInterrupt = removeOnInterrupt(output.tmp);
+  const pool = startPool(opts, output.runDir, output.positions);
+  const reader = new InputReader(inputs, opts, sampler, output.store, pool, () => elapsed(started));
+
   try {
-    namingPath(runDir, () => mkdirSync(runDir));
-    store = new CaptionStoreWriter(join(tmp, FILES.captions), join(tmp, FILES.offsets));
+    await reader.readAll();
+    reader.checkSomethingToIndex();
+    output.closeStore();
+
+    const runs = await pool.finish();
+    opts.onProgress?.(reader.progress(inputs.length));
+    // every batch has been answered (each worker answers "finish" after its batches)
+    pool.throwIfFailed();
+    output.closePositions(reader.doc);
+
+    // The two merges (nouns, terms) run in parallel, each in a worker.
+    const [nounTerms, termTerms] = await pool.merge(runs, join(output.tmp, FILES.nouns), join(output.tmp, FILES.terms));
+    removeTempDir(output.runDir);
+
+    const vocabulary = { nouns: nounTerms, terms: termTerms, phraseTokens: output.positions.keys.length };
+    const manifest = manifestOf(output.tmp, opts, reader, vocabulary, sampler, started);
+    writeManifest(output.tmp, manifest);
+    moveIntoPlace(output.tmp, out);
+    return manifest;
+  } catch (e) {
+    output.abandon();
+    throw e;
+  } finally {
+    stopRemovingOnInterrupt();
+    await pool.terminate();
+  }
+}
+
+/** Fails on inputs no build can read: none, a missing file or a directory, standard input twice. */
+function checkInputs(inputs: string[]): void {
+  if (inputs.length === 0) throw new UserError("index build needs at least one input file.");
+  for (const p of inputs) corpusInputKind(p); // (missing, a directory: an error now)
+  if (inputs.filter((p) => p === "-").length > 1) throw new UserError("standard input (-) can be read only once; give it once.");
+}
+
+/**
+ * The temporary directory a build writes in, beside the output, with its runs directory, caption
+ * store and positions open; renamed to the output only when complete.
+ */
+class BuildOutput {
+  private storeClosed = false;
+  private positionsClosed = false;
+
+  private constructor(
+    readonly tmp: string,
+    readonly runDir: string,
+    readonly store: CaptionStoreWriter,
+    readonly positions: PositionsCollector,
+  ) {}
+
+  /** Makes the temporary directory (reclaiming leftovers of killed runs) and opens its writers; removes it again when that fails. */
+  static open(out: string, onReclaim: ((dir: string) => void) | undefined): BuildOutput {
+    const tmp = freshTempDirBeside(out, onReclaim);
+    const runDir = join(tmp, "runs");
+    let store: CaptionStoreWriter;
+    let positions: PositionsCollector;
     try {
-      positions = new PositionsCollector(new PositionsWriter(join(tmp, FILES.positions), join(tmp, FILES.positionsOffsets)));
+      namingPath(runDir, () => mkdirSync(runDir));
+      store = new CaptionStoreWriter(join(tmp, FILES.captions), join(tmp, FILES.offsets));
+      try {
+        positions = new PositionsCollector(new PositionsWriter(join(tmp, FILES.positions), join(tmp, FILES.positionsOffsets)));
+      } catch (e) {
+        store.abort();
+        throw e;
+      }
     } catch (e) {
-      store.abort();
+      removeTempDir(tmp);
       throw e;
     }
-  } catch (e) {
-    removeTempDir(tmp);
-    throw e;
+    return new BuildOutput(tmp, runDir, store, positions);
   }
-  // Interrupted (Ctrl-C, kill): remove the partial build, then exit as the signal would have.
+
+  closeStore(): void {
+    this.storeClosed = true;
+    this.store.close();
+  }
+
+  /** Writes the positions of the docs up to `docCount` and the phrase-token dictionary. */
+  closePositions(docCount: number): void {
+    this.positions.writer.fillTo(docCount);
+    this.positionsClosed = true;
+    this.positions.writer.close();
+    writeFileAtomic(join(this.tmp, FILES.phraseTokens), dictionaryText(this.positions.keys));
+  }
+
+  /** Removes the partial build (the build failed). */
+  abandon(): void {
+    // cleanup always runs: a close that fails too (the disk is still full) must not keep the removal from running
+    if (!this.storeClosed) this.store.abort();
+    if (!this.positionsClosed) this.positions.writer.abort();
+    removeTempDir(this.tmp);
+  }
+}
+
+/**
+ * Until the returned function is called, an interrupt (Ctrl-C, kill) removes the partial build in
+ * `tmp`, then exits as the signal would have.
+ */
+function removeOnInterrupt(tmp: string): () => void {
   const onSignal = (signal: NodeJS.Signals) => {
     removeTempDir(tmp);
     process.exit(signal === "SIGINT" ? 130 : 143);
   };
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
+  return () => {
+    process.removeListener("SIGINT", onSignal);
+    process.removeListener("SIGTERM", onSignal);
+  };
+}
 
+/** Starts the workers (all cores unless told), each spilling a run when it holds its share of the memory budget. */
+function startPool(opts: BuildOptions, runDir: string, listener: BatchListener): BuildPool {
   const nWorkers = Math.max(1, opts.workers ?? availableParallelism());
   const budget = (opts.memoryMiB ?? 4096) * 1024 * 1024;
   const spillPostings = opts.spillPostings ?? Math.max(1000, Math.floor(budget / BYTES_PER_POSTING / nWorkers));
-  const slots: WorkerSlot[] = [];
-  let failure: unknown;
-  let wake: (() => void) | undefined;
-  const wakeUp = () => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-
-  // Run from source (tests through tsx), the worker is TypeScript and needs tsx's loader too.
-  const fromSource = import.meta.url.endsWith(".ts");
-  const workerUrl = new URL(fromSource ? "./build-worker.ts" : "./build-worker.js", import.meta.url);
-
-  for (let i = 0; i < nWorkers; i++) {
-    const config: WorkerConfig = { workerId: i, runDir, spillPostings, analyzerMemoryLimit: opts.analyzerMemoryLimit ?? 4_000_000 };
-    const worker = fromSource
-      ? new Worker(
-          `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); });`,
-          { eval: true, workerData: config },
-        )
-      : new Worker(workerUrl, { workerData: config });
-    const slot: WorkerSlot = { worker, inFlight: 0, tokenIds: new Int32Array(1 << 12), tokenCount: 0 };
-    worker.on("message", (m: { type: string }) => {
-      if (m.type === "done") {
-        slot.inFlight--;
-        try {
-          positions.arrived(slot, m as BatchDone);
-        } catch (e) {
-          failure ??= e;
-        }
-        wakeUp();
-      }
-    });
-    worker.on("error", (e) => {
-      failure ??= e;
-      wakeUp();
-    });
-    slots.push(slot);
-  }
-
-  const summaries: InputSummary[] = [];
-  const sizes = inputs.map((p, k) => (opts.ranges?.[k] ? rangeBytes(opts.ranges[k]!) : corpusInputSize(p)));
-  const totalBytes = sizes.reduce((a, b) => a + b, 0);
-  let bytesBefore = 0;
-  let bytesInFile = 0;
-  const progress = (inputIndex: number): BuildProgress => ({
-    rows: doc,
-    bytes: bytesBefore + bytesInFile,
-    totalBytes,
-    inputIndex,
-    inputCount: inputs.length,
-    seconds: elapsed(started),
-  });
-  const totalSkipped: MalformedCounts = {};
-  let doc = 0;
-  let lastProgress = 0;
-  let storeClosed = false;
-  let positionsClosed = false;
-
-  // The rows read (as CaptionRows) since the last batch: their captions ("" for a malformed row)
-  // and the malformed rows' kinds by index. Each batch is encoded to UTF-8 once, for the caption
-  // store and the workers.
-  let texts: string[] = [];
-  let malformed = new Map<number, MalformedKind>();
-
-  /** Encodes the rows read since the last batch, and stores and sends them as flushBytes does. */
-  async function flushRows(summary: InputSummary): Promise<void> {
-    if (texts.length === 0) return;
-    const { bytes, ends } = encodeJoined(texts);
-    const batch: CaptionBytes = { rows: texts.length, bytes, ends, malformed: malformed.size > 0 ? malformed : undefined };
-    texts = [];
-    malformed = new Map();
-    await flushBytes(batch, summary);
-  }
-
-  /** Stores a batch of rows read as bytes and sends its captions to the least busy worker. */
-  async function flushBytes(b: CaptionBytes, summary: InputSummary): Promise<void> {
-    // (copied: the bytes move on to a worker; full blocks are compressed now, on this thread: zlib's
-    // asynchronous API cost 1.6x the CPU for blocks this small, docs/performance.md 2026-12-02)
-    store.addBytes(b.bytes, b.ends);
-    let batchDocs: Uint32Array;
-    let ends: Uint32Array;
-    if (!b.malformed) {
-      batchDocs = new Uint32Array(b.rows);
-      for (let j = 0; j < b.rows; j++) batchDocs[j] = doc + j;
-      ends = b.ends;
-    } else {
-      // malformed rows have empty captions: the others' ends delimit the captions
-      const n = b.rows - b.malformed.size;
-      batchDocs = new Uint32Array(n);
-      ends = new Uint32Array(n);
-      for (let k = 0, j = 0; k < b.rows; k++) {
-        const kind = b.malformed.get(k);
-        if (kind) skip(summary, kind);
-        else {
-          batchDocs[j] = doc + k;
-          ends[j++] = b.ends[k]!;
-        }
-      }
-    }
-    addRows(summary, b.rows);
-    if (batchDocs.length > 0) {
-      // (the caption store has copied the bytes: they move to the worker, not copied)
-      await dispatch({ type: "batch", docs: batchDocs, bytes: b.bytes, ends }, [batchDocs.buffer, ends.buffer, b.bytes.buffer] as ArrayBuffer[]);
-    }
-  }
-
-  /** Counts a malformed row of the input being read. */
-  function skip(summary: InputSummary, kind: MalformedKind): void {
-    summary.skipped[kind] = (summary.skipped[kind] ?? 0) + 1;
-    totalSkipped[kind] = (totalSkipped[kind] ?? 0) + 1;
-  }
-
-  /** Gives the next n rows of the input being read their doc ids. */
-  function addRows(summary: InputSummary, n: number): void {
-    summary.rows += n;
-    doc += n;
-    if (doc > 0xffffffff) throw new UserError("an index holds at most 4,294,967,296 docs (32-bit doc ids); split the inputs into several indexes.");
-  }
-
-  function reportProgress(inputIndex: number): void {
-    if (opts.onProgress && doc - lastProgress >= 10000) {
-      lastProgress = doc;
-      opts.onProgress(progress(inputIndex));
-    }
-  }
-
-  /** Sends a batch to the least busy worker (waiting while every worker has MAX_IN_FLIGHT). */
-  async function dispatch(batch: BatchMessage, transfer: ArrayBuffer[]): Promise<void> {
-    for (;;) {
-      if (failure) throw failure;
-      let best: WorkerSlot | undefined;
-      for (const s of slots) if (s.inFlight < MAX_IN_FLIGHT && (!best || s.inFlight < best.inFlight)) best = s;
-      if (best) {
-        best.inFlight++;
-        if (batch.type === "batch") positions.dispatched(batch.docs[0]!);
-        best.worker.postMessage(batch, transfer);
-        return;
-      }
-      await new Promise<void>((r) => (wake = r));
-    }
-  }
-
-  try {
-    for (let k = 0; k < inputs.length; k++) {
-      const path = inputs[k]!;
-      const summary: InputSummary = {
-        path,
-        format: opts.format && opts.format !== "auto" ? opts.format : detectFormat(path),
-        bytes: sizes[k]!,
-        rows: 0,
-        skipped: {},
-        firstDoc: doc,
-        ...(opts.ranges?.[k] ? { range: { ...opts.ranges[k]! } } : {}),
-      };
-      bytesInFile = 0;
-      const range = opts.ranges?.[k];
-      const readerOptions = { ...opts, ...(range?.unit === "row-groups" ? { rowGroups: { start: range.start, end: range.end } } : { byteRange: range }), maxMalformed: opts.maxMalformed ?? DEFAULT_MAX_MALFORMED, onBytes: (n: number) => (bytesInFile = n) };
-      const asBytes = openCaptionBytes(path, { ...readerOptions, batchRows: BATCH_ROWS });
-      if (asBytes) {
-        // TSV: captions stay UTF-8 bytes, as read (the workers analyse the bytes)
-        for await (const b of asBytes) {
-          await flushBytes(sampler ? sampler.takeBytes(b) : b, summary);
-          reportProgress(k);
-        }
-      } else {
-        for await (const rows of openCorpus(path, readerOptions)) {
-          for (const row of rows) {
-            if (sampler && !sampler.keep()) continue;
-            if (row.malformed) malformed.set(texts.length, row.malformed);
-            texts.push(row.malformed ? "" : row.text);
-          }
-          if (texts.length >= BATCH_ROWS) await flushRows(summary);
-          reportProgress(k);
-        }
-        await flushRows(summary);
-      }
-      if (sampler) summary.rowsSeen = sampler.seen - summaries.reduce((a, s) => a + s.rowsSeen!, 0);
-      summaries.push(summary);
-      bytesBefore += sizes[k]!;
-      bytesInFile = 0;
-    }
-    if (sampler && doc === 0 && sampler.seen > 0 && !(opts.maxMalformed !== undefined && opts.maxMalformed >= 1)) {
-      throw new UserError(`the sample at rate ${opts.sample!.rate} (seed ${opts.sample!.seed}) of the ${sampler.seen.toLocaleString("en-US")} rows kept none: there is nothing to index (use a larger --sample rate, or --max-malformed 1 to build an empty index anyway).`);
-    }
-    checkSomeCaption(inputs, doc, totalSkipped, opts.maxMalformed);
-    storeClosed = true;
-    store.close();
-
-    const runs: WorkerRuns = { nouns: [], terms: [], memoryNouns: [], memoryTerms: [] };
-    if (failure) throw failure;
-    for (const m of await Promise.all(slots.map((s) => ask<{ runs: WorkerRuns }>(s, { type: "finish" }, [], (m) => m.type === "finished")))) {
-      runs.nouns.push(...m.runs.nouns);
-      runs.terms.push(...m.runs.terms);
-      runs.memoryNouns.push(...m.runs.memoryNouns);
-      runs.memoryTerms.push(...m.runs.memoryTerms);
-    }
-    opts.onProgress?.(progress(inputs.length));
-    // every batch has been answered (each worker answers "finish" after its batches)
-    if (failure) throw failure;
-    positions.writer.fillTo(doc);
-    positionsClosed = true;
-    positions.writer.close();
-    writeFileAtomic(join(tmp, FILES.phraseTokens), dictionaryText(positions.keys));
-
-    // The two merges (nouns, terms) run in parallel, each in a worker.
-    const merge = async (slot: WorkerSlot, runPaths: string[], memoryRuns: MemoryRun[], outPath: string) => {
-      const request: MergeRequest = { type: "merge", runPaths, memoryRuns, outPath };
-      const transfer = memoryRuns.flatMap((r) => [r.starts.buffer as ArrayBuffer, r.docs.buffer as ArrayBuffer]);
-      return (await ask<{ terms: number }>(slot, request, transfer, (m) => m.type === "merged" && m.outPath === outPath)).terms;
-    };
-    const [nounTerms, termTerms] = await Promise.all([
-      merge(slots[0]!, runs.nouns.sort(), runs.memoryNouns, join(tmp, FILES.nouns)),
-      merge(slots[1 % slots.length]!, runs.terms.sort(), runs.memoryTerms, join(tmp, FILES.terms)),
-    ]);
-    removeTempDir(runDir);
-
-    const skipped: MalformedCounts = {};
-    for (const kind of MALFORMED_KINDS) if (totalSkipped[kind]) skipped[kind] = totalSkipped[kind];
-    const manifest: TextIndexManifest = {
-      format: TEXT_INDEX_FORMAT,
-      formatVersion: TEXT_INDEX_FORMAT_VERSION,
-      analyzer: { name: ANALYZER.name, version: ANALYZER.version },
-      docCount: doc,
-      inputs: summaries,
-      skipped,
-      vocabulary: { nouns: nounTerms, terms: termTerms, phraseTokens: positions.keys.length },
-      files: { ...FILES },
-      checksums: fileChecksums(tmp, FILES),
-      reader: { format: opts.format ?? "auto", header: !!opts.header, textColumn: opts.textColumn ?? null },
-      buildSeconds: Math.round(elapsed(started) * 1000) / 1000,
-      ...(sampler ? { sample: sampler.info() } : {}),
-    };
-    // the manifest last, in the temporary directory, which its marker keeps from looking finished
-    writeFileAtomic(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
-    moveIntoPlace(tmp, out);
-    return manifest;
-  } catch (e) {
-    // cleanup always runs: a close that fails too (the disk is still full) must not keep the removal from running
-    if (!storeClosed) store.abort();
-    if (!positionsClosed) positions.writer.abort();
-    removeTempDir(tmp);
-    throw e;
-  } finally {
-    process.removeListener("SIGINT", onSignal);
-    process.removeListener("SIGTERM", onSignal);
-    await Promise.all(slots.map((s) => s.worker.terminate()));
-  }
+  return new BuildPool(nWorkers, { runDir, spillPostings, analyzerMemoryLimit: opts.analyzerMemoryLimit ?? 4_000_000 }, listener);
 }
 
-/**
- * Sends a message to a worker and resolves with its first reply that `isReply` accepts (rejects
- * when the worker fails first).
- */
-function ask<R>(slot: WorkerSlot, message: unknown, transfer: ArrayBuffer[], isReply: (m: { type: string; outPath?: string }) => boolean): Promise<R> {
-  return new Promise<R>((res, rej) => {
-    const onMessage = (m: { type: string; outPath?: string }) => {
-      if (!isReply(m)) return;
-      slot.worker.off("message", onMessage);
-      slot.worker.off("error", rej);
-      res(m as R);
-    };
-    slot.worker.on("message", onMessage);
-    slot.worker.once("error", rej);
-    slot.worker.postMessage(message, transfer);
-  });
+/** The manifest of the build in `tmp` (its files' checksums computed now). */
+function manifestOf(
+  tmp: string,
+  opts: BuildOptions,
+  reader: InputReader,
+  vocabulary: TextIndexManifest["vocabulary"],
+  sampler: RowSampler | undefined,
+  started: bigint,
+): TextIndexManifest {
+  const skipped: MalformedCounts = {};
+  for (const kind of MALFORMED_KINDS) if (reader.totalSkipped[kind]) skipped[kind] = reader.totalSkipped[kind];
+  return {
+    format: TEXT_INDEX_FORMAT,
+    formatVersion: TEXT_INDEX_FORMAT_VERSION,
+    analyzer: { name: ANALYZER.name, version: ANALYZER.version },
+    docCount: reader.doc,
+    inputs: reader.summaries,
+    skipped,
+    vocabulary,
+    files: { ...FILES },
+    checksums: fileChecksums(tmp, FILES),
+    reader: { format: opts.format ?? "auto", header: !!opts.header, textColumn: opts.textColumn ?? null },
+    buildSeconds: Math.round(elapsed(started) * 1000) / 1000,
+    ...(sampler ? { sample: sampler.info() } : {}),
+  };
+}
+
+/** Writes the manifest, last, in the temporary directory, which its marker keeps from looking finished. */
+function writeManifest(tmp: string, manifest: TextIndexManifest): void {
+  writeFileAtomic(join(tmp, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + "\n");
 }
 
 function elapsed(started: bigint): number {
