@@ -88,10 +88,12 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
   const started = process.hrtime.bigint();
   const output = BuildOutput.open(out, opts.onReclaim);
   const stopRemovingOnInterrupt = removeOnInterrupt(output.tmp);
-  const pool = startPool(opts, output.runDir, output.positions);
-  const reader = new InputReader(inputs, opts, sampler, output.store, pool, () => elapsed(started));
-
+  // (the pool and the reader are made inside the try: a worker that cannot start, or an input gone
+  // since it was checked, still removes the temporary directory and the interrupt handlers)
+  let pool: BuildPool | undefined;
   try {
+    pool = startPool(opts, output.runDir, output.positions);
+    const reader = new InputReader(inputs, opts, sampler, output.store, pool, () => elapsed(started));
     await reader.readAll();
     reader.checkSomethingToIndex();
     output.closeStore();
@@ -116,7 +118,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
     throw e;
   } finally {
     stopRemovingOnInterrupt();
-    await pool.terminate();
+    await pool?.terminate();
   }
 }
 
