@@ -108,6 +108,7 @@ export { finishCorpus } from "./corpus-set/finish.js";
 export { readCorpusManifest, CORPUS_FORMAT, CORPUS_FORMAT_VERSION, type CorpusManifest, type CorpusShard } from "./corpus-set/corpus-manifest.js";
 export { TextCorpus, IndexSource, openTextSource, verifyTextSource, type TextSource, type SourceCountOptions, type SourceSearchOptions } from "./corpus-set/text-corpus.js";
 export { countConceptsInParallel, type ParallelCountOptions } from "./corpus-set/count-parallel.js";
+export { cooccurrenceInParallel, cooccurrenceWorkers, type ParallelCooccurrenceOptions } from "./corpus-set/cooccur-parallel.js";
 export { runShardsLocally, type LocalRunOptions, type LocalRunResult } from "./corpus-set/run-local.js";
 export { writeSlurmScripts, submitSlurm, type SlurmOptions, type SlurmScripts, type SlurmSubmission } from "./corpus-set/slurm.js";
 export { indexedJob, indexedJobYaml, parseVolume, type K8sOptions } from "./corpus-set/k8s.js";

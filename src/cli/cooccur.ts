@@ -1,10 +1,10 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "commander";
 import { readConceptList } from "../concepts/concept-list.js";
-import { conceptCooccurrence, conceptPairs, formatCooccurrence, readConceptPairs } from "../text-index/cooccur.js";
+import { conceptPairs, formatCooccurrence, readConceptPairs } from "../text-index/cooccur.js";
 import { formatRate } from "../text-index/sample.js";
-import { IndexSource, openTextSource, type TextCorpus } from "../corpus-set/text-corpus.js";
-import { corpusCooccurrence } from "../corpus-set/corpus-counts.js";
+import { IndexSource, openTextSource } from "../corpus-set/text-corpus.js";
+import { cooccurrenceInParallel } from "../corpus-set/cooccur-parallel.js";
 import type { MatchMode } from "../text-index/count.js";
 import { UserError } from "../errors.js";
 import { writeOutput } from "../io/atomic-write.js";
@@ -31,6 +31,7 @@ interface CooccurFlags {
   format: CooccurFormat;
   out?: string;
   verify: boolean;
+  workers?: number;
 }
 
 export function registerCooccur(program: Command): void {
@@ -49,6 +50,7 @@ export function registerCooccur(program: Command): void {
     .option("--format <format>", "json (an array of pairs), csv or tsv (a header, one pair a line; PMI -inf or undefined: empty)", parseFormat, "json")
     .option("--out <file>", "write here instead of stdout")
     .option("--verify", "check the text index's checksums first (reads the whole index)", false)
+    .option("--workers <n>", "threads counting the pairs, each a share of them (default: all cores; 1: this thread only); same output for any n", positiveInt)
     .addHelpText(
       "after",
       "\nFields: a, b, both, countA, countB, docs, expected (countA*countB/docs), pmi (natural log; null when\n" +
@@ -58,7 +60,7 @@ export function registerCooccur(program: Command): void {
         "  conceptfreq cooccur --index cc3m.idx --concepts animals.txt --with objects.txt",
     )
     .action(
-      action((o: CooccurFlags) => {
+      action(async (o: CooccurFlags) => {
         if ((o.pairs === undefined) === (o.concepts === undefined)) throw new UserError("cooccur needs either --pairs FILE or --concepts FILE (not both).");
         if (o.with !== undefined && o.concepts === undefined) throw new UserError("--with pairs each --concepts concept with another list: give --concepts too.");
         if (o.with !== undefined && o.allPairs) throw new UserError("--all-pairs and --with choose different pairs: give one of them.");
@@ -85,15 +87,15 @@ export function registerCooccur(program: Command): void {
               `note: ${o.index} is a ${formatRate(sample.rate)} sample of ${sample.rowsSeen} rows: counts are the sample's (PMI estimates the full corpus's).\n`,
             );
           }
-          const opts = { match: o.match, top: o.top, minCount: o.minCount };
-          const result = source instanceof IndexSource ? conceptCooccurrence(source.index, pairs, opts) : corpusCooccurrence(source as TextCorpus, pairs, opts);
-          if (o.top !== undefined && result.length < Math.min(o.top, pairs.length)) {
-            process.stderr.write(`note: ${result.length} of ${pairs.length} pairs are seen together at least ${o.minCount} times (--min-count), so --top ${o.top} lists ${result.length}.\n`);
-          }
-          writeOutput(o.out, formatCooccurrence(result, o.format));
         } finally {
           source.close();
         }
+        // (checked above with --verify; the workers open the index themselves)
+        const result = await cooccurrenceInParallel(o.index, pairs, { match: o.match, top: o.top, minCount: o.minCount, workers: o.workers });
+        if (o.top !== undefined && result.length < Math.min(o.top, pairs.length)) {
+          process.stderr.write(`note: ${result.length} of ${pairs.length} pairs are seen together at least ${o.minCount} times (--min-count), so --top ${o.top} lists ${result.length}.\n`);
+        }
+        writeOutput(o.out, formatCooccurrence(result, o.format));
       }),
     );
 }

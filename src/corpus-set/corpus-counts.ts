@@ -15,12 +15,12 @@ import { countConceptsByMode, type CountMode } from "../image/count-modes.js";
 import { ImageIndex } from "../image/image-index.js";
 import { computeMisalignment, misalignmentOf, type Misalignment } from "../image/misalignment.js";
 import type { MatchMode } from "../text-index/count.js";
-import { cooccurrenceCounts, cooccurrenceRows, type CooccurrenceOptions, type CooccurrencePair } from "../text-index/cooccur.js";
+import { cooccurrenceCounts, cooccurrenceRows, type CooccurrenceOptions, type CooccurrencePair, type PairCounts } from "../text-index/cooccur.js";
 import type { TextIndex } from "../text-index/text-index.js";
 import type { CorpusShard } from "./corpus-manifest.js";
 import { GlobalIds } from "./global-ids.js";
 import { imageShardDir } from "./image-shards.js";
-import type { TextCorpus } from "./text-corpus.js";
+import { IndexSource, type TextCorpus, type TextSource } from "./text-corpus.js";
 
 /** Runs fn on each shard's text index and image index (opened one shard at a time, closed after). */
 export function forEachShardWithImages(corpus: TextCorpus, fn: (text: TextIndex, image: ImageIndex, shard: CorpusShard) => void): void {
@@ -110,14 +110,20 @@ export function corpusMisalignment(corpus: TextCorpus, concepts: readonly string
  * disjoint), then PMI over the corpus's doc count: exactly one index's output over the same inputs.
  */
 export function corpusCooccurrence(corpus: TextCorpus, pairs: readonly (readonly [string, string])[], opts: CooccurrenceOptions = {}): CooccurrencePair[] {
+  return cooccurrenceRows(pairs, sourcePairCounts(corpus, pairs, opts.match), corpus.docCount, opts);
+}
+
+/** Each pair's raw counts in one index, or summed over a corpus's shards. */
+export function sourcePairCounts(source: TextSource, pairs: readonly (readonly [string, string])[], match?: MatchMode): PairCounts[] {
+  if (source instanceof IndexSource) return cooccurrenceCounts(source.index, pairs, match);
   const totals = pairs.map(() => ({ both: 0, countA: 0, countB: 0 }));
-  corpus.forEachShard((index) => {
-    cooccurrenceCounts(index, pairs, opts.match).forEach((c, i) => {
+  (source as TextCorpus).forEachShard((index) => {
+    cooccurrenceCounts(index, pairs, match).forEach((c, i) => {
       const t = totals[i]!;
       t.both += c.both;
       t.countA += c.countA;
       t.countB += c.countB;
     });
   });
-  return cooccurrenceRows(pairs, totals, corpus.docCount, opts);
+  return totals;
 }

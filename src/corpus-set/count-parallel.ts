@@ -78,7 +78,7 @@ export async function countConceptsInParallel(dir: string, concepts: readonly st
     }
   }
   const bounds = Array.from({ length: n }, (_, k) => [Math.floor((k * concepts.length) / n), Math.floor(((k + 1) * concepts.length) / n)] as const);
-  const run = startWorkers(dir, opts.match, n);
+  const run = startWorkers("count-worker", dir, opts.match, n);
   let slices: CountSlice[];
   try {
     // parsed here while the workers start and open the index
@@ -98,17 +98,22 @@ export async function countConceptsInParallel(dir: string, concepts: readonly st
   return out;
 }
 
-interface WorkerRun {
+export interface WorkerRun<Slice> {
   /** The first worker's error in opening the source if it had one, else `e`; every worker stopped. */
   openError(e: unknown): Promise<unknown>;
-  /** Each slice's counts; on a failure, the later slices are stopped and the first failed slice's error thrown. */
-  count(slices: CountSlice[]): Promise<number[][]>;
+  /** Each slice's numbers; on a failure, the later slices are stopped and the first failed slice's error thrown. */
+  count(slices: Slice[]): Promise<number[][]>;
 }
 
-function startWorkers(dir: string, match: MatchMode | undefined, n: number): WorkerRun {
+/**
+ * Starts n workers of this folder's `worker` module (count-worker: concept counts; cooccur-worker:
+ * pair counts), each opening the source at `dir`; each is then sent one slice and replies with
+ * its numbers (WorkerReply) once.
+ */
+export function startWorkers<Slice>(worker: "count-worker" | "cooccur-worker", dir: string, match: MatchMode | undefined, n: number): WorkerRun<Slice> {
   // Run from source (tests through tsx), the worker is TypeScript and needs tsx's loader too.
   const fromSource = import.meta.url.endsWith(".ts");
-  const workerUrl = new URL(fromSource ? "./count-worker.ts" : "./count-worker.js", import.meta.url);
+  const workerUrl = new URL(`./${worker}.${fromSource ? "ts" : "js"}`, import.meta.url);
   const data: CountWorkerData = { dir, match };
   const workers = Array.from({ length: n }, () =>
     fromSource

@@ -148,3 +148,34 @@ test("cooccur CLI: bad input is one sentence and exit 2", async () => {
   assert.equal(r.code, 2);
   assert.match(r.stderr, /is not a conceptfreq index/);
 });
+
+test("cooccur on worker threads: 9,000 pairs dealt out to two threads gives the single-threaded output, for the library and the CLI", async () => {
+  await ready;
+  const names = ["dog", "beach", "cat", "zebra", "sea lion", "sealion", "road", "unicorn"];
+  // 9,000 pairs (two slices of at least MIN_PAIRS), every combination many times over, in a fixed shuffled order
+  const pairs: [string, string][] = [];
+  for (let k = 0; pairs.length < 9000; k++) pairs.push([names[Math.floor(k / 2) % names.length]!, names[(k * 3 + 1) % names.length]!]);
+  assert.equal(conceptfreq.cooccurrenceWorkers(pairs.length, 2), 2);
+  const index = TextIndex.open(idx);
+  let single;
+  try {
+    single = conceptCooccurrence(index, pairs);
+    assert.deepEqual(conceptCooccurrence(index, pairs, { top: 5, minCount: 10 }), await conceptfreq.cooccurrenceInParallel(idx, pairs, { workers: 2, top: 5, minCount: 10 }));
+  } finally {
+    index.close();
+  }
+  assert.deepEqual(await conceptfreq.cooccurrenceInParallel(idx, pairs, { workers: 2 }), single);
+  assert.deepEqual(await conceptfreq.cooccurrenceInParallel(idx, pairs, { workers: 1 }), single);
+  // a pair the second thread counts: beach (250) and cat (200) meet in 50 captions
+  const i = pairs.findIndex(([a, b], j) => j % 2 === 1 && a === "beach" && b === "cat");
+  assert.deepEqual([single[i]!.both, single[i]!.countA, single[i]!.countB], [50, 250, 200]);
+  writeFileSync(join(dir, "many.tsv"), pairs.map(([a, b]) => `${a}\t${b}`).join("\n") + "\n");
+  const one = run("cooccur", "--index", idx, "--pairs", join(dir, "many.tsv"), "--workers", "1", "--format", "csv");
+  const two = run("cooccur", "--index", idx, "--pairs", join(dir, "many.tsv"), "--workers", "2", "--format", "csv");
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(two.code, 0, two.stderr);
+  assert.equal(two.stdout, one.stdout);
+  assert.equal(one.stdout.split("\n").length, 9002); // header, 9,000 pairs, final newline
+  await assert.rejects(conceptfreq.cooccurrenceInParallel(join(dir, "nope"), pairs, { workers: 2 }), conceptfreq.UserError);
+  assert.match(run("cooccur", "--index", idx, "--pairs", join(dir, "many.tsv"), "--workers", "0").stderr, /--workers/);
+});
