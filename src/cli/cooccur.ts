@@ -3,7 +3,8 @@ import { InvalidArgumentError } from "commander";
 import { readConceptList } from "../concepts/concept-list.js";
 import { conceptPairs, formatCooccurrence, readConceptPairs } from "../text-index/cooccur.js";
 import { formatRate } from "../text-index/sample.js";
-import { IndexSource, openTextSource } from "../corpus-set/text-corpus.js";
+import { hasCorpusManifest } from "../corpus-set/corpus-manifest.js";
+import { readTextManifest } from "../text-index/manifest.js";
 import { cooccurrenceInParallel } from "../corpus-set/cooccur-parallel.js";
 import type { MatchMode } from "../text-index/count.js";
 import { UserError } from "../errors.js";
@@ -79,19 +80,12 @@ export function registerCooccur(program: Command): void {
           pairs = conceptPairs(a, b);
           if (pairs.length === 0) throw new UserError(`the concept lists give no pair of two different concepts.`);
         }
-        const source = openTextSource(o.index, { verify: o.verify }); // one index, or a corpus of shards
-        try {
-          const sample = source instanceof IndexSource ? source.index.manifest.sample : undefined;
-          if (sample) {
-            process.stderr.write(
-              `note: ${o.index} is a ${formatRate(sample.rate)} sample of ${sample.rowsSeen} rows: counts are the sample's (PMI estimates the full corpus's).\n`,
-            );
-          }
-        } finally {
-          source.close();
+        // one index or a corpus of shards; --verify checks its checksums once, before the workers open it
+        const result = await cooccurrenceInParallel(o.index, pairs, { match: o.match, top: o.top, minCount: o.minCount, workers: o.workers, verify: o.verify });
+        const sample = hasCorpusManifest(o.index) ? undefined : readTextManifest(o.index).sample;
+        if (sample) {
+          process.stderr.write(`note: ${o.index} is a ${formatRate(sample.rate)} sample of ${sample.rowsSeen} rows: counts are the sample's (PMI estimates the full corpus's).\n`);
         }
-        // (checked above with --verify; the workers open the index themselves)
-        const result = await cooccurrenceInParallel(o.index, pairs, { match: o.match, top: o.top, minCount: o.minCount, workers: o.workers });
         if (o.top !== undefined && result.length < Math.min(o.top, pairs.length)) {
           process.stderr.write(`note: ${result.length} of ${pairs.length} pairs are seen together at least ${o.minCount} times (--min-count), so --top ${o.top} lists ${result.length}.\n`);
         }
