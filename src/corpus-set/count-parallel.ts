@@ -10,7 +10,7 @@
  * slices fail, the error of the first slice in list order is the one thrown.
  */
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import { startModuleWorker } from "../io/module-worker.js";
 import { UserError } from "../errors.js";
 import { DamagedFileError } from "../postings/posting-file.js";
 import type { ConceptCount, MatchMode } from "../text-index/count.js";
@@ -111,15 +111,8 @@ export interface WorkerRun<Slice> {
  * its numbers (WorkerReply) once.
  */
 export function startWorkers<Slice>(worker: "count-worker" | "cooccur-worker", dir: string, match: MatchMode | undefined, n: number): WorkerRun<Slice> {
-  // Run from source (tests through tsx), the worker is TypeScript and needs tsx's loader too.
-  const fromSource = import.meta.url.endsWith(".ts");
-  const workerUrl = new URL(`./${worker}.${fromSource ? "ts" : "js"}`, import.meta.url);
   const data: CountWorkerData = { dir, match };
-  const workers = Array.from({ length: n }, () =>
-    fromSource
-      ? new Worker(`import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); });`, { eval: true, workerData: data })
-      : new Worker(workerUrl, { workerData: data }),
-  );
+  const workers = Array.from({ length: n }, () => startModuleWorker(worker, import.meta.url, data));
   // each worker's outcome: its counts, or its error (opening, counting, or dying); and whether it opened the source
   const openedOf: Promise<unknown>[] = [];
   const outcomes = workers.map(

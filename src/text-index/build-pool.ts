@@ -3,7 +3,8 @@
  * (waiting while every worker has MAX_IN_FLIGHT batches), remembers the first failure, collects the
  * workers' runs when the inputs are read and has two of them run the merges (nouns, terms).
  */
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
+import { startModuleWorker } from "../io/module-worker.js";
 import type { BatchDone, BatchMessage, MergeRequest, WorkerConfig, WorkerRuns } from "./build-worker.js";
 import type { MemoryRun } from "../postings/postings-accumulator.js";
 
@@ -30,18 +31,9 @@ export class BuildPool {
 
   /** Starts `nWorkers` workers, each with `config` and its worker id. */
   constructor(nWorkers: number, config: Omit<WorkerConfig, "workerId">, private readonly listener: BatchListener) {
-    // Run from source (tests through tsx), the worker is TypeScript and needs tsx's loader too.
-    const fromSource = import.meta.url.endsWith(".ts");
-    const workerUrl = new URL(fromSource ? "./build-worker.ts" : "./build-worker.js", import.meta.url);
-
     for (let i = 0; i < nWorkers; i++) {
       const workerData: WorkerConfig = { workerId: i, ...config };
-      const worker = fromSource
-        ? new Worker(
-            `import("tsx/esm/api").then((m) => { m.register(); return import(${JSON.stringify(workerUrl.href)}); });`,
-            { eval: true, workerData },
-          )
-        : new Worker(workerUrl, { workerData });
+      const worker = startModuleWorker("build-worker", import.meta.url, workerData);
       const slot: WorkerSlot = { worker, inFlight: 0, tokenIds: new Int32Array(1 << 12), tokenCount: 0 };
       worker.on("message", (m: { type: string }) => {
         if (m.type === "done") {
