@@ -9,7 +9,7 @@ import { DEFAULT_MAX_MALFORMED } from "../corpus/row-sink.js";
 import { checkSomeCaption } from "./some-caption.js";
 import { rangeBytes, type CaptionBytes, type MalformedKind } from "../corpus/record.js";
 import { encodeJoined } from "../io/utf8.js";
-import type { CaptionStoreWriter } from "./caption-store.js";
+import { compressBlocks, type CaptionStoreWriter } from "./caption-store.js";
 import type { InputSummary, MalformedCounts } from "./manifest.js";
 import type { BuildPool } from "./build-pool.js";
 import type { RowSampler } from "./sample.js";
@@ -127,9 +127,9 @@ export class InputReader {
 
   /** Stores a batch of rows read as bytes and sends its captions to the least busy worker. */
   private async flushBytes(b: CaptionBytes, summary: InputSummary): Promise<void> {
-    // (copied: the bytes move on to a worker; full blocks are compressed now, on this thread: zlib's
-    // asynchronous API cost 1.6x the CPU for blocks this small, docs/performance.md 2026-12-02)
-    this.store.addBytes(b.bytes, b.ends);
+    // (copied: the bytes move on to a worker; the blocks they complete are compressed by the worker
+    // that analyses them: deflate was half this thread's time, docs/performance.md 2026-12-03)
+    const blocks = this.store.cutRawBlocks(b.bytes, b.ends);
     const doc = this.doc;
     let batchDocs: Uint32Array;
     let ends: Uint32Array;
@@ -154,7 +154,12 @@ export class InputReader {
     this.addRows(summary, b.rows);
     if (batchDocs.length > 0) {
       // (the caption store has copied the bytes: they move to the worker, not copied)
-      await this.pool.dispatch({ type: "batch", docs: batchDocs, bytes: b.bytes, ends }, [batchDocs.buffer, ends.buffer, b.bytes.buffer] as ArrayBuffer[]);
+      const transfer = [batchDocs.buffer, ends.buffer, b.bytes.buffer] as ArrayBuffer[];
+      if (blocks) transfer.push(blocks.raw.buffer as ArrayBuffer, blocks.ends.buffer as ArrayBuffer);
+      await this.pool.dispatch({ type: "batch", docs: batchDocs, bytes: b.bytes, ends, blocks, dictionary: blocks && this.store.dictionary }, transfer);
+    } else if (blocks) {
+      // no caption for a worker (every row malformed): the blocks are compressed here
+      this.store.writeCompressed(compressBlocks(blocks, this.store.dictionary));
     }
   }
 

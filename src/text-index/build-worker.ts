@@ -13,6 +13,7 @@ import { analyzeCaptionBytesTermIds, analyzerMemorySize, resetAnalyzerMemory, ne
 import { NOUN_TERMS, PHRASE_TERMS, PHRASE_TOKENS } from "../text/term-interning.js";
 import { PostingsAccumulator, type MemoryRun } from "../postings/postings-accumulator.js";
 import { mergePostingRuns } from "../postings/merge-runs.js";
+import { compressBlocks, type CompressedBlocks, type RawBlocks } from "./caption-store.js";
 
 export interface WorkerConfig {
   workerId: number;
@@ -33,6 +34,10 @@ export interface BatchMessage {
   docs: Uint32Array;
   bytes: Uint8Array;
   ends: Uint32Array;
+  /** Caption-store blocks to compress (compressBlocks) and send back with the reply: the reading thread's work moved here. */
+  blocks?: RawBlocks;
+  /** The caption store's preset dictionary: sent with a worker's first blocks (it keeps it). */
+  dictionary?: Uint8Array;
 }
 
 /**
@@ -48,6 +53,8 @@ export interface BatchDone {
   ends: Uint32Array;
   newTokens: string[];
   reset: boolean;
+  /** The batch's blocks, compressed. */
+  blocks?: CompressedBlocks;
 }
 
 /** Merge runs (files and memory) into one posting file (the build's last step, one per posting kind). */
@@ -91,6 +98,10 @@ function spill(): boolean {
 }
 
 const caption: CaptionTermIds = newCaptionTermIds();
+/** A batch's phrase-token ids as they are collected (reused: the reply carries a copy of the part used). */
+let phraseScratch = new Int32Array(1 << 16);
+/** The caption store's dictionary, once sent. */
+let dictionary: Uint8Array | undefined;
 
 parentPort!.on("message", (msg: BatchMessage | { type: "finish" } | MergeRequest) => {
   if (msg.type === "merge") {
@@ -98,7 +109,9 @@ parentPort!.on("message", (msg: BatchMessage | { type: "finish" } | MergeRequest
     parentPort!.postMessage({ type: "merged", terms, outPath: msg.outPath });
   } else if (msg.type === "batch") {
     const { docs, bytes, ends } = msg;
-    let ids = new Int32Array(Math.max(1024, bytes.length >> 2));
+    if (msg.dictionary) dictionary = msg.dictionary;
+    const blocks = msg.blocks ? compressBlocks(msg.blocks, dictionary) : undefined;
+    let ids = phraseScratch;
     const idEnds = new Uint32Array(ends.length);
     let nIds = 0;
     for (let j = 0, at = 0; j < ends.length; at = ends[j++]!) {
@@ -108,7 +121,7 @@ parentPort!.on("message", (msg: BatchMessage | { type: "finish" } | MergeRequest
       if (nIds + caption.nPhrase > ids.length) {
         const grown = new Int32Array(2 * (nIds + caption.nPhrase));
         grown.set(ids.subarray(0, nIds));
-        ids = grown;
+        ids = phraseScratch = grown;
       }
       ids.set(caption.phrase.subarray(0, caption.nPhrase), nIds);
       nIds += caption.nPhrase;
@@ -118,8 +131,10 @@ parentPort!.on("message", (msg: BatchMessage | { type: "finish" } | MergeRequest
     tokensSent = PHRASE_TOKENS.texts.length;
     const reset = nouns.size + terms.size >= config.spillPostings ? spill() : false;
     if (reset) tokensSent = 0;
-    const done: BatchDone = { type: "done", docs, ids: ids.slice(0, nIds), ends: idEnds, newTokens, reset };
-    parentPort!.postMessage(done, [docs.buffer, done.ids.buffer, idEnds.buffer] as ArrayBuffer[]);
+    const done: BatchDone = { type: "done", docs, ids: ids.slice(0, nIds), ends: idEnds, newTokens, reset, blocks };
+    const transfer = [docs.buffer, done.ids.buffer, idEnds.buffer] as ArrayBuffer[];
+    if (blocks) transfer.push(blocks.data.buffer as ArrayBuffer, blocks.ends.buffer as ArrayBuffer);
+    parentPort!.postMessage(done, transfer);
   } else {
     const transfer: ArrayBuffer[] = [];
     for (const [acc, texts, into] of [

@@ -21,7 +21,8 @@ import {
   type MalformedCounts,
   type TextIndexManifest,
 } from "./manifest.js";
-import { BuildPool, type BatchListener } from "./build-pool.js";
+import { BuildPool, type BatchListener, type WorkerSlot } from "./build-pool.js";
+import type { BatchDone } from "./build-worker.js";
 import { PositionsWriter, dictionaryText } from "./positions.js";
 import { PositionsCollector } from "./positions-collector.js";
 import { InputReader } from "./build-inputs.js";
@@ -92,16 +93,16 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
   // since it was checked, still removes the temporary directory and the interrupt handlers)
   let pool: BuildPool | undefined;
   try {
-    pool = startPool(opts, output.runDir, output.positions);
+    pool = startPool(opts, output.runDir, output);
     const reader = new InputReader(inputs, opts, sampler, output.store, pool, () => elapsed(started));
     await reader.readAll();
     reader.checkSomethingToIndex();
-    output.closeStore();
 
     const runs = await pool.finish();
     opts.onProgress?.(reader.progress(inputs.length));
     // every batch has been answered (each worker answers "finish" after its batches)
     pool.throwIfFailed();
+    output.closeStore();
     output.closePositions(reader.doc);
 
     // The two merges (nouns, terms) run in parallel, each in a worker.
@@ -133,7 +134,7 @@ function checkInputs(inputs: string[]): void {
  * The temporary directory a build writes in, beside the output, with its runs directory, caption
  * store and positions open; renamed to the output only when complete.
  */
-class BuildOutput {
+class BuildOutput implements BatchListener {
   private storeClosed = false;
   private positionsClosed = false;
 
@@ -164,6 +165,16 @@ class BuildOutput {
       throw e;
     }
     return new BuildOutput(tmp, runDir, store, positions);
+  }
+
+  dispatched(firstDoc: number): void {
+    this.positions.dispatched(firstDoc);
+  }
+
+  /** A batch answered: its caption blocks, compressed by the worker, and its phrase-token sequences. */
+  arrived(slot: WorkerSlot, m: BatchDone): void {
+    if (m.blocks) this.store.writeCompressed(m.blocks);
+    this.positions.arrived(slot, m);
   }
 
   closeStore(): void {

@@ -30,6 +30,40 @@ export function blockCount(docCount: number): number {
   return Math.ceil(docCount / CAPTIONS_PER_BLOCK);
 }
 
+/** Blocks cut and not yet compressed: block first + i is raw[ends[i - 1] (0 for i = 0), ends[i]). */
+export interface RawBlocks {
+  first: number;
+  raw: Uint8Array;
+  ends: Uint32Array;
+}
+
+/** Blocks compressed: block first + i is data[ends[i - 1] (0 for i = 0), ends[i]). */
+export interface CompressedBlocks {
+  first: number;
+  data: Uint8Array;
+  ends: Uint32Array;
+}
+
+/**
+ * Compresses raw blocks as the store keeps them (raw DEFLATE, level 1, the dictionary as preset
+ * dictionary when it is not empty): on any thread, the same bytes. The result's buffer is its own
+ * (it may be transferred between threads).
+ */
+export function compressBlocks(blocks: RawBlocks, dictionary: Uint8Array | undefined): CompressedBlocks {
+  const options: ZlibOptions = dictionary && dictionary.length > 0 ? { level: LEVEL, dictionary } : { level: LEVEL };
+  const parts: Buffer[] = [];
+  const ends = new Uint32Array(blocks.ends.length);
+  let size = 0;
+  for (let i = 0, at = 0; i < blocks.ends.length; at = blocks.ends[i++]!) {
+    const part = deflateRawSync(blocks.raw.subarray(at, blocks.ends[i]!), options);
+    parts.push(part);
+    ends[i] = size += part.length;
+  }
+  const data = new Uint8Array(size);
+  for (let i = 0, at = 0; i < parts.length; at = ends[i++]!) data.set(parts[i]!, at);
+  return { first: blocks.first, data, ends };
+}
+
 export class CaptionStoreWriter {
   private readonly blocksFd: number;
   private readonly offsetFd: number;
@@ -43,8 +77,12 @@ export class CaptionStoreWriter {
   private lengths = new Uint32Array(1024);
   private heldCount = 0;
   /** The preset dictionary, once the first DICTIONARY_BYTES of text (or all of it, at close) are held. */
-  private dictionary: Buffer | undefined;
-  private zlibOptions: ZlibOptions = { level: LEVEL };
+  private dictionaryBytes: Buffer | undefined;
+  /** Blocks cut so far, and written so far (in block order). */
+  private blocksCut = 0;
+  private blocksWritten = 0;
+  /** Blocks compressed elsewhere that came before the blocks ahead of them, by first block. */
+  private readonly early = new Map<number, CompressedBlocks>();
   constructor(
     private readonly blocksPath: string,
     private readonly offsetsPath: string,
@@ -58,8 +96,38 @@ export class CaptionStoreWriter {
    * so the caller may hand them on.
    */
   addBytes(bytes: Uint8Array, ends: Uint32Array): void {
+    const raw = this.cutRawBlocks(bytes, ends);
+    if (raw) this.writeCompressed(compressBlocks(raw, this.dictionary));
+  }
+
+  /**
+   * addBytes without the compression: returns the blocks the captions complete (if any) raw, for
+   * compressBlocks (with `dictionary`) on another thread; they come back through writeCompressed.
+   */
+  cutRawBlocks(bytes: Uint8Array, ends: Uint32Array): RawBlocks | undefined {
     this.hold(bytes, ends);
-    this.cutBlocks((raw) => this.writeBlock(deflateRawSync(raw, this.zlibOptions)));
+    return this.cutBlocks(false);
+  }
+
+  /** The preset dictionary, once taken (the first blocks are cut after it is). */
+  get dictionary(): Buffer | undefined {
+    return this.dictionaryBytes;
+  }
+
+  /** Writes compressed blocks, given in any order: each in block order, once the blocks before it are written. */
+  writeCompressed(blocks: CompressedBlocks): void {
+    if (blocks.first !== this.blocksWritten) {
+      this.early.set(blocks.first, blocks);
+      return;
+    }
+    for (let next: CompressedBlocks | undefined = blocks; next; next = this.early.get(this.blocksWritten)) {
+      this.early.delete(next.first);
+      // (one write for the lot: the blocks lie one after another)
+      const start = this.position;
+      this.writeBytes(next.data);
+      for (let i = 0; i < next.ends.length; i++) this.pushOffset(start + next.ends[i]!);
+      this.blocksWritten += next.ends.length;
+    }
   }
 
   private hold(bytes: Uint8Array, ends: Uint32Array): void {
@@ -80,33 +148,37 @@ export class CaptionStoreWriter {
 
   /** Takes the dictionary from the text held (the first DICTIONARY_BYTES bytes, or all of it) and writes it. */
   private takeDictionary(): void {
-    this.dictionary = Buffer.from(this.held.subarray(0, Math.min(DICTIONARY_BYTES, this.heldBytes)));
-    if (this.dictionary.length > 0) this.zlibOptions = { level: LEVEL, dictionary: this.dictionary };
-    this.writeBytes(this.dictionary);
+    this.dictionaryBytes = Buffer.from(this.held.subarray(0, Math.min(DICTIONARY_BYTES, this.heldBytes)));
+    this.writeBytes(this.dictionaryBytes);
     this.pushOffset(this.position);
   }
 
-  /** Cuts the full blocks held (and with `all`, the rest as the last block), handing each raw block to `compress`. */
-  private cutBlocks(compress: (raw: Buffer) => void, all = false): void {
-    if (!this.dictionary) {
-      if (this.heldBytes < DICTIONARY_BYTES && this.heldCount < DICTIONARY_MAX_CAPTIONS && !all) return;
+  /** Cuts the full blocks held (and with `all`, the rest as the last block) and returns them raw (undefined: none). */
+  private cutBlocks(all: boolean): RawBlocks | undefined {
+    if (!this.dictionaryBytes) {
+      if (this.heldBytes < DICTIONARY_BYTES && this.heldCount < DICTIONARY_MAX_CAPTIONS && !all) return undefined;
       this.takeDictionary();
     }
-    let from = 0;
+    const nBlocks = all ? Math.ceil(this.heldCount / CAPTIONS_PER_BLOCK) : Math.floor(this.heldCount / CAPTIONS_PER_BLOCK);
+    if (nBlocks === 0) return undefined;
+    const nCaptions = Math.min(this.heldCount, nBlocks * CAPTIONS_PER_BLOCK);
+    let textBytes = 0;
+    let varintBytes = 0;
+    for (let j = 0; j < nCaptions; j++) {
+      textBytes += this.lengths[j]!;
+      varintBytes += varintSize(this.lengths[j]!);
+    }
+    const raw = new Uint8Array(varintBytes + textBytes);
+    const ends = new Uint32Array(nBlocks);
+    let p = 0;
     let at = 0;
-    while (this.heldCount - from >= CAPTIONS_PER_BLOCK || (all && from < this.heldCount)) {
-      const n = Math.min(CAPTIONS_PER_BLOCK, this.heldCount - from);
-      let textBytes = 0;
-      let varintBytes = 0;
-      for (let j = from; j < from + n; j++) {
+    for (let b = 0, from = 0; b < nBlocks; b++, from += CAPTIONS_PER_BLOCK) {
+      const to = Math.min(from + CAPTIONS_PER_BLOCK, nCaptions);
+      let blockText = 0;
+      for (let j = from; j < to; j++) {
         const len = this.lengths[j]!;
-        textBytes += len;
-        varintBytes += varintSize(len);
-      }
-      const raw = Buffer.allocUnsafe(varintBytes + textBytes);
-      let p = 0;
-      for (let j = from; j < from + n; j++) {
-        for (let v = this.lengths[j]!; ; v >>>= 7) {
+        blockText += len;
+        for (let v = len; ; v >>>= 7) {
           if (v < 0x80) {
             raw[p++] = v;
             break;
@@ -114,26 +186,24 @@ export class CaptionStoreWriter {
           raw[p++] = (v & 0x7f) | 0x80;
         }
       }
-      raw.set(this.held.subarray(at, at + textBytes), p);
-      compress(raw);
-      from += n;
-      at += textBytes;
+      raw.set(this.held.subarray(at, at + blockText), p);
+      p += blockText;
+      at += blockText;
+      ends[b] = p;
     }
+    const blocks: RawBlocks = { first: this.blocksCut, raw, ends };
+    this.blocksCut += nBlocks;
     // keep what is left (less than a block) at the front
     this.held.copyWithin(0, at, this.heldBytes);
     this.heldBytes -= at;
-    this.lengths.copyWithin(0, from, this.heldCount);
-    this.heldCount -= from;
+    this.lengths.copyWithin(0, nCaptions, this.heldCount);
+    this.heldCount -= nCaptions;
+    return blocks;
   }
 
   private writeBytes(bytes: Uint8Array): void {
     writeAllSync(this.blocksFd, this.blocksPath, bytes);
     this.position += bytes.length;
-  }
-
-  private writeBlock(block: Buffer): void {
-    this.writeBytes(block);
-    this.pushOffset(this.position);
   }
 
   private pushOffset(o: number): void {
@@ -158,7 +228,9 @@ export class CaptionStoreWriter {
   /** Writes the last block and the offsets still held and closes both files (both closed, whatever fails). */
   close(): void {
     finishThenClose(this.files, () => {
-      this.cutBlocks((raw) => this.writeBlock(deflateRawSync(raw, this.zlibOptions)), true);
+      const raw = this.cutBlocks(true);
+      if (raw) this.writeCompressed(compressBlocks(raw, this.dictionary));
+      if (this.blocksWritten !== this.blocksCut) throw new Error(`caption store closed with blocks ${this.blocksWritten}..${this.blocksCut - 1} not written`);
       this.flushOffsets();
     });
   }

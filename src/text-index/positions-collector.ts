@@ -3,24 +3,32 @@ import type { BatchListener, WorkerSlot } from "./build-pool.js";
 import type { PositionsWriter } from "./positions.js";
 
 /**
+ * What a worker's PHRASE_TOKENS ids mean, from one reset of its analyzer memory to the next: the
+ * token of each id (as its replies said) and, once the token has been written, its dictionary id.
+ */
+class WorkerTokens {
+  readonly keys: string[] = [];
+  /** Dictionary id of each worker id (-1: not yet met in doc order). */
+  dictionaryIds = new Int32Array(1024).fill(-1);
+}
+
+/**
  * The phrase-token dictionary and positions of a build, written in doc order from the workers'
- * replies (which come in any order): each reply's ids are mapped to arrival ids when it arrives
- * (a worker's ids mean what its replies so far said), then held until the batches before it are
- * written; as a batch is written in doc order its arrival ids become the dictionary's ids, in order
- * of first use, so the dictionary and positions are the same whatever the worker count and timing.
+ * replies (which come in any order): each reply is held, with the meaning of its worker's ids
+ * then, until the batches before it are written; as a batch is written in doc order, its worker
+ * ids become dictionary ids, tokens met for the first time taking the next ids, so the dictionary
+ * and positions are the same whatever the worker count and timing.
  */
 export class PositionsCollector implements BatchListener {
   private readonly ids = new Map<string, number>([["", 0]]);
-  /** Tokens by arrival id - 1 (arrival order depends on timing). */
-  private readonly arrivalKeys: string[] = [];
-  /** The dictionary id of each arrival id (0: not yet written; arrival id 0, the break, stays 0). */
-  private dictionaryOf = new Int32Array(1024);
   /** The dictionary: tokens by id - 1, in order of first use in doc order. */
   readonly keys: string[] = [];
   /** First docs of the batches dispatched and not yet written, in order. */
   private readonly order: number[] = [];
   private head = 0;
-  private readonly ready = new Map<number, BatchDone>();
+  private readonly ready = new Map<number, { done: BatchDone; tokens: WorkerTokens }>();
+  /** The current meaning of each worker's ids. */
+  private readonly tokensOf = new Map<WorkerSlot, WorkerTokens>();
   constructor(readonly writer: PositionsWriter) {}
 
   dispatched(firstDoc: number): void {
@@ -28,31 +36,20 @@ export class PositionsCollector implements BatchListener {
   }
 
   arrived(slot: WorkerSlot, m: BatchDone): void {
-    if (slot.tokenCount + m.newTokens.length > slot.tokenIds.length) {
-      const grown = new Int32Array(2 * (slot.tokenCount + m.newTokens.length));
-      grown.set(slot.tokenIds.subarray(0, slot.tokenCount));
-      slot.tokenIds = grown;
-    }
-    for (const key of m.newTokens) {
-      let id = this.ids.get(key);
-      if (id === undefined) {
-        this.arrivalKeys.push(key);
-        this.ids.set(key, (id = this.arrivalKeys.length));
-      }
-      slot.tokenIds[slot.tokenCount++] = id;
-    }
-    const map = slot.tokenIds;
-    const ids = m.ids;
-    for (let i = 0; i < ids.length; i++) ids[i] = map[ids[i]!]!;
-    if (m.reset) slot.tokenCount = 0;
-    this.ready.set(m.docs[0]!, m);
+    let tokens = this.tokensOf.get(slot);
+    if (!tokens) this.tokensOf.set(slot, (tokens = new WorkerTokens()));
+    for (const key of m.newTokens) tokens.keys.push(key);
+    this.ready.set(m.docs[0]!, { done: m, tokens });
+    // after a reset, the worker's next ids start again from 0
+    if (m.reset) this.tokensOf.set(slot, new WorkerTokens());
     for (;;) {
       const next = this.order[this.head];
-      const done = next === undefined ? undefined : this.ready.get(next);
-      if (!done) break;
+      const held = next === undefined ? undefined : this.ready.get(next);
+      if (!held) break;
       this.ready.delete(next!);
       this.head++;
-      this.toDictionaryIds(done.ids);
+      const { done } = held;
+      this.toDictionaryIds(done.ids, held.tokens);
       for (let j = 0, at = 0; j < done.docs.length; at = done.ends[j++]!) {
         this.writer.fillTo(done.docs[j]!);
         this.writer.add(done.ids, at, done.ends[j]!);
@@ -64,21 +61,25 @@ export class PositionsCollector implements BatchListener {
     }
   }
 
-  /** Maps a batch's arrival ids to dictionary ids, giving tokens met for the first time the next ids. */
-  private toDictionaryIds(ids: Int32Array | number[]): void {
-    if (this.dictionaryOf.length <= this.arrivalKeys.length) {
-      const grown = new Int32Array(2 * (this.arrivalKeys.length + 1));
-      grown.set(this.dictionaryOf);
-      this.dictionaryOf = grown;
+  /** Maps a batch's worker ids to dictionary ids, giving tokens met for the first time the next ids. */
+  private toDictionaryIds(ids: Int32Array, tokens: WorkerTokens): void {
+    if (tokens.dictionaryIds.length < tokens.keys.length) {
+      const grown = new Int32Array(2 * tokens.keys.length).fill(-1);
+      grown.set(tokens.dictionaryIds);
+      tokens.dictionaryIds = grown;
     }
-    const of = this.dictionaryOf;
+    const of = tokens.dictionaryIds;
     for (let i = 0; i < ids.length; i++) {
-      const a = ids[i]!;
-      if (a === 0) continue;
-      let d = of[a]!;
-      if (d === 0) {
-        this.keys.push(this.arrivalKeys[a - 1]!);
-        of[a] = d = this.keys.length;
+      const w = ids[i]!;
+      let d = of[w]!;
+      if (d < 0) {
+        const key = tokens.keys[w]!;
+        let id = this.ids.get(key);
+        if (id === undefined) {
+          this.keys.push(key);
+          this.ids.set(key, (id = this.keys.length));
+        }
+        of[w] = d = id;
       }
       ids[i] = d;
     }
