@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildTextIndex } from "../../src/text-index/build.js";
@@ -103,4 +103,20 @@ test("an existing output is not replaced without force, and a failed build leave
   const out2 = join(dir, "never");
   await assert.rejects(buildTextIndex([tsv, join(dir, "missing.tsv")], { out: out2, workers: 1 }), /cannot read/);
   assert.equal(existsSync(out2), false);
+});
+
+test("a batch of malformed rows only (no caption for a worker) still has its empty captions stored, between the workers' blocks", async () => {
+  const sub = join(dir, "malformed-batch");
+  mkdirSync(sub);
+  // the reader sends 2,048 rows a batch: rows 2,048-4,095 (the second batch) have an empty caption
+  const n = 2048 * 3 + 100;
+  const text = (i: number) => `a dog number ${i} by a red barn`;
+  writeFileSync(join(sub, "m.tsv"), Array.from({ length: n }, (_, i) => (i >= 2048 && i < 4096 ? `\tu${i}` : `${text(i)}\tu${i}`)).join("\n") + "\n");
+  const manifest = await buildTextIndex([join(sub, "m.tsv")], { out: join(sub, "idx"), workers: 2, maxMalformed: 1 });
+  assert.equal(manifest.docCount, n);
+  assert.equal(Object.values(manifest.skipped).reduce((a, b) => a + b, 0), 2048);
+  const index = TextIndex.open(join(sub, "idx"));
+  for (const doc of [0, 2047, 2048, 3000, 4095, 4096, n - 1]) assert.equal(index.captions.caption(doc), doc >= 2048 && doc < 4096 ? "" : text(doc), `doc ${doc}`);
+  assert.equal(countConcepts(index, ["barn"])[0]!.count, n - 2048);
+  index.close();
 });

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CAPTIONS_PER_BLOCK, DICTIONARY_BYTES, CaptionStore, CaptionStoreWriter } from "../../src/text-index/caption-store.js";
+import { CAPTIONS_PER_BLOCK, DICTIONARY_BYTES, CaptionStore, CaptionStoreWriter, compressBlocks } from "../../src/text-index/caption-store.js";
 import { DamagedFileError } from "../../src/postings/posting-file.js";
 import { encodeJoined } from "../../src/io/utf8.js";
 
@@ -134,4 +134,35 @@ test("a damaged block, offsets or size is refused with one sentence naming the f
     o.writeBigUInt64LE(o.readBigUInt64LE(3 * 8), 4 * 8);
   }, (s) => s.caption(3 * B), /d\.(blocks|offsets): /);
   refused("docCount beyond the blocks", () => {}, () => new CaptionStore(join(dir, "d.blocks"), join(dir, "d.offsets"), all.length + B, where).close(), /d\.offsets: it is \d+ bytes, not \d+/);
+}));
+
+test("blocks cut raw, compressed elsewhere and handed back in any order are written as addBytes writes them", withDir(async (dir) => {
+  const all: string[] = [];
+  for (let i = 0; i < 30 * B + 7; i++) all.push(i % 13 === 0 ? "" : `caption ${i} of a \u{1F415} by the river, ${"word ".repeat(i % 9)}`);
+  const batches: string[][] = [];
+  for (let i = 0; i < all.length; i += 3 * B - 5) batches.push(all.slice(i, i + 3 * B - 5));
+  const [blocks, offsets] = await write(dir, "direct", batches);
+  const writer = new CaptionStoreWriter(join(dir, "moved.blocks"), join(dir, "moved.offsets"));
+  const compressed = [];
+  for (const b of batches) {
+    const { bytes, ends } = encodeJoined(b);
+    const raw = writer.cutRawBlocks(bytes, ends);
+    if (raw) compressed.push(compressBlocks(raw, writer.dictionary));
+  }
+  assert.ok(compressed.length > 3, "several groups of blocks");
+  for (const c of compressed.reverse()) writer.writeCompressed(c);
+  writer.close();
+  assert.deepEqual(readFileSync(join(dir, "moved.blocks")), blocks);
+  assert.deepEqual(readFileSync(join(dir, "moved.offsets")), offsets);
+  const store = open(dir, "moved", all.length);
+  all.forEach((t, doc) => assert.equal(store.caption(doc), stored(t), `doc ${doc}`));
+  store.close();
+}));
+
+test("closing a caption store with blocks cut and never written back fails instead of writing a store with a hole", withDir(async (dir) => {
+  const writer = new CaptionStoreWriter(join(dir, "h.blocks"), join(dir, "h.offsets"));
+  const captions = Array.from({ length: 4 * B }, (_, i) => `caption ${i} ${"x".repeat(200)}`);
+  const { bytes, ends } = encodeJoined(captions);
+  assert.ok(writer.cutRawBlocks(bytes, ends), "blocks were cut");
+  assert.throws(() => writer.close(), /not written/);
 }));
