@@ -18,8 +18,13 @@ import { DamagedFileError, readExact } from "../postings/posting-file.js";
 
 /** Captions per block (format version 4): a random read decompresses one block of about 8 KiB of text. */
 export const CAPTIONS_PER_BLOCK = 64;
-/** The preset dictionary's size at most: the first this many bytes of the captions (deflate's window). */
-export const DICTIONARY_BYTES = 32768;
+/**
+ * The preset dictionary a build takes: the first this many bytes of the captions (16 KiB since
+ * 2026-12-03: 16% less deflate time than 32 KiB for 1.2 more bytes a caption, docs/performance.md).
+ */
+export const DICTIONARY_BYTES = 16384;
+/** The dictionary's size at most that a reader accepts: deflate's window (indexes built before 2026-12-03 have 32 KiB). */
+export const MAX_DICTIONARY_BYTES = 32768;
 /** zlib level 1: 3x level 6's speed for 8% more bytes (docs/performance.md, 2026-12-02). */
 const LEVEL = 1;
 /** Captions held at most before the dictionary is taken (bounds the wait on a corpus of almost no text). */
@@ -253,7 +258,7 @@ export interface CaptionBlock {
 
 /**
  * The captions, read by doc id. On open: the offsets file holds blockCount + 1 offsets, the first
- * the dictionary's size (at most DICTIONARY_BYTES) and the last the blocks file's size; each block
+ * the dictionary's size (at most MAX_DICTIONARY_BYTES) and the last the blocks file's size; each block
  * read checks its own bounds, that it decompresses and that its caption lengths add up to its text.
  * A DamagedFileError otherwise, naming the file in the words `where` gives (a function of the file's
  * name). The last block read is kept, so reading consecutive docs decompresses each block once.
@@ -291,8 +296,8 @@ export class CaptionStore {
       }
       const first = this.offset(0);
       const last = this.offset(this.blocks);
-      if (first > DICTIONARY_BYTES || first > last || last !== this.fileBytes) {
-        throw this.damaged(offsetsPath, `its offsets run from ${first} to ${last}, not from the dictionary's size (at most ${DICTIONARY_BYTES}) to ${this.fileBytes} (the size of the captions)`);
+      if (first > MAX_DICTIONARY_BYTES || first > last || last !== this.fileBytes) {
+        throw this.damaged(offsetsPath, `its offsets run from ${first} to ${last}, not from the dictionary's size (at most ${MAX_DICTIONARY_BYTES}) to ${this.fileBytes} (the size of the captions)`);
       }
       this.dictionaryBytes = first;
       const dictionary = Buffer.alloc(first);

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CAPTIONS_PER_BLOCK, DICTIONARY_BYTES, CaptionStore, CaptionStoreWriter, compressBlocks } from "../../src/text-index/caption-store.js";
+import { CAPTIONS_PER_BLOCK, DICTIONARY_BYTES, MAX_DICTIONARY_BYTES, CaptionStore, CaptionStoreWriter, compressBlocks } from "../../src/text-index/caption-store.js";
 import { DamagedFileError } from "../../src/postings/posting-file.js";
 import { encodeJoined } from "../../src/io/utf8.js";
 
@@ -124,7 +124,7 @@ test("a damaged block, offsets or size is refused with one sentence naming the f
   // a block that does not decompress (its deflate header's block type made invalid: 0b11)
   refused("bad block", (b) => (b[third] = b[third]! | 0x06), (s) => s.caption(3 * B + 1), /^index X is damaged: d\.blocks: block 3 \(docs 192 to 255\) does not decompress\.$/);
   refused("bad block, index verify", (b) => (b[third] = b[third]! | 0x06), (s) => s.checkAll(), /d\.blocks: block 3 .* does not decompress/);
-  refused("dictionary too big", (_, o) => o.writeBigUInt64LE(BigInt(DICTIONARY_BYTES + 1), 0), () => {}, /d\.offsets: its offsets run from 32769 to \d+, not from the dictionary's size/);
+  refused("dictionary too big", (_, o) => o.writeBigUInt64LE(BigInt(MAX_DICTIONARY_BYTES + 1), 0), () => {}, /d\.offsets: its offsets run from 32769 to \d+, not from the dictionary's size/);
   refused("dictionary shorter than it was", (_, o) => o.writeBigUInt64LE(o.readBigUInt64LE(0) - 1n, 0), (s) => s.caption(0), /d\.blocks: block 0 .* does not decompress|d\.blocks: block 0/);
   refused("offset beyond the file", (_, o) => o.writeBigUInt64LE(BigInt(blocks.length + 5), 4 * 8), (s) => s.caption(3 * B), /d\.offsets: block 3 \(docs 192 to 255\) runs from byte \d+ to \d+, outside/);
   refused("offsets descend", (_, o) => o.writeBigUInt64LE(o.readBigUInt64LE(2 * 8), 3 * 8), (s) => s.checkAll(), /d\.(blocks: block 2 .* does not decompress|offsets: )/);
@@ -165,4 +165,38 @@ test("closing a caption store with blocks cut and never written back fails inste
   const { bytes, ends } = encodeJoined(captions);
   assert.ok(writer.cutRawBlocks(bytes, ends), "blocks were cut");
   assert.throws(() => writer.close(), /not written/);
+}));
+
+test("a store written with a 32 KiB dictionary (indexes built before 2026-12-03) reads back", withDir(async (dir) => {
+  const captions = Array.from({ length: 5 * B + 3 }, (_, i) => `an older caption ${i}: ${"a heron on a pier ".repeat(i % 40)}`);
+  const text = Buffer.from(captions.join(""));
+  assert.ok(text.length > MAX_DICTIONARY_BYTES && MAX_DICTIONARY_BYTES > DICTIONARY_BYTES);
+  const dictionary = text.subarray(0, MAX_DICTIONARY_BYTES);
+  // the blocks as the writer cuts them (varint lengths, then the text), compressed with the old dictionary
+  const rawParts: Buffer[] = [];
+  const ends: number[] = [];
+  let size = 0;
+  for (let at = 0; at < captions.length; at += B) {
+    const block = captions.slice(at, at + B).map((c) => Buffer.from(c));
+    const lengths = block.map((c) => {
+      const out: number[] = [];
+      let v = c.length;
+      for (; v >= 0x80; v >>>= 7) out.push((v & 0x7f) | 0x80);
+      out.push(v);
+      return Buffer.from(out);
+    });
+    const raw = Buffer.concat([...lengths, ...block]);
+    rawParts.push(raw);
+    ends.push((size += raw.length));
+  }
+  const c = compressBlocks({ first: 0, raw: Buffer.concat(rawParts), ends: Uint32Array.from(ends) }, dictionary);
+  writeFileSync(join(dir, "old.blocks"), Buffer.concat([dictionary, c.data]));
+  const offsets = Buffer.alloc(8 * (c.ends.length + 1));
+  offsets.writeBigUInt64LE(BigInt(dictionary.length), 0);
+  c.ends.forEach((e, k) => offsets.writeBigUInt64LE(BigInt(dictionary.length + e), 8 * (k + 1)));
+  writeFileSync(join(dir, "old.offsets"), offsets);
+  const store = open(dir, "old", captions.length);
+  captions.forEach((t, doc) => assert.equal(store.caption(doc), t, `doc ${doc}`));
+  store.checkAll();
+  store.close();
 }));
