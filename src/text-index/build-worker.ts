@@ -1,7 +1,9 @@
 /**
  * Index build worker: analyses batches of captions and accumulates their postings, spilling sorted
- * runs to disk when its share of the memory budget is used. Messages:
- *   in  {type: "batch", docs, bytes, ends}                    -> out BatchDone (the batch's phrase-token sequences)
+ * runs to disk when its share of the memory budget is used, and compresses the caption-store blocks
+ * a batch brings. Messages:
+ *   in  {type: "batch", docs, bytes, ends, blocks?, dictionary?}
+ *                                                              -> out BatchDone (the batch's phrase-token sequences, its blocks compressed)
  *   in  {type: "finish"}                                      -> out {type: "finished", runs}
  *   in  {type: "merge", runPaths, memoryRuns, outPath}        -> out {type: "merged", terms, outPath}
  * At "finish" the postings still in memory are not written: they go to the merge as MemoryRuns
