@@ -11,7 +11,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { join } from "node:path";
-import { analyzeCaptionBytesTermIds, analyzerMemorySize, resetAnalyzerMemory, newCaptionTermIds, type CaptionTermIds } from "../text/forms-memo.js";
+import { analyzeCaptionBytesTermIds, analyzeForIndexOnly, analyzerMemorySize, resetAnalyzerMemory, newCaptionTermIds, type CaptionTermIds } from "../text/forms-memo.js";
 import { NOUN_TERMS, PHRASE_TERMS, PHRASE_TOKENS } from "../text/term-interning.js";
 import { PostingsAccumulator, type MemoryRun } from "../postings/postings-accumulator.js";
 import { mergePostingRuns } from "../postings/merge-runs.js";
@@ -77,6 +77,7 @@ export interface WorkerRuns {
 }
 
 const config = workerData as WorkerConfig;
+analyzeForIndexOnly();
 const nouns = new PostingsAccumulator();
 const terms = new PostingsAccumulator();
 const runs: WorkerRuns = { nouns: [], terms: [], memoryNouns: [], memoryTerms: [] };

@@ -66,7 +66,17 @@ const TOKEN_SLOTS = 4;
 const POS_MASK = 0x3f00000;
 const POS_SHIFT = 20;
 const MEMO_LIMIT = 1 << 20;
+/** The remembered forms by id: kept only while `keepForms` (captionTokens reads them; the index build needs only the flat ids below). */
 const formsById: TokenForms[] = [];
+/** Forms remembered (ids are below this). */
+let formsCount = 0;
+/**
+ * Whether the memo keeps each forms object (TokenForms: a dozen small arrays and strings) beside
+ * its flat ids. An index build reads only the ids, and a million forms objects held for the whole
+ * build cost the garbage collector's marking more than anything else the worker keeps, so a build
+ * worker turns this off (analyzeForIndexOnly); captionTokens turns it back on.
+ */
+let keepForms = true;
 const idByKey = new Map<number, number>();
 const idByContraction = new Map<string, number>();
 const taggerIdByKey = new Map<number, number>();
@@ -78,8 +88,8 @@ let formsIdPool: Int32Array = new Int32Array(1 << 14);
 let formsIdPoolUsed = 0;
 
 function remember(forms: TokenForms): number {
-  const id = formsById.length;
-  formsById.push(forms);
+  const id = formsCount++;
+  if (keepForms) formsById.push(forms);
   // [start] -> nNouns, nTerms, nPhrase, nouns..., terms..., phrase tokens...
   const need = 3 + forms.nounIds.length + forms.termIds.length + forms.phraseIds.length;
   if (id + 1 >= formsIdStart.length) formsIdStart = growInt32(formsIdStart, id + 2);
@@ -96,6 +106,7 @@ function remember(forms: TokenForms): number {
 
 function forgetAllForms(): void {
   formsById.length = 0;
+  formsCount = 0;
   idByKey.clear();
   idByContraction.clear();
   taggerIdByKey.clear();
@@ -210,10 +221,25 @@ export function resetAnalyzerMemory(): void {
 
 /** The forms of every token of a text, in order. */
 export function captionTokens(text: string): TokenForms[] {
+  if (!keepForms) {
+    keepForms = true;
+    forgetAllForms(); // the forms remembered without their objects are made again, with them
+  }
   const n = captionFormIds(text);
   const out = new Array<TokenForms>(n);
   for (let i = 0; i < n; i++) out[i] = formsById[formIds[i]!]!;
   return out;
+}
+
+/**
+ * Makes the memo keep only what the index build reads (the forms' flat ids), not the forms
+ * objects (see keepForms): for a process that analyses captions only to index them. A later
+ * captionTokens() starts the memo again with the objects.
+ */
+export function analyzeForIndexOnly(): void {
+  if (!keepForms) return;
+  keepForms = false;
+  forgetAllForms();
 }
 
 /** Forms ids of the tokens of the caption being analysed: formIds[0..n). */
@@ -224,7 +250,7 @@ let formIds = new Int32Array(256);
  * number: through the tagger, or wink's own readDoc when there is none.
  */
 function captionFormIds(text: string, from = 0, to = text.length): number {
-  if (formsById.length > MEMO_LIMIT) forgetAllForms();
+  if (formsCount > MEMO_LIMIT) forgetAllForms();
   const t = theTagger();
   if (t) return taggedFormIds(t, t.tag(text, from, to));
   return readDocFormIdsInto(from === 0 && to === text.length ? text : text.slice(from, to));
@@ -232,7 +258,7 @@ function captionFormIds(text: string, from = 0, to = text.length): number {
 
 /** captionFormIds of the UTF-8 text bytes[from, to). */
 function captionBytesFormIds(bytes: Uint8Array, from: number, to: number): number {
-  if (formsById.length > MEMO_LIMIT) forgetAllForms();
+  if (formsCount > MEMO_LIMIT) forgetAllForms();
   const t = theTagger();
   if (t) return taggedFormIds(t, t.tagBytes(bytes, from, to));
   return readDocFormIdsInto(utf8.decode(bytes.subarray(from, to)));

@@ -224,3 +224,28 @@ test("phrase rule for concept names: the captions' tokenizer, letters and digits
   // paper mode keeps letters only: "A320" is the word "a"
   assert.deepEqual(parseConcept("A320").alternates.map((a) => a.map((w) => w.lemma)), [["a"]]);
 });
+
+test("an index-only memo (a build worker's) gives the same term ids and phrase tokens, and captionTokens still works after it", async () => {
+  const { analyzeCaptionTermIds, analyzeForIndexOnly, captionTokens, newCaptionTermIds } = await import("../../src/text/forms-memo.js");
+  const { NOUN_TERMS, PHRASE_TERMS, PHRASE_TOKENS } = await import("../../src/text/term-interning.js");
+  const captions = ["Two geese don't fly over the T-shirt shop; they're in N.Y. at 3pm!", "a Boeing 717 and a C-130 near the dog's mat", "the dogs"];
+  const read = () =>
+    captions.map((c) => {
+      const ids = newCaptionTermIds();
+      analyzeCaptionTermIds(c, ids);
+      return {
+        nouns: [...ids.nouns.subarray(0, ids.nNouns)].map((i) => NOUN_TERMS.texts[i]),
+        terms: [...ids.terms.subarray(0, ids.nTerms)].map((i) => PHRASE_TERMS.texts[i]),
+        phrase: [...ids.phrase.subarray(0, ids.nPhrase)].map((i) => PHRASE_TOKENS.texts[i]),
+      };
+    });
+  const tokensBefore = captions.map((c) => captionTokens(c));
+  const before = read();
+  analyzeForIndexOnly();
+  assert.deepEqual(read(), before);
+  assert.deepEqual(read(), before); // from the memo this time
+  // the forms objects are made again for captionTokens
+  assert.deepEqual(captions.map((c) => captionTokens(c)), tokensBefore);
+  assert.deepEqual(captions.map((c) => phraseTokens(c)), captions.map((c) => tokensBefore[captions.indexOf(c)]!.flatMap((t) => t.phrase)));
+  assert.deepEqual(read(), before);
+});
