@@ -100,9 +100,8 @@ function spill(): boolean {
   return false;
 }
 
+/** The caption being analysed; its phrase array collects the whole batch's sequences (the reply carries a copy). */
 const caption: CaptionTermIds = newCaptionTermIds();
-/** A batch's phrase-token ids as they are collected (reused: the reply carries a copy of the part used). */
-let phraseScratch = new Int32Array(1 << 16);
 /** The caption store's dictionary, once sent. */
 let dictionary: Uint8Array | undefined;
 
@@ -114,27 +113,23 @@ parentPort!.on("message", (msg: BatchMessage | { type: "finish" } | MergeRequest
     const { docs, bytes, ends } = msg;
     if (msg.dictionary) dictionary = msg.dictionary;
     const blocks = msg.blocks ? compressBlocks(msg.blocks, dictionary) : undefined;
-    let ids = phraseScratch;
+    // the batch's phrase-token sequences, written one after another into caption.phrase
+    caption.nPhrase = 0;
     const idEnds = new Uint32Array(ends.length);
-    let nIds = 0;
     for (let j = 0, at = 0; j < ends.length; at = ends[j++]!) {
+      caption.phraseStart = caption.nPhrase;
       analyzeCaptionBytesTermIds(bytes, caption, at, ends[j]!);
       nouns.addAll(caption.nouns, caption.nNouns, docs[j]!);
       terms.addAll(caption.terms, caption.nTerms, docs[j]!);
-      if (nIds + caption.nPhrase > ids.length) {
-        const grown = new Int32Array(2 * (nIds + caption.nPhrase));
-        grown.set(ids.subarray(0, nIds));
-        ids = phraseScratch = grown;
-      }
-      ids.set(caption.phrase.subarray(0, caption.nPhrase), nIds);
-      nIds += caption.nPhrase;
-      idEnds[j] = nIds;
+      idEnds[j] = caption.nPhrase;
     }
+    const ids = caption.phrase.slice(0, caption.nPhrase);
+    caption.phraseStart = caption.nPhrase = 0;
     const newTokens = PHRASE_TOKENS.texts.slice(tokensSent);
     tokensSent = PHRASE_TOKENS.texts.length;
     const reset = nouns.size + terms.size >= config.spillPostings ? spill() : false;
     if (reset) tokensSent = 0;
-    const done: BatchDone = { type: "done", docs, ids: ids.slice(0, nIds), ends: idEnds, newTokens, reset, blocks };
+    const done: BatchDone = { type: "done", docs, ids, ends: idEnds, newTokens, reset, blocks };
     const transfer = [docs.buffer, done.ids.buffer, idEnds.buffer] as ArrayBuffer[];
     if (blocks) transfer.push(blocks.data.buffer as ArrayBuffer, blocks.ends.buffer as ArrayBuffer);
     parentPort!.postMessage(done, transfer);

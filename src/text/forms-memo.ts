@@ -340,7 +340,9 @@ function taggedFormIds(t: WinkTagger, n: number): number {
 /**
  * What the index build keeps of a caption: distinct noun ids nouns[0..nNouns) and term ids
  * terms[0..nTerms), in first-occurrence order, and its phrase-token sequence as PHRASE_TOKENS ids
- * phrase[0..nPhrase) (the arrays grow as needed).
+ * phrase[phraseStart..nPhrase) (the arrays grow as needed). phraseStart is 0 unless the caller sets
+ * it: the index build sets it to the last caption's nPhrase, so that a batch's sequences are
+ * written one after another, where they are sent from.
  */
 export interface CaptionTermIds {
   nouns: Int32Array;
@@ -348,11 +350,12 @@ export interface CaptionTermIds {
   terms: Int32Array;
   nTerms: number;
   phrase: Int32Array;
+  phraseStart: number;
   nPhrase: number;
 }
 
 export function newCaptionTermIds(): CaptionTermIds {
-  return { nouns: new Int32Array(64), nNouns: 0, terms: new Int32Array(256), nTerms: 0, phrase: new Int32Array(256), nPhrase: 0 };
+  return { nouns: new Int32Array(64), nNouns: 0, terms: new Int32Array(256), nTerms: 0, phrase: new Int32Array(256), phraseStart: 0, nPhrase: 0 };
 }
 
 let nounSeen: Int32Array = new Int32Array(1 << 12);
@@ -392,7 +395,7 @@ function collectTermIds(n: number, out: CaptionTermIds): void {
   let phrase = out.phrase;
   let nNouns = 0;
   let nTerms = 0;
-  let nPhrase = 0;
+  let nPhrase = out.phraseStart;
   for (let i = 0; i < n; i++) {
     let at = formsIdStart[formIds[i]!]!;
     const nn = pool[at++]!;
