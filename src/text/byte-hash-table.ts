@@ -31,6 +31,8 @@ export class PieceTable {
   size = 0;
   /** Entry of slot s: table[s * PIECE_STRIDE + PIECE_*]; an empty slot has length 0. */
   table: Int32Array = new Int32Array(PIECE_STRIDE << 14);
+  /** The table's slot count less one (slots are a power of two). */
+  private mask = (1 << 14) - 1;
   /** The bytes of pieces longer than INLINE_BYTES, one after another. */
   private chars: Uint8Array = new Uint8Array(1 << 12);
   private charsUsed = 0;
@@ -41,7 +43,7 @@ export class PieceTable {
   /** The slot holding bytes[at, at + length) (whose hash is `hash`), or -1. */
   find(bytes: Uint8Array, at: number, length: number, hash: number): number {
     const table = this.table;
-    const mask = table.length / PIECE_STRIDE - 1;
+    const mask = this.mask;
     for (let s = hash & mask; ; s = (s + 1) & mask) {
       const e = s * PIECE_STRIDE;
       const len = table[e + PIECE_LENGTH]!;
@@ -65,7 +67,7 @@ export class PieceTable {
     if ((this.size + 1) * 4 > 3 * (this.table.length / PIECE_STRIDE)) this.rehash((2 * this.table.length) / PIECE_STRIDE);
     this.size++;
     const table = this.table;
-    const mask = table.length / PIECE_STRIDE - 1;
+    const mask = this.mask;
     let s = hash & mask;
     while (table[s * PIECE_STRIDE + PIECE_LENGTH] !== 0) s = (s + 1) & mask;
     const e = s * PIECE_STRIDE;
@@ -97,6 +99,7 @@ export class PieceTable {
   clear(): void {
     this.size = 0;
     this.table = new Int32Array(PIECE_STRIDE << 14);
+    this.mask = (1 << 14) - 1;
     this.charsUsed = 0;
     this.poolUsed = 0;
   }
@@ -113,5 +116,6 @@ export class PieceTable {
       table.set(old.subarray(e, e + PIECE_STRIDE), s * PIECE_STRIDE);
     }
     this.table = table;
+    this.mask = mask;
   }
 }
