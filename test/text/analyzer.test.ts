@@ -121,20 +121,12 @@ test("forgetting what the analyzer learnt does not change any caption's analysis
     "a dog's bone near the caf\u00e9",
     "actor attends the premiere of the film",
   ];
-  const read = () =>
-    captions.map((c) => {
-      const ids = newCaptionTermIds();
-      analyzeCaptionTermIds(c, ids);
-      return {
-        nouns: [...ids.nouns.subarray(0, ids.nNouns)].map((i) => NOUN_TERMS.texts[i]),
-        terms: [...ids.terms.subarray(0, ids.nTerms)].map((i) => PHRASE_TERMS.texts[i]),
-      };
-    });
-  const before = read();
+  const read = () => readTermTexts(captions);
+  const before = await read();
   assert.ok(analyzerMemorySize() > 0);
   resetAnalyzerMemory();
   assert.equal(NOUN_TERMS.texts.length + PHRASE_TERMS.texts.length, 0);
-  assert.deepEqual(read(), before);
+  assert.deepEqual(await read(), before);
   assert.deepEqual(before, captions.map((c) => analyzeCaptionForIndex(c)));
   // a caption part of a longer string, as the index build passes them
   const joined = captions.join("");
@@ -226,26 +218,29 @@ test("phrase rule for concept names: the captions' tokenizer, letters and digits
 });
 
 test("an index-only memo (a build worker's) gives the same term ids and phrase tokens, and captionTokens still works after it", async () => {
-  const { analyzeCaptionTermIds, analyzeForIndexOnly, captionTokens, newCaptionTermIds } = await import("../../src/text/forms-memo.js");
-  const { NOUN_TERMS, PHRASE_TERMS, PHRASE_TOKENS } = await import("../../src/text/term-interning.js");
+  const { analyzeForIndexOnly, captionTokens } = await import("../../src/text/forms-memo.js");
   const captions = ["Two geese don't fly over the T-shirt shop; they're in N.Y. at 3pm!", "a Boeing 717 and a C-130 near the dog's mat", "the dogs"];
-  const read = () =>
-    captions.map((c) => {
-      const ids = newCaptionTermIds();
-      analyzeCaptionTermIds(c, ids);
-      return {
-        nouns: [...ids.nouns.subarray(0, ids.nNouns)].map((i) => NOUN_TERMS.texts[i]),
-        terms: [...ids.terms.subarray(0, ids.nTerms)].map((i) => PHRASE_TERMS.texts[i]),
-        phrase: [...ids.phrase.subarray(0, ids.nPhrase)].map((i) => PHRASE_TOKENS.texts[i]),
-      };
-    });
+  const read = () => readTermTexts(captions, true);
   const tokensBefore = captions.map((c) => captionTokens(c));
-  const before = read();
+  const before = await read();
   analyzeForIndexOnly();
-  assert.deepEqual(read(), before);
-  assert.deepEqual(read(), before); // from the memo this time
+  assert.deepEqual(await read(), before);
+  assert.deepEqual(await read(), before); // from the memo this time
   // the forms objects are made again for captionTokens
   assert.deepEqual(captions.map((c) => captionTokens(c)), tokensBefore);
-  assert.deepEqual(captions.map((c) => phraseTokens(c)), captions.map((c) => tokensBefore[captions.indexOf(c)]!.flatMap((t) => t.phrase)));
-  assert.deepEqual(read(), before);
+  assert.deepEqual(captions.map((c) => phraseTokens(c)), tokensBefore.map((tokens) => tokens.flatMap((t) => t.phrase)));
+  assert.deepEqual(await read(), before);
 });
+
+/** Each caption's term ids (and, withPhrase, its phrase-token ids) from the index build's analysis, as their texts. */
+async function readTermTexts(captions: string[], withPhrase = false) {
+  const { analyzeCaptionTermIds, newCaptionTermIds } = await import("../../src/text/forms-memo.js");
+  const { NOUN_TERMS, PHRASE_TERMS, PHRASE_TOKENS } = await import("../../src/text/term-interning.js");
+  return captions.map((c) => {
+    const ids = newCaptionTermIds();
+    analyzeCaptionTermIds(c, ids);
+    const nouns = [...ids.nouns.subarray(0, ids.nNouns)].map((i) => NOUN_TERMS.texts[i]);
+    const terms = [...ids.terms.subarray(0, ids.nTerms)].map((i) => PHRASE_TERMS.texts[i]);
+    return withPhrase ? { nouns, terms, phrase: [...ids.phrase.subarray(0, ids.nPhrase)].map((i) => PHRASE_TOKENS.texts[i]) } : { nouns, terms };
+  });
+}
