@@ -113,8 +113,8 @@ parentPort!.on("message", (msg: BatchMessage | { type: "finish" } | MergeRequest
     const { docs, bytes, ends } = msg;
     if (msg.dictionary) dictionary = msg.dictionary;
     const blocks = msg.blocks ? compressBlocks(msg.blocks, dictionary) : undefined;
-    // the batch's phrase-token sequences, written one after another into caption.phrase
-    caption.nPhrase = 0;
+    // the batch's phrase-token sequences, written one after another into caption.phrase (from 0:
+    // the last batch left phraseStart and nPhrase at 0)
     const idEnds = new Uint32Array(ends.length);
     for (let j = 0, at = 0; j < ends.length; at = ends[j++]!) {
       caption.phraseStart = caption.nPhrase;
