@@ -6,7 +6,7 @@ import type { ByteRange } from "../corpus/record.js";
 import { join } from "node:path";
 import { isUserError, UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
-import { readTextManifest, TEXT_INDEX_FORMAT_VERSION } from "../text-index/manifest.js";
+import { readTextManifest } from "../text-index/manifest.js";
 import { CORPUS_FILE, CORPUS_FORMAT, CORPUS_FORMAT_VERSION, type CorpusInput, type CorpusManifest, type CorpusShard } from "./corpus-manifest.js";
 import { checkImageShards } from "./image-shards.js";
 import { inputBytes, readPlan, shardInputs } from "./plan.js";
@@ -30,6 +30,7 @@ export function finishCorpus(dir: string): CorpusManifest {
   const shards: CorpusShard[] = [];
   const inputs: CorpusInput[] = [];
   let doc = 0;
+  let version: { shard: number; formatVersion: number } | undefined;
   for (const s of plan.shards) {
     const k = s.shard;
     let m;
@@ -40,7 +41,9 @@ export function finishCorpus(dir: string): CorpusManifest {
       problems.push(`shard ${k}: ${e.message.replace(/\.$/, "")}`);
       continue;
     }
-    if (m.formatVersion !== TEXT_INDEX_FORMAT_VERSION) problems.push(`shard ${k} has index format version ${m.formatVersion}`);
+    // (readTextManifest refuses a version this conceptfreq does not read; the shards must also agree)
+    version ??= { shard: k, formatVersion: m.formatVersion };
+    if (m.formatVersion !== version.formatVersion) problems.push(`shard ${k} has index format version ${m.formatVersion}, shard ${version.shard} ${version.formatVersion}`);
     if (m.analyzer.name !== plan.analyzer.name || m.analyzer.version !== plan.analyzer.version) {
       problems.push(`shard ${k} was built with analyzer ${m.analyzer.name}@${m.analyzer.version}, the plan says ${plan.analyzer.name}@${plan.analyzer.version}`);
     }

@@ -359,6 +359,34 @@ test("corpus k8s writes an Indexed Job whose command builds the shard named by J
   assert.match(off.stderr, /is on none of the volumes/);
 });
 
+test("finish refuses shards that disagree (format version, analyzer, doc count), naming each", () => {
+  const c2 = join(root, "c2");
+  const manifest = (k: number) => join(c2, "shards", String(k), "manifest.json");
+  const marker = join(c2, "shards", "2.done");
+  const kept = [1, 3].map((k) => readFileSync(manifest(k), "utf8"));
+  const keptMarker = readFileSync(marker, "utf8");
+  try {
+    // shard 1 as an index of format 4 (read, but not mixed with format 5), shard 3 of another analyzer
+    const m1 = JSON.parse(kept[0]!);
+    assert.equal(m1.formatVersion, 5);
+    writeFileSync(manifest(1), JSON.stringify({ ...m1, formatVersion: 4 }));
+    const m3 = JSON.parse(kept[1]!);
+    writeFileSync(manifest(3), JSON.stringify({ ...m3, analyzer: { ...m3.analyzer, version: "0-old" } }));
+    const done = JSON.parse(keptMarker);
+    writeFileSync(marker, JSON.stringify({ ...done, docCount: done.docCount + 1 }));
+    const r = run(["corpus", "finish", c2]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^conceptfreq: corpus .* cannot be finished: [^\n]*\.\n$/);
+    assert.match(r.stderr, /shard 1 has index format version 4, shard 0 5/);
+    assert.match(r.stderr, /shard 2's completion marker says \d+ docs, its index holds \d+/);
+    assert.match(r.stderr, /shard 3: .*built with analyzer .*@0-old.*rebuild the index/);
+  } finally {
+    [1, 3].forEach((k, i) => writeFileSync(manifest(k), kept[i]!));
+    writeFileSync(marker, keptMarker);
+  }
+  assert.equal(run(["corpus", "finish", c2]).code, 0);
+});
+
 test("corpus run reports a shard whose process fails with its exit status and log", async () => {
   const c3 = join(root, "c3");
   const broken = join(root, "broken");
