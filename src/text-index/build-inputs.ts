@@ -156,10 +156,10 @@ export class InputReader {
       // (the caption store has copied the bytes: they move to the worker, not copied)
       const transfer = [batchDocs.buffer, ends.buffer, b.bytes.buffer] as ArrayBuffer[];
       if (blocks) transfer.push(blocks.raw.buffer as ArrayBuffer, blocks.ends.buffer as ArrayBuffer);
-      await this.pool.dispatch({ type: "batch", docs: batchDocs, bytes: b.bytes, ends, blocks, dictionary: blocks && this.store.dictionary }, transfer);
+      await this.pool.dispatch({ type: "batch", docs: batchDocs, bytes: b.bytes, ends, blocks }, transfer);
     } else if (blocks) {
       // no caption for a worker (every row malformed): the blocks are compressed here
-      this.store.writeCompressed(compressBlocks(blocks, this.store.dictionary));
+      this.store.writeCompressed(compressBlocks(blocks));
     }
   }
 

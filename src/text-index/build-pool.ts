@@ -13,8 +13,6 @@ const MAX_IN_FLIGHT = 3;
 export interface WorkerSlot {
   worker: Worker;
   inFlight: number;
-  /** Whether the worker has been sent the caption store's dictionary. */
-  hasDictionary: boolean;
 }
 
 /** Hears of each batch as it is sent to a worker and as a worker answers it. */
@@ -33,7 +31,7 @@ export class BuildPool {
     for (let i = 0; i < nWorkers; i++) {
       const workerData: WorkerConfig = { workerId: i, ...config };
       const worker = startModuleWorker("build-worker", import.meta.url, workerData);
-      const slot: WorkerSlot = { worker, inFlight: 0, hasDictionary: false };
+      const slot: WorkerSlot = { worker, inFlight: 0 };
       worker.on("message", (m: { type: string }) => {
         if (m.type === "done") {
           slot.inFlight--;
@@ -72,12 +70,7 @@ export class BuildPool {
       for (const s of this.slots) if (s.inFlight < MAX_IN_FLIGHT && (!best || s.inFlight < best.inFlight)) best = s;
       if (best) {
         best.inFlight++;
-        if (batch.type === "batch") {
-          this.listener.dispatched(batch.docs[0]!);
-          // (the dictionary goes once to each worker, with its first blocks)
-          if (batch.blocks && !best.hasDictionary) best.hasDictionary = true;
-          else delete batch.dictionary;
-        }
+        if (batch.type === "batch") this.listener.dispatched(batch.docs[0]!);
         best.worker.postMessage(batch, transfer);
         return;
       }

@@ -2,7 +2,7 @@
  * Index build worker: analyses batches of captions and accumulates their postings, spilling sorted
  * runs to disk when its share of the memory budget is used, and compresses the caption-store blocks
  * a batch brings. Messages:
- *   in  {type: "batch", docs, bytes, ends, blocks?, dictionary?}
+ *   in  {type: "batch", docs, bytes, ends, blocks?}
  *                                                              -> out BatchDone (the batch's phrase-token sequences, its blocks compressed)
  *   in  {type: "finish"}                                      -> out {type: "finished", runs}
  *   in  {type: "merge", runPaths, memoryRuns, outPath}        -> out {type: "merged", terms, outPath}
@@ -38,8 +38,6 @@ export interface BatchMessage {
   ends: Uint32Array;
   /** Caption-store blocks to compress (compressBlocks) and send back with the reply: the reading thread's work moved here. */
   blocks?: RawBlocks;
-  /** The caption store's preset dictionary: sent with a worker's first blocks (it keeps it). */
-  dictionary?: Uint8Array;
 }
 
 /**
@@ -102,8 +100,6 @@ function spill(): boolean {
 
 /** The caption being analysed; its phrase array collects the whole batch's sequences (the reply carries a copy). */
 const caption: CaptionTermIds = newCaptionTermIds();
-/** The caption store's dictionary, once sent. */
-let dictionary: Uint8Array | undefined;
 
 parentPort!.on("message", (msg: BatchMessage | { type: "finish" } | MergeRequest) => {
   if (msg.type === "merge") {
@@ -111,8 +107,7 @@ parentPort!.on("message", (msg: BatchMessage | { type: "finish" } | MergeRequest
     parentPort!.postMessage({ type: "merged", terms, outPath: msg.outPath });
   } else if (msg.type === "batch") {
     const { docs, bytes, ends } = msg;
-    if (msg.dictionary) dictionary = msg.dictionary;
-    const blocks = msg.blocks ? compressBlocks(msg.blocks, dictionary) : undefined;
+    const blocks = msg.blocks ? compressBlocks(msg.blocks) : undefined;
     // the batch's phrase-token sequences, written one after another into caption.phrase (from 0:
     // the last batch left phraseStart and nPhrase at 0)
     const idEnds = new Uint32Array(ends.length);

@@ -1,34 +1,39 @@
 /**
  * The captions kept beside an index, addressable by doc id, compressed in blocks:
- *   captions.blocks  the dictionary (the first DICTIONARY_BYTES bytes of the captions' UTF-8, or all
- *                    the text of the first 65,536 captions when shorter), then block after block: block k holds docs
- *                    [k * CAPTIONS_PER_BLOCK, (k + 1) * CAPTIONS_PER_BLOCK) (the last one fewer), raw
- *                    DEFLATE (RFC 1951, level 1) with the dictionary as preset dictionary, of: each
- *                    caption's byte length as an unsigned LEB128 varint, then the captions' UTF-8, one
- *                    after another
+ *   captions.blocks  block after block: block k holds docs [k * CAPTIONS_PER_BLOCK, (k + 1) *
+ *                    CAPTIONS_PER_BLOCK) (the last one fewer), Brotli (RFC 7932, quality 0, text
+ *                    mode) of: each caption's byte length as an unsigned LEB128 varint, then the
+ *                    captions' UTF-8, one after another
  *   captions.offsets u64 little-endian byte offsets, blockCount + 1 of them: block k is [o[k], o[k+1]);
- *                    o[0] is the dictionary's size and o[blockCount] the file's size
+ *                    o[0] is 0 and o[blockCount] the file's size
+ * Index format 4 (before 2026-12-04), still read: the file starts with a preset dictionary (the
+ * first 16 or 32 KiB of the captions' UTF-8, o[0] its size) and each block is raw DEFLATE (RFC
+ * 1951) with it as preset dictionary. Brotli at quality 0 compresses 2.6x faster than DEFLATE at
+ * level 1 with a dictionary, for 12 more bytes a caption (docs/performance.md, 2026-12-04).
  * Malformed rows are stored as empty captions so ids stay dense. The blocks depend only on the
  * captions in doc order: the same inputs give the same bytes, whatever the worker count.
  */
 import { closeSync, fstatSync, openSync } from "node:fs";
-import { deflateRawSync, inflateRawSync, type ZlibOptions } from "node:zlib";
+import { brotliCompressSync, brotliDecompressSync, constants, inflateRawSync, type BrotliOptions } from "node:zlib";
 import { closeFiles, finishThenClose, openFilesForWriting, writeAllSync } from "../io/file-system.js";
 import { DamagedFileError, readExact } from "../postings/posting-file.js";
 
-/** Captions per block (format version 4): a random read decompresses one block of about 8 KiB of text. */
+/** Captions per block (since format version 4): a random read decompresses one block of about 8 KiB of text. */
 export const CAPTIONS_PER_BLOCK = 64;
-/**
- * The preset dictionary a build takes: the first this many bytes of the captions (16 KiB since
- * 2026-12-03: 16% less deflate time than 32 KiB for 1.2 more bytes a caption, docs/performance.md).
- */
-export const DICTIONARY_BYTES = 16384;
-/** The dictionary's size at most that a reader accepts: deflate's window (indexes built before 2026-12-03 have 32 KiB). */
+/** How a store's blocks are compressed: "brotli" (index format 5) or "deflate" with a preset dictionary (format 4). */
+export type CaptionCodec = "brotli" | "deflate";
+/** The preset dictionary's size at most that a reader of a format 4 store accepts: deflate's window. */
 export const MAX_DICTIONARY_BYTES = 32768;
-/** zlib level 1: 3x level 6's speed for 8% more bytes (docs/performance.md, 2026-12-02). */
-const LEVEL = 1;
-/** Captions held at most before the dictionary is taken (bounds the wait on a corpus of almost no text). */
-const DICTIONARY_MAX_CAPTIONS = 65536;
+
+function brotliOptions(length: number): BrotliOptions {
+  return {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: 0,
+      [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,
+      [constants.BROTLI_PARAM_SIZE_HINT]: length,
+    },
+  };
+}
 
 /** Number of blocks holding docCount captions. */
 export function blockCount(docCount: number): number {
@@ -50,17 +55,16 @@ export interface CompressedBlocks {
 }
 
 /**
- * Compresses raw blocks as the store keeps them (raw DEFLATE, level 1, the dictionary as preset
- * dictionary when it is not empty): on any thread, the same bytes. The result's buffer is its own
- * (it may be transferred between threads).
+ * Compresses raw blocks as the store keeps them (Brotli, quality 0, text mode): on any thread, the
+ * same bytes. The result's buffer is its own (it may be transferred between threads).
  */
-export function compressBlocks(blocks: RawBlocks, dictionary: Uint8Array | undefined): CompressedBlocks {
-  const options: ZlibOptions = dictionary && dictionary.length > 0 ? { level: LEVEL, dictionary } : { level: LEVEL };
+export function compressBlocks(blocks: RawBlocks): CompressedBlocks {
   const parts: Buffer[] = [];
   const ends = new Uint32Array(blocks.ends.length);
   let size = 0;
   for (let i = 0, at = 0; i < blocks.ends.length; at = blocks.ends[i++]!) {
-    const part = deflateRawSync(blocks.raw.subarray(at, blocks.ends[i]!), options);
+    const end = blocks.ends[i]!;
+    const part = brotliCompressSync(blocks.raw.subarray(at, end), brotliOptions(end - at));
     parts.push(part);
     ends[i] = size += part.length;
   }
@@ -81,8 +85,6 @@ export class CaptionStoreWriter {
   private heldBytes = 0;
   private lengths = new Uint32Array(1024);
   private heldCount = 0;
-  /** The preset dictionary, once the first DICTIONARY_BYTES of text (or all of it, at close) are held. */
-  private dictionaryBytes: Buffer | undefined;
   /** Blocks cut so far, and written so far (in block order). */
   private blocksCut = 0;
   private blocksWritten = 0;
@@ -93,6 +95,7 @@ export class CaptionStoreWriter {
     private readonly offsetsPath: string,
   ) {
     [this.blocksFd, this.offsetFd] = openFilesForWriting([blocksPath, offsetsPath]) as [number, number];
+    this.pushOffset(0);
   }
 
   /**
@@ -102,21 +105,16 @@ export class CaptionStoreWriter {
    */
   addBytes(bytes: Uint8Array, ends: Uint32Array): void {
     const raw = this.cutRawBlocks(bytes, ends);
-    if (raw) this.writeCompressed(compressBlocks(raw, this.dictionary));
+    if (raw) this.writeCompressed(compressBlocks(raw));
   }
 
   /**
    * addBytes without the compression: returns the blocks the captions complete (if any) raw, for
-   * compressBlocks (with `dictionary`) on another thread; they come back through writeCompressed.
+   * compressBlocks on another thread; they come back through writeCompressed.
    */
   cutRawBlocks(bytes: Uint8Array, ends: Uint32Array): RawBlocks | undefined {
     this.hold(bytes, ends);
     return this.cutBlocks(false);
-  }
-
-  /** The preset dictionary, once taken (the first blocks are cut after it is). */
-  get dictionary(): Buffer | undefined {
-    return this.dictionaryBytes;
   }
 
   /** Writes compressed blocks, given in any order: each in block order, once the blocks before it are written. */
@@ -151,19 +149,8 @@ export class CaptionStoreWriter {
     for (let k = 0, at = 0; k < ends.length; at = ends[k++]!) this.lengths[this.heldCount++] = ends[k]! - at;
   }
 
-  /** Takes the dictionary from the text held (the first DICTIONARY_BYTES bytes, or all of it) and writes it. */
-  private takeDictionary(): void {
-    this.dictionaryBytes = Buffer.from(this.held.subarray(0, Math.min(DICTIONARY_BYTES, this.heldBytes)));
-    this.writeBytes(this.dictionaryBytes);
-    this.pushOffset(this.position);
-  }
-
   /** Cuts the full blocks held (and with `all`, the rest as the last block) and returns them raw (undefined: none). */
   private cutBlocks(all: boolean): RawBlocks | undefined {
-    if (!this.dictionaryBytes) {
-      if (this.heldBytes < DICTIONARY_BYTES && this.heldCount < DICTIONARY_MAX_CAPTIONS && !all) return undefined;
-      this.takeDictionary();
-    }
     const nBlocks = all ? Math.ceil(this.heldCount / CAPTIONS_PER_BLOCK) : Math.floor(this.heldCount / CAPTIONS_PER_BLOCK);
     if (nBlocks === 0) return undefined;
     const nCaptions = Math.min(this.heldCount, nBlocks * CAPTIONS_PER_BLOCK);
@@ -234,7 +221,7 @@ export class CaptionStoreWriter {
   close(): void {
     finishThenClose(this.files, () => {
       const raw = this.cutBlocks(true);
-      if (raw) this.writeCompressed(compressBlocks(raw, this.dictionary));
+      if (raw) this.writeCompressed(compressBlocks(raw));
       if (this.blocksWritten !== this.blocksCut) throw new Error(`caption store closed with blocks ${this.blocksWritten}..${this.blocksCut - 1} not written`);
       this.flushOffsets();
     });
@@ -258,7 +245,7 @@ export interface CaptionBlock {
 
 /**
  * The captions, read by doc id. On open: the offsets file holds blockCount + 1 offsets, the first
- * the dictionary's size (at most MAX_DICTIONARY_BYTES) and the last the blocks file's size; each block
+ * 0 (format 4: the dictionary's size, at most MAX_DICTIONARY_BYTES) and the last the blocks file's size; each block
  * read checks its own bounds, that it decompresses and that its caption lengths add up to its text.
  * A DamagedFileError otherwise, naming the file in the words `where` gives (a function of the file's
  * name). The last block read is kept, so reading consecutive docs decompresses each block once.
@@ -268,8 +255,10 @@ export class CaptionStore {
   private readonly offsetFd: number;
   private readonly fileBytes: number;
   private readonly blocks: number;
+  /** Where the blocks start: after format 4's dictionary, else 0. */
   private readonly dictionaryBytes: number;
-  private readonly zlibOptions: ZlibOptions;
+  /** Format 4's preset dictionary. */
+  private readonly dictionary: Buffer | undefined;
   private cachedBlock = -1;
   private cached: CaptionBlock | undefined;
 
@@ -278,6 +267,7 @@ export class CaptionStore {
     private readonly offsetsPath: string,
     readonly docCount: number,
     private readonly where: (path: string) => string = (path) => `caption file ${path} is damaged`,
+    private readonly codec: CaptionCodec = "brotli",
   ) {
     this.blocksFd = openSync(blocksPath, "r");
     try {
@@ -296,13 +286,15 @@ export class CaptionStore {
       }
       const first = this.offset(0);
       const last = this.offset(this.blocks);
-      if (first > MAX_DICTIONARY_BYTES || first > last || last !== this.fileBytes) {
-        throw this.damaged(offsetsPath, `its offsets run from ${first} to ${last}, not from the dictionary's size (at most ${MAX_DICTIONARY_BYTES}) to ${this.fileBytes} (the size of the captions)`);
+      if (codec === "brotli" ? first !== 0 || last !== this.fileBytes : first > MAX_DICTIONARY_BYTES || first > last || last !== this.fileBytes) {
+        const from = codec === "brotli" ? "0" : `the dictionary's size (at most ${MAX_DICTIONARY_BYTES})`;
+        throw this.damaged(offsetsPath, `its offsets run from ${first} to ${last}, not from ${from} to ${this.fileBytes} (the size of the captions)`);
       }
       this.dictionaryBytes = first;
-      const dictionary = Buffer.alloc(first);
-      readExact(this.blocksFd, dictionary, first, 0, (p) => this.damaged(this.blocksPath, p));
-      this.zlibOptions = first > 0 ? { dictionary } : {};
+      if (codec === "deflate" && first > 0) {
+        this.dictionary = Buffer.alloc(first);
+        readExact(this.blocksFd, this.dictionary, first, 0, (p) => this.damaged(this.blocksPath, p));
+      }
     } catch (e) {
       this.close();
       throw e;
@@ -354,7 +346,7 @@ export class CaptionStore {
     readExact(this.blocksFd, packed, packed.length, start, (p) => this.damaged(this.blocksPath, p));
     let raw: Buffer;
     try {
-      raw = inflateRawSync(packed, this.zlibOptions);
+      raw = this.codec === "brotli" ? brotliDecompressSync(packed) : inflateRawSync(packed, this.dictionary ? { dictionary: this.dictionary } : {});
     } catch {
       throw this.damaged(this.blocksPath, `${docs} does not decompress`);
     }

@@ -7,7 +7,7 @@ import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { FILES } from "./build.js";
 import { TextIndex } from "./text-index.js";
-import { MANIFEST_FILE, fileChecksums, type MalformedCounts, type TextIndexManifest } from "./manifest.js";
+import { MANIFEST_FILE, captionCodec, fileChecksums, type MalformedCounts, type TextIndexManifest } from "./manifest.js";
 import { mergePostingRuns } from "../postings/merge-runs.js";
 import { freshTempDirBeside, moveIntoPlace, removeTempDir } from "../io/file-system.js";
 import { checkReplaceable } from "../io/replace-output.js";
@@ -88,7 +88,7 @@ function concatCaptions(dirs: string[], manifests: TextIndexManifest[], tmp: str
     for (let i = 0; i < dirs.length; i++) {
       const m = manifests[i]!;
       const where = (p: string) => `index ${dirs[i]} is damaged: ${p.slice(p.lastIndexOf("/") + 1)}`;
-      const store = new CaptionStore(join(dirs[i]!, m.files.captions), join(dirs[i]!, m.files.offsets), m.docCount, where);
+      const store = new CaptionStore(join(dirs[i]!, m.files.captions), join(dirs[i]!, m.files.offsets), m.docCount, where, captionCodec(m));
       try {
         for (let k = 0; k < blockCount(m.docCount); k++) {
           const { text, starts } = store.block(k);

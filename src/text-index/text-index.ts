@@ -11,7 +11,7 @@ import { basename, join } from "node:path";
 import { UserError } from "../errors.js";
 import { checkFiles } from "../io/file-checksum.js";
 import { CaptionStore } from "./caption-store.js";
-import { readTextManifest, type TextIndexManifest } from "./manifest.js";
+import { captionCodec, readTextManifest, type TextIndexManifest } from "./manifest.js";
 import { PostingFile } from "../postings/posting-file.js";
 import { Positions } from "./positions.js";
 
@@ -48,7 +48,7 @@ export class TextIndex {
     let captions: CaptionStore | undefined;
     try {
       terms = posting(m.files.terms, m.vocabulary.terms);
-      captions = new CaptionStore(join(dir, m.files.captions), join(dir, m.files.offsets), m.docCount, (p) => damaged(basename(p)));
+      captions = new CaptionStore(join(dir, m.files.captions), join(dir, m.files.offsets), m.docCount, (p) => damaged(basename(p)), captionCodec(m));
       const positions = new Positions(
         join(dir, m.files.positions),
         join(dir, m.files.positionsOffsets),

@@ -1,12 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildTextIndex } from "../../src/text-index/build.js";
 import { mergeTextIndexes } from "../../src/text-index/merge.js";
 import { TextIndex } from "../../src/text-index/text-index.js";
 import { countConcepts } from "../../src/text-index/count.js";
+import { fileChecksums, type TextIndexManifest } from "../../src/text-index/manifest.js";
+import { writeFormat4Store } from "./format4.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cf-build-"));
 
@@ -86,6 +88,32 @@ test("several inputs continue the doc ids; merge equals one build over both", as
   merged.close();
 });
 
+test("an index of format 4 (captions DEFLATE with a preset dictionary) still opens and reads; merged, it is format 5", async () => {
+  // i2 (the test above) rewritten as format 4 wrote it: only the caption files and the manifest differ
+  const v4 = join(dir, "i2-format4");
+  cpSync(join(dir, "i2"), v4, { recursive: true });
+  const five = TextIndex.open(join(dir, "i2"));
+  const captions = Array.from({ length: five.docCount }, (_, d) => five.captions.caption(d));
+  five.close();
+  const mpath = join(v4, "manifest.json");
+  const m = JSON.parse(readFileSync(mpath, "utf8")) as TextIndexManifest;
+  assert.equal(m.formatVersion, 5);
+  writeFormat4Store(join(v4, m.files.captions), join(v4, m.files.offsets), captions, 16384);
+  writeFileSync(mpath, JSON.stringify({ ...m, formatVersion: 4, checksums: fileChecksums(v4, m.files) }));
+  const four = TextIndex.open(v4, { verify: true });
+  assert.equal(four.manifest.formatVersion, 4);
+  captions.forEach((c, d) => assert.equal(four.captions.caption(d), c, `doc ${d}`));
+  four.close();
+  // merged with a format 5 index: the same bytes as one build over both inputs
+  mergeTextIndexes([join(dir, "i1"), v4], { out: join(dir, "merged-4-5") });
+  const merged = TextIndex.open(join(dir, "merged-4-5"));
+  assert.equal(merged.manifest.formatVersion, 5);
+  merged.close();
+  for (const f of ["captions.blocks", "captions.offsets", "terms.postings", "positions.bin"]) {
+    assert.deepEqual(readFileSync(join(dir, "merged-4-5", f)), readFileSync(join(dir, "both", f)), f);
+  }
+});
+
 test("an index built with another analyzer or format version is refused", async () => {
   const out = join(dir, "old");
   await buildTextIndex([tsv], { out, workers: 1 });
@@ -94,7 +122,7 @@ test("an index built with another analyzer or format version is refused", async 
   writeFileSync(mpath, JSON.stringify({ ...m, analyzer: { ...m.analyzer, version: "0-old" } }));
   assert.throws(() => TextIndex.open(out), /built with analyzer .*0-old.*rebuild the index/);
   writeFileSync(mpath, JSON.stringify({ ...m, formatVersion: 99 }));
-  assert.throws(() => TextIndex.open(out), /format version 99/);
+  assert.throws(() => TextIndex.open(out), /format version 99; this conceptfreq reads versions 4 and 5: rebuild the index\./);
 });
 
 test("an existing output is not replaced without force, and a failed build leaves nothing", async () => {

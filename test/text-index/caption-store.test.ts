@@ -3,9 +3,10 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CAPTIONS_PER_BLOCK, DICTIONARY_BYTES, MAX_DICTIONARY_BYTES, CaptionStore, CaptionStoreWriter, compressBlocks } from "../../src/text-index/caption-store.js";
+import { CAPTIONS_PER_BLOCK, MAX_DICTIONARY_BYTES, CaptionStore, CaptionStoreWriter, compressBlocks } from "../../src/text-index/caption-store.js";
 import { DamagedFileError } from "../../src/postings/posting-file.js";
 import { encodeJoined } from "../../src/io/utf8.js";
+import { writeFormat4Store } from "./format4.js";
 
 const B = CAPTIONS_PER_BLOCK;
 
@@ -53,12 +54,11 @@ test("captions encoded in joined batches and stored read back by doc id, ASCII o
 }));
 
 test("captions across many blocks: batches cut anywhere, blocks full or not, read in any order; the same bytes however the batches fall", withDir(async (dir) => {
-  // past the dictionary's size, with runs of empty captions, long ones and multi-byte text across block edges
+  // runs of empty captions, long ones and multi-byte text across block edges
   const all: string[] = [];
   for (let i = 0; i < 40 * B + 5; i++) {
     all.push(i % 11 === 0 ? "" : i % 37 === 0 ? `long ${"\u00e9t\u00e9 ".repeat(400)} ${i}` : `caption ${i} of a \u{1F415} in the \u6771\u4eac park`);
   }
-  assert.ok(Buffer.byteLength(all.join("")) > 2 * DICTIONARY_BYTES);
   const cuts = (sizes: number[]) => {
     const out: string[][] = [];
     for (let at = 0, k = 0; at < all.length; k++) {
@@ -120,12 +120,16 @@ test("a damaged block, offsets or size is refused with one sentence naming the f
       return true;
     });
   };
+  assert.equal(offsets.readBigUInt64LE(0), 0n, "the blocks start at byte 0");
   const third = Number(offsets.readBigUInt64LE(3 * 8));
-  // a block that does not decompress (its deflate header's block type made invalid: 0b11)
-  refused("bad block", (b) => (b[third] = b[third]! | 0x06), (s) => s.caption(3 * B + 1), /^index X is damaged: d\.blocks: block 3 \(docs 192 to 255\) does not decompress\.$/);
-  refused("bad block, index verify", (b) => (b[third] = b[third]! | 0x06), (s) => s.checkAll(), /d\.blocks: block 3 .* does not decompress/);
-  refused("dictionary too big", (_, o) => o.writeBigUInt64LE(BigInt(MAX_DICTIONARY_BYTES + 1), 0), () => {}, /d\.offsets: its offsets run from 32769 to \d+, not from the dictionary's size/);
-  refused("dictionary shorter than it was", (_, o) => o.writeBigUInt64LE(o.readBigUInt64LE(0) - 1n, 0), (s) => s.caption(0), /d\.blocks: block 0 .* does not decompress|d\.blocks: block 0/);
+  const fourth = Number(offsets.readBigUInt64LE(4 * 8));
+  // a block that does not decompress: its stream cut short (its last bytes zeroed), or garbage
+  const cut = (b: Buffer) => b.fill(0, fourth - 4, fourth);
+  const garbage = (b: Buffer) => b.fill(0xff, third, fourth);
+  refused("bad block", cut, (s) => s.caption(3 * B + 1), /^index X is damaged: d\.blocks: block 3 \(docs 192 to 255\) does not decompress\.$/);
+  refused("garbage block", garbage, (s) => s.caption(3 * B + 1), /^index X is damaged: d\.blocks: block 3 \(docs 192 to 255\) does not decompress\.$/);
+  refused("bad block, index verify", cut, (s) => s.checkAll(), /d\.blocks: block 3 .* does not decompress/);
+  refused("blocks not from byte 0", (_, o) => o.writeBigUInt64LE(5n, 0), () => {}, /d\.offsets: its offsets run from 5 to \d+, not from 0 to \d+ \(the size of the captions\)/);
   refused("offset beyond the file", (_, o) => o.writeBigUInt64LE(BigInt(blocks.length + 5), 4 * 8), (s) => s.caption(3 * B), /d\.offsets: block 3 \(docs 192 to 255\) runs from byte \d+ to \d+, outside/);
   refused("offsets descend", (_, o) => o.writeBigUInt64LE(o.readBigUInt64LE(2 * 8), 3 * 8), (s) => s.checkAll(), /d\.(blocks: block 2 .* does not decompress|offsets: )/);
   refused("blocks swapped", (_, o) => {
@@ -147,7 +151,7 @@ test("blocks cut raw, compressed elsewhere and handed back in any order are writ
   for (const b of batches) {
     const { bytes, ends } = encodeJoined(b);
     const raw = writer.cutRawBlocks(bytes, ends);
-    if (raw) compressed.push(compressBlocks(raw, writer.dictionary));
+    if (raw) compressed.push(compressBlocks(raw));
   }
   assert.ok(compressed.length > 3, "several groups of blocks");
   for (const c of compressed.reverse()) writer.writeCompressed(c);
@@ -167,36 +171,32 @@ test("closing a caption store with blocks cut and never written back fails inste
   assert.throws(() => writer.close(), /not written/);
 }));
 
-test("a store written with a 32 KiB dictionary (indexes built before 2026-12-03) reads back", withDir(async (dir) => {
+test("stores of index format 4 (DEFLATE with a 16 or 32 KiB preset dictionary) read back", withDir(async (dir) => {
   const captions = Array.from({ length: 5 * B + 3 }, (_, i) => `an older caption ${i}: ${"a heron on a pier ".repeat(i % 40)}`);
-  const text = Buffer.from(captions.join(""));
-  assert.ok(text.length > MAX_DICTIONARY_BYTES && MAX_DICTIONARY_BYTES > DICTIONARY_BYTES);
-  const dictionary = text.subarray(0, MAX_DICTIONARY_BYTES);
-  // the blocks as the writer cuts them (varint lengths, then the text), compressed with the old dictionary
-  const rawParts: Buffer[] = [];
-  const ends: number[] = [];
-  let size = 0;
-  for (let at = 0; at < captions.length; at += B) {
-    const block = captions.slice(at, at + B).map((c) => Buffer.from(c));
-    const lengths = block.map((c) => {
-      const out: number[] = [];
-      let v = c.length;
-      for (; v >= 0x80; v >>>= 7) out.push((v & 0x7f) | 0x80);
-      out.push(v);
-      return Buffer.from(out);
-    });
-    const raw = Buffer.concat([...lengths, ...block]);
-    rawParts.push(raw);
-    ends.push((size += raw.length));
+  assert.ok(Buffer.byteLength(captions.join("")) > MAX_DICTIONARY_BYTES);
+  for (const dictionaryBytes of [16384, MAX_DICTIONARY_BYTES]) {
+    writeFormat4Store(join(dir, "old.blocks"), join(dir, "old.offsets"), captions, dictionaryBytes);
+    const store = new CaptionStore(join(dir, "old.blocks"), join(dir, "old.offsets"), captions.length, undefined, "deflate");
+    captions.forEach((t, doc) => assert.equal(store.caption(doc), t, `doc ${doc}`));
+    store.checkAll();
+    store.close();
+    // read as format 5, its first offset (the dictionary's size) is refused
+    assert.throws(() => open(dir, "old", captions.length), /its offsets run from \d+ to \d+, not from 0 to/);
   }
-  const c = compressBlocks({ first: 0, raw: Buffer.concat(rawParts), ends: Uint32Array.from(ends) }, dictionary);
-  writeFileSync(join(dir, "old.blocks"), Buffer.concat([dictionary, c.data]));
-  const offsets = Buffer.alloc(8 * (c.ends.length + 1));
-  offsets.writeBigUInt64LE(BigInt(dictionary.length), 0);
-  c.ends.forEach((e, k) => offsets.writeBigUInt64LE(BigInt(dictionary.length + e), 8 * (k + 1)));
-  writeFileSync(join(dir, "old.offsets"), offsets);
-  const store = open(dir, "old", captions.length);
-  captions.forEach((t, doc) => assert.equal(store.caption(doc), t, `doc ${doc}`));
-  store.checkAll();
-  store.close();
+  // a dictionary past deflate's window, or cut short, is refused
+  const offsets = writeFormat4Store(join(dir, "bad.blocks"), join(dir, "bad.offsets"), captions, 16384);
+  const openBad = () => {
+    const s = new CaptionStore(join(dir, "bad.blocks"), join(dir, "bad.offsets"), captions.length, undefined, "deflate");
+    try {
+      s.caption(0);
+    } finally {
+      s.close();
+    }
+  };
+  offsets.writeBigUInt64LE(BigInt(MAX_DICTIONARY_BYTES + 1), 0);
+  writeFileSync(join(dir, "bad.offsets"), offsets);
+  assert.throws(openBad, /bad\.offsets is damaged: its offsets run from 32769 to \d+, not from the dictionary's size \(at most 32768\)/);
+  offsets.writeBigUInt64LE(16383n, 0);
+  writeFileSync(join(dir, "bad.offsets"), offsets);
+  assert.throws(openBad, /bad\.blocks is damaged: block 0/);
 }));
