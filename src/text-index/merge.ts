@@ -7,7 +7,7 @@ import { UserError } from "../errors.js";
 import { writeFileAtomic } from "../io/atomic-write.js";
 import { FILES } from "./build.js";
 import { TextIndex } from "./text-index.js";
-import { MANIFEST_FILE, captionCodec, fileChecksums, type MalformedCounts, type TextIndexManifest } from "./manifest.js";
+import { MANIFEST_FILE, TEXT_INDEX_FORMAT_VERSION, captionCodec, fileChecksums, type MalformedCounts, type TextIndexManifest } from "./manifest.js";
 import { mergePostingRuns } from "../postings/merge-runs.js";
 import { freshTempDirBeside, moveIntoPlace, removeTempDir } from "../io/file-system.js";
 import { checkReplaceable } from "../io/replace-output.js";
@@ -60,6 +60,8 @@ export function mergeTextIndexes(dirs: string[], opts: MergeOptions): TextIndexM
     const first = manifests[0]!;
     const manifest: TextIndexManifest = {
       ...first,
+      // (written in this conceptfreq's format, whatever the inputs' versions)
+      formatVersion: TEXT_INDEX_FORMAT_VERSION,
       docCount: total,
       inputs: manifests.flatMap((m, i) => m.inputs.map((inp) => ({ ...inp, firstDoc: inp.firstDoc + offsets[i]! }))),
       skipped,

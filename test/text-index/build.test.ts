@@ -5,9 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildTextIndex } from "../../src/text-index/build.js";
 import { mergeTextIndexes } from "../../src/text-index/merge.js";
-import { TextIndex } from "../../src/text-index/text-index.js";
+import { TextIndex, verifyTextIndex } from "../../src/text-index/text-index.js";
 import { countConcepts } from "../../src/text-index/count.js";
-import { fileChecksums, type TextIndexManifest } from "../../src/text-index/manifest.js";
+import { fileChecksums, readTextManifest, type TextIndexManifest } from "../../src/text-index/manifest.js";
 import { writeFormat4Store } from "./format4.js";
 
 const dir = mkdtempSync(join(tmpdir(), "cf-build-"));
@@ -100,17 +100,22 @@ test("an index of format 4 (captions DEFLATE with a preset dictionary) still ope
   assert.equal(m.formatVersion, 5);
   writeFormat4Store(join(v4, m.files.captions), join(v4, m.files.offsets), captions, 16384);
   writeFileSync(mpath, JSON.stringify({ ...m, formatVersion: 4, checksums: fileChecksums(v4, m.files) }));
+  assert.equal(verifyTextIndex(v4).docCount, N - 1000);
   const four = TextIndex.open(v4, { verify: true });
   assert.equal(four.manifest.formatVersion, 4);
   captions.forEach((c, d) => assert.equal(four.captions.caption(d), c, `doc ${d}`));
   four.close();
-  // merged with a format 5 index: the same bytes as one build over both inputs
-  mergeTextIndexes([join(dir, "i1"), v4], { out: join(dir, "merged-4-5") });
-  const merged = TextIndex.open(join(dir, "merged-4-5"));
-  assert.equal(merged.manifest.formatVersion, 5);
-  merged.close();
-  for (const f of ["captions.blocks", "captions.offsets", "terms.postings", "positions.bin"]) {
-    assert.deepEqual(readFileSync(join(dir, "merged-4-5", f)), readFileSync(join(dir, "both", f)), f);
+  // merged with a format 5 index, before or after it: a format 5 index, the same bytes as one build over the inputs
+  mergeTextIndexes([join(dir, "i1"), v4], { out: join(dir, "merged-5-4") });
+  mergeTextIndexes([v4, join(dir, "i1")], { out: join(dir, "merged-4-5") });
+  await buildTextIndex([join(dir, "p2.tsv"), join(dir, "p1.tsv")], { out: join(dir, "both-2-1"), workers: 1 });
+  for (const [merged, one] of [["merged-5-4", "both"], ["merged-4-5", "both-2-1"]]) {
+    // (index verify decompresses every caption block)
+    assert.equal(verifyTextIndex(join(dir, merged!)).docCount, N, merged);
+    assert.equal(readTextManifest(join(dir, merged!)).formatVersion, 5, merged);
+    for (const f of ["captions.blocks", "captions.offsets", "terms.postings", "positions.bin"]) {
+      assert.deepEqual(readFileSync(join(dir, merged!, f)), readFileSync(join(dir, one!, f)), `${merged} ${f}`);
+    }
   }
 });
 
