@@ -48,12 +48,14 @@ export class PositionsCollector implements BatchListener {
       if (!held) break;
       this.ready.delete(next!);
       this.head++;
-      const { done } = held;
-      this.toDictionaryIds(done.ids, held.tokens);
-      for (let j = 0, at = 0; j < done.docs.length; at = done.ends[j++]!) {
-        this.writer.fillTo(done.docs[j]!);
-        this.writer.add(done.ids, at, done.ends[j]!);
+      const { done, tokens } = held;
+      if (tokens.dictionaryIds.length < tokens.keys.length) {
+        const grown = new Int32Array(2 * tokens.keys.length).fill(-1);
+        grown.set(tokens.dictionaryIds);
+        tokens.dictionaryIds = grown;
       }
+      // worker ids become dictionary ids as they are written
+      this.writer.addMapped(done.docs, done.ids, done.ends, tokens.dictionaryIds, (w) => this.meet(tokens, w));
     }
     if (this.head > 4096) {
       this.order.splice(0, this.head);
@@ -61,27 +63,17 @@ export class PositionsCollector implements BatchListener {
     }
   }
 
-  /** Maps a batch's worker ids to dictionary ids, giving tokens met for the first time the next ids. */
-  private toDictionaryIds(ids: Int32Array, tokens: WorkerTokens): void {
-    if (tokens.dictionaryIds.length < tokens.keys.length) {
-      const grown = new Int32Array(2 * tokens.keys.length).fill(-1);
-      grown.set(tokens.dictionaryIds);
-      tokens.dictionaryIds = grown;
+  /** The dictionary id of a worker's id w met for the first time in this meaning (a token met for the first time takes the next id). */
+  private meet(tokens: WorkerTokens, w: number): number {
+    const key = tokens.keys[w]!;
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      this.keys.push(key);
+      this.ids.set(key, (id = this.keys.length));
     }
-    const of = tokens.dictionaryIds;
-    for (let i = 0; i < ids.length; i++) {
-      const w = ids[i]!;
-      let d = of[w]!;
-      if (d < 0) {
-        const key = tokens.keys[w]!;
-        let id = this.ids.get(key);
-        if (id === undefined) {
-          this.keys.push(key);
-          this.ids.set(key, (id = this.keys.length));
-        }
-        of[w] = d = id;
-      }
-      ids[i] = d;
-    }
+    tokens.dictionaryIds[w] = id;
+    // (never read again: the worker's copy of the text may go; the dictionary keeps its own)
+    tokens.keys[w] = "";
+    return id;
   }
 }

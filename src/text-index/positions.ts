@@ -79,6 +79,41 @@ export class PositionsWriter {
     if (this.blockDocs === POSITIONS_BLOCK) this.endBlock();
   }
 
+  /**
+   * add() of a batch, its ids mapped on the way: doc docs[j] (ascending, from this.docs on; the docs
+   * between are empty) has the sequence of[ids[k]] for k in [ends[j - 1] (0 for j = 0), ends[j]). An
+   * id whose entry in `of` is negative is mapped by `meet(id)`, which sets its entry. One pass over
+   * the ids, mapping and encoding (the build's reading thread spends its time here).
+   */
+  addMapped(docs: Uint32Array, ids: Int32Array, ends: Uint32Array, of: Int32Array, meet: (id: number) => number): void {
+    for (let j = 0, at = 0; j < docs.length; at = ends[j++]!) {
+      this.fillTo(docs[j]!);
+      const to = ends[j]!;
+      this.docs++;
+      if (this.blockBytes.length < this.blockUsed + 5 * (to - at)) {
+        const grown = Buffer.allocUnsafe(2 * (this.blockUsed + 5 * (to - at)));
+        this.blockBytes.copy(grown, 0, 0, this.blockUsed);
+        this.blockBytes = grown;
+      }
+      const seq = this.blockBytes;
+      const start = this.blockUsed;
+      let n = start;
+      for (let i = at; i < to; i++) {
+        const w = ids[i]!;
+        let v = of[w]!;
+        if (v < 0) v = meet(w);
+        while (v >= 0x80) {
+          seq[n++] = (v & 0x7f) | 0x80;
+          v >>>= 7;
+        }
+        seq[n++] = v;
+      }
+      this.blockUsed = n;
+      this.blockLengths[this.blockDocs++] = n - start;
+      if (this.blockDocs === POSITIONS_BLOCK) this.endBlock();
+    }
+  }
+
   /** Writes the open block (its lengths, then its records) to the buffer. */
   private endBlock(): void {
     if (this.blockDocs === 0) return;
