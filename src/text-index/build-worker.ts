@@ -16,6 +16,7 @@ import { NOUN_TERMS, PHRASE_TERMS, PHRASE_TOKENS } from "../text/term-interning.
 import { PostingsAccumulator, type MemoryRun } from "../postings/postings-accumulator.js";
 import { mergePostingRuns } from "../postings/merge-runs.js";
 import { compressBlocks, type CompressedBlocks, type RawBlocks } from "./caption-store.js";
+import { encodeTokenTexts, type TokenTexts } from "./token-dictionary.js";
 
 export interface WorkerConfig {
   workerId: number;
@@ -42,7 +43,7 @@ export interface BatchMessage {
 
 /**
  * A batch analysed: each caption's phrase-token sequence, as this worker's PHRASE_TOKENS ids
- * (caption j is docs[j] and ids[ends[j - 1] (0 for j = 0), ends[j])); `newTokens` are the texts of
+ * (caption j is docs[j] and ids[ends[j - 1] (0 for j = 0), ends[j])); `newTokens` are the texts (UTF-8) of
  * the ids this worker made since its last reply (its ids count on from there); after `reset` the
  * worker's ids start again from 0 (its analyzer memory was reset after this batch).
  */
@@ -51,7 +52,7 @@ export interface BatchDone {
   docs: Uint32Array;
   ids: Int32Array;
   ends: Uint32Array;
-  newTokens: string[];
+  newTokens: TokenTexts;
   reset: boolean;
   /** The batch's blocks, compressed. */
   blocks?: CompressedBlocks;
@@ -120,12 +121,12 @@ parentPort!.on("message", (msg: BatchMessage | { type: "finish" } | MergeRequest
     }
     const ids = caption.phrase.slice(0, caption.nPhrase);
     caption.phraseStart = caption.nPhrase = 0;
-    const newTokens = PHRASE_TOKENS.texts.slice(tokensSent);
+    const newTokens = encodeTokenTexts(PHRASE_TOKENS.texts, tokensSent);
     tokensSent = PHRASE_TOKENS.texts.length;
     const reset = nouns.size + terms.size >= config.spillPostings ? spill() : false;
     if (reset) tokensSent = 0;
     const done: BatchDone = { type: "done", docs, ids, ends: idEnds, newTokens, reset, blocks };
-    const transfer = [docs.buffer, done.ids.buffer, idEnds.buffer] as ArrayBuffer[];
+    const transfer = [docs.buffer, done.ids.buffer, idEnds.buffer, newTokens.bytes.buffer, newTokens.ends.buffer] as ArrayBuffer[];
     if (blocks) transfer.push(blocks.data.buffer as ArrayBuffer, blocks.ends.buffer as ArrayBuffer);
     parentPort!.postMessage(done, transfer);
   } else {

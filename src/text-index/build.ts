@@ -23,7 +23,7 @@ import {
 } from "./manifest.js";
 import { BuildPool, type BatchListener, type WorkerSlot } from "./build-pool.js";
 import type { BatchDone } from "./build-worker.js";
-import { PositionsWriter, dictionaryText } from "./positions.js";
+import { PositionsWriter } from "./positions.js";
 import { PositionsCollector } from "./positions-collector.js";
 import { InputReader } from "./build-inputs.js";
 import { freshTempDirBeside, moveIntoPlace, namingPath, removeTempDir } from "../io/file-system.js";
@@ -109,7 +109,7 @@ export async function buildTextIndex(inputs: string[], opts: BuildOptions): Prom
     const [nounTerms, termTerms] = await pool.merge(runs, join(output.tmp, FILES.nouns), join(output.tmp, FILES.terms));
     removeTempDir(output.runDir);
 
-    const vocabulary = { nouns: nounTerms, terms: termTerms, phraseTokens: output.positions.keys.length };
+    const vocabulary = { nouns: nounTerms, terms: termTerms, phraseTokens: output.positions.dictionary.size };
     const manifest = manifestOf(output.tmp, opts, reader, vocabulary, sampler, started);
     writeManifest(output.tmp, manifest);
     moveIntoPlace(output.tmp, out);
@@ -187,7 +187,7 @@ class BuildOutput implements BatchListener {
     this.positions.writer.fillTo(docCount);
     this.positionsClosed = true;
     this.positions.writer.close();
-    writeFileAtomic(join(this.tmp, FILES.phraseTokens), dictionaryText(this.positions.keys));
+    writeFileAtomic(join(this.tmp, FILES.phraseTokens), this.positions.dictionary.fileBytes());
   }
 
   /** Removes the partial build (the build failed). */

@@ -1,13 +1,14 @@
 import type { BatchDone } from "./build-worker.js";
 import type { BatchListener, WorkerSlot } from "./build-pool.js";
 import type { PositionsWriter } from "./positions.js";
+import { TokenDictionary, WorkerTokenTexts } from "./token-dictionary.js";
 
 /**
  * What a worker's PHRASE_TOKENS ids mean, from one reset of its analyzer memory to the next: the
  * token of each id (as its replies said) and, once the token has been written, its dictionary id.
  */
 class WorkerTokens {
-  readonly keys: string[] = [];
+  readonly texts = new WorkerTokenTexts();
   /** Dictionary id of each worker id (-1: not yet met in doc order). */
   dictionaryIds = new Int32Array(1024).fill(-1);
 }
@@ -20,9 +21,8 @@ class WorkerTokens {
  * and positions are the same whatever the worker count and timing.
  */
 export class PositionsCollector implements BatchListener {
-  private readonly ids = new Map<string, number>([["", 0]]);
-  /** The dictionary: tokens by id - 1, in order of first use in doc order. */
-  readonly keys: string[] = [];
+  /** The dictionary: tokens in order of first use in doc order. */
+  readonly dictionary = new TokenDictionary();
   /** First docs of the batches dispatched and not yet written, in order. */
   private readonly order: number[] = [];
   private head = 0;
@@ -38,7 +38,7 @@ export class PositionsCollector implements BatchListener {
   arrived(slot: WorkerSlot, m: BatchDone): void {
     let tokens = this.tokensOf.get(slot);
     if (!tokens) this.tokensOf.set(slot, (tokens = new WorkerTokens()));
-    for (const key of m.newTokens) tokens.keys.push(key);
+    tokens.texts.append(m.newTokens);
     this.ready.set(m.docs[0]!, { done: m, tokens });
     // after a reset, the worker's next ids start again from 0
     if (m.reset) this.tokensOf.set(slot, new WorkerTokens());
@@ -49,8 +49,8 @@ export class PositionsCollector implements BatchListener {
       this.ready.delete(next!);
       this.head++;
       const { done, tokens } = held;
-      if (tokens.dictionaryIds.length < tokens.keys.length) {
-        const grown = new Int32Array(2 * tokens.keys.length).fill(-1);
+      if (tokens.dictionaryIds.length < tokens.texts.count) {
+        const grown = new Int32Array(2 * tokens.texts.count).fill(-1);
         grown.set(tokens.dictionaryIds);
         tokens.dictionaryIds = grown;
       }
@@ -65,15 +65,8 @@ export class PositionsCollector implements BatchListener {
 
   /** The dictionary id of a worker's id w met for the first time in this meaning (a token met for the first time takes the next id). */
   private meet(tokens: WorkerTokens, w: number): number {
-    const key = tokens.keys[w]!;
-    let id = this.ids.get(key);
-    if (id === undefined) {
-      this.keys.push(key);
-      this.ids.set(key, (id = this.keys.length));
-    }
+    const id = tokens.texts.idIn(this.dictionary, w);
     tokens.dictionaryIds[w] = id;
-    // (never read again: the worker's copy of the text may go; the dictionary keeps its own)
-    tokens.keys[w] = "";
     return id;
   }
 }
