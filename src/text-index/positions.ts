@@ -57,15 +57,8 @@ export class PositionsWriter {
 
   /** Appends the next doc's sequence: ids[from, to). */
   add(ids: ArrayLike<number>, from = 0, to = ids.length): void {
-    this.docs++;
-    if (this.blockBytes.length < this.blockUsed + 5 * (to - from)) {
-      const grown = Buffer.allocUnsafe(2 * (this.blockUsed + 5 * (to - from)));
-      this.blockBytes.copy(grown, 0, 0, this.blockUsed);
-      this.blockBytes = grown;
-    }
-    const seq = this.blockBytes;
-    const start = this.blockUsed;
-    let n = start;
+    const seq = this.openRecord(to - from);
+    let n = this.blockUsed;
     for (let i = from; i < to; i++) {
       let v = ids[i]!;
       while (v >= 0x80) {
@@ -74,8 +67,24 @@ export class PositionsWriter {
       }
       seq[n++] = v;
     }
-    this.blockUsed = n;
-    this.blockLengths[this.blockDocs++] = n - start;
+    this.closeRecord(n);
+  }
+
+  /** Starts the next doc's record, of `count` ids, in the open block; returns the block's bytes (the record starts at blockUsed). */
+  private openRecord(count: number): Buffer {
+    this.docs++;
+    if (this.blockBytes.length < this.blockUsed + 5 * count) {
+      const grown = Buffer.allocUnsafe(2 * (this.blockUsed + 5 * count));
+      this.blockBytes.copy(grown, 0, 0, this.blockUsed);
+      this.blockBytes = grown;
+    }
+    return this.blockBytes;
+  }
+
+  /** Ends the record openRecord started, at byte `end` of the open block (a full block is written). */
+  private closeRecord(end: number): void {
+    this.blockLengths[this.blockDocs++] = end - this.blockUsed;
+    this.blockUsed = end;
     if (this.blockDocs === POSITIONS_BLOCK) this.endBlock();
   }
 
@@ -89,15 +98,8 @@ export class PositionsWriter {
     for (let j = 0, at = 0; j < docs.length; at = ends[j++]!) {
       this.fillTo(docs[j]!);
       const to = ends[j]!;
-      this.docs++;
-      if (this.blockBytes.length < this.blockUsed + 5 * (to - at)) {
-        const grown = Buffer.allocUnsafe(2 * (this.blockUsed + 5 * (to - at)));
-        this.blockBytes.copy(grown, 0, 0, this.blockUsed);
-        this.blockBytes = grown;
-      }
-      const seq = this.blockBytes;
-      const start = this.blockUsed;
-      let n = start;
+      const seq = this.openRecord(to - at);
+      let n = this.blockUsed;
       for (let i = at; i < to; i++) {
         const w = ids[i]!;
         let v = of[w]!;
@@ -108,9 +110,7 @@ export class PositionsWriter {
         }
         seq[n++] = v;
       }
-      this.blockUsed = n;
-      this.blockLengths[this.blockDocs++] = n - start;
-      if (this.blockDocs === POSITIONS_BLOCK) this.endBlock();
+      this.closeRecord(n);
     }
   }
 
