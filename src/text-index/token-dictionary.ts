@@ -6,6 +6,7 @@
  * V8 marks in each of the build's few hundred full collections; typed arrays are not traced.
  */
 import { FNV_OFFSET, FNV_PRIME, PIECE_STRIDE, PIECE_TOKENS, PieceTable } from "../text/byte-hash-table.js";
+import { growInt32 } from "../text/grow-int32.js";
 
 /** Token texts as UTF-8: token k is bytes[ends[k - 1] (0 for k = 0), ends[k]). */
 export interface TokenTexts {
@@ -41,17 +42,14 @@ function grownBytes(a: Uint8Array, used: number, need: number): Uint8Array {
 export class WorkerTokenTexts {
   private bytes: Uint8Array = new Uint8Array(1 << 16);
   private used = 0;
-  private ends = new Uint32Array(1024);
+  /** Where each token's bytes end. */
+  private ends: Int32Array = new Int32Array(1024);
   count = 0;
 
   append(t: TokenTexts): void {
     this.bytes = grownBytes(this.bytes, this.used, this.used + t.bytes.length);
     this.bytes.set(t.bytes, this.used);
-    if (this.count + t.ends.length > this.ends.length) {
-      const e = new Uint32Array(Math.max(2 * this.ends.length, this.count + t.ends.length));
-      e.set(this.ends.subarray(0, this.count));
-      this.ends = e;
-    }
+    if (this.count + t.ends.length > this.ends.length) this.ends = growInt32(this.ends, this.count + t.ends.length);
     for (let k = 0; k < t.ends.length; k++) this.ends[this.count++] = this.used + t.ends[k]!;
     this.used += t.bytes.length;
   }
